@@ -1,0 +1,1 @@
+//! The one harness over `tests/vectors/*.json`.

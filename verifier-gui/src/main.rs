@@ -1,0 +1,3 @@
+//! The verifier desktop app.
+#![forbid(unsafe_code)]
+fn main() {}
