@@ -1,6 +1,6 @@
 //! The key types the QR payload carries, and their codes.
 
-pub(crate) use super::tmp_key::{KeyType, PublicKey};
+pub(crate) use crate::key::{KeyType, PublicKey};
 
 /// Every key type a payload may carry (extend when `KeyType` grows).
 const KNOWN: [KeyType; 1] = [KeyType::Ed25519];

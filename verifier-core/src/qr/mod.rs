@@ -17,7 +17,6 @@ mod keys;
 mod payload;
 #[cfg(feature = "qr-render")]
 mod render;
-mod tmp_key;
 
 pub use check::{CheckMatch, CheckMismatch, check, check_payload};
 pub use classify::{ScannedCode, SignalCode, classify};
