@@ -6,6 +6,5 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
-#[path = "qr/tmp_key.rs"]
 pub mod key;
 pub mod qr; // TEMPORARY until main's key module is merged
