@@ -151,6 +151,27 @@ fn party_hash_is_iterated_as_documented() {
     assert_ne!(party_hash(3, b"id", &k).unwrap(), h);
 }
 
+#[test]
+fn version_changes_only_the_version_byte() {
+    let (v1, v1_peer) = pair(1, 16);
+    let (v2, v2_peer) = pair(2, 16);
+    assert_eq!(v1.display_string(), v2.display_string());
+    assert_eq!(v1.display_string(), v1_peer.display_string());
+    assert_eq!(v1.to_string(), v1.display_string());
+    assert_eq!((v1.version(), v2.version(), v1.iterations()), (1, 2, 16));
+    let (b1, b2) = (v1.scannable().to_bytes(), v2.scannable().to_bytes());
+    assert_eq!((b1[1], b2[1]), (1, 2));
+    assert_eq!(b1[2..], b2[2..]);
+    assert_eq!(
+        v1.scannable().compare(&v2_peer.scannable().to_bytes()),
+        Err(ScannableCompareError::VersionMismatch { theirs: 2, ours: 1 })
+    );
+    assert_eq!(
+        v2.scannable().compare_parsed(v1_peer.scannable()),
+        Err(ScannableCompareError::VersionMismatch { theirs: 1, ours: 2 })
+    );
+}
+
 // --- scannable codes -----------------------------------------------------------------------
 
 #[test]
