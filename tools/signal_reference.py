@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Independent reference implementation of Signal's numeric fingerprint ("safety number").
 
-Written from the algorithm description in docs/signal-compat.md (section "Algorithm"),
-using only Python's standard library (hashlib), NOT from the Rust code in
-verifier-core/src/signal/. It serves two purposes:
+Written from the algorithm description (libsignal's scheme as summarised with the shared
+reference vectors; the same text is in docs/signal-compat.md, sections "Algorithm" and
+"Scannable code: byte layout"), using only Python's standard library (hashlib), before and
+NOT from the Rust code in verifier-core/src/signal/. It serves two purposes:
 
 1. Self-check: before writing anything it recomputes every upstream/derived vector in
    tests/vectors/signal_vectors.json that has keys and identifiers, and stops with an

@@ -463,6 +463,12 @@ proptest! {
         prop_assert_eq!(ours.compare(&bytes), Ok(false));
     }
 
+}
+
+proptest! {
+    // Parsing is cheap: many more cases for the fuzz-style properties.
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+
     #[test]
     fn parser_never_panics_and_accepts_only_canonical_codes(
         bytes in proptest::collection::vec(any::<u8>(), 0..120),
