@@ -5,3 +5,6 @@
 mod keys;
 #[path = "harness/safety_numbers.rs"]
 mod safety_numbers;
+//! The one harness over `tests/vectors/*.json`.
+#[path = "harness/signal.rs"]
+mod signal;

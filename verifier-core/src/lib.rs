@@ -10,3 +10,4 @@
 pub mod identity;
 pub mod key;
 pub mod safety_number;
+pub mod signal;
