@@ -117,7 +117,7 @@ fn read_groups<E: From<ParseError>>(
         }
         value = value * 10 + d;
         count += 1;
-        if count % DIGITS_PER_GROUP == 0 {
+        if count.is_multiple_of(DIGITS_PER_GROUP) {
             check(position, value)?;
             out.push(value);
             value = 0;

@@ -37,7 +37,7 @@ pub enum PgpParity {
 impl PgpParity {
     /// The list used at 0-based `position`.
     pub fn of_position(position: usize) -> Self {
-        if position % 2 == 0 {
+        if position.is_multiple_of(2) {
             Self::Even
         } else {
             Self::Odd
