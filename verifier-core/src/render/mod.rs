@@ -34,6 +34,9 @@ pub mod matrix_sas;
 pub mod parse;
 pub mod pgp;
 
+#[cfg(test)]
+mod proptests;
+
 pub use bip39::Bip39Language;
 pub use emoji::SasEmoji;
 pub use parse::{CompareError, ParseError};
