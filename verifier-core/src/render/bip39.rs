@@ -230,6 +230,7 @@ impl fmt::Display for Bip39Language {
 }
 
 /// The text is not a BIP39 language code or name.
+#[non_exhaustive]
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error(
     "unknown word-list language {given:?}; use one of en, es, fr, it, pt, cs, ja, ko, zh-hans, zh-hant"

@@ -37,7 +37,7 @@ pub mod pgp;
 #[cfg(test)]
 mod proptests;
 
-pub use bip39::Bip39Language;
+pub use bip39::{Bip39Language, UnknownLanguage};
 pub use emoji::SasEmoji;
 pub use parse::{CompareError, ParseError};
 pub use pgp::PgpParity;
