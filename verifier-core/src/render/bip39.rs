@@ -31,11 +31,12 @@ pub const BITS_PER_WORD: u32 = 11;
 /// Words in every BIP39 list (`2^11`).
 pub const WORDS_PER_LIST: usize = 2048;
 
-/// One of the ten BIP39 languages.
+/// One of the ten BIP39 languages (the default is English).
 #[non_exhaustive]
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
 pub enum Bip39Language {
     /// English (`en`).
+    #[default]
     English,
     /// Spanish (`es`).
     Spanish,
