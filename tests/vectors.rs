@@ -5,6 +5,7 @@
 mod keys;
 #[path = "harness/safety_numbers.rs"]
 mod safety_numbers;
-//! The one harness over `tests/vectors/*.json`.
 #[path = "harness/signal.rs"]
 mod signal;
+#[path = "harness/sas_mapping.rs"]
+mod sas_mapping;

@@ -11,3 +11,4 @@ pub mod identity;
 pub mod key;
 pub mod safety_number;
 pub mod signal;
+pub mod render;
