@@ -6,5 +6,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod identity;
 pub mod key;
-pub mod qr; // TEMPORARY until main's key module is merged
+pub mod qr;
+pub mod render;
+pub mod safety_number;
+pub mod signal;

@@ -1,8 +1,8 @@
 //! Checking a scanned code against the key the scanner expects (`docs/qr-payloads.md` §7).
 
 use super::classify::ScannedCode;
-use super::keys::PublicKey;
 use super::payload::{Mode, Payload, PayloadError};
+use crate::key::PublicKey;
 
 /// A successful check.
 #[derive(Debug, Clone, PartialEq, Eq)]

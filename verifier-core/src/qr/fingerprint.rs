@@ -4,7 +4,7 @@ use std::fmt;
 
 use subtle::ConstantTimeEq;
 
-use super::keys::PublicKey;
+use crate::key::PublicKey;
 
 /// BLAKE3 key-derivation context of the pairwise fingerprint; used for nothing else.
 pub const FINGERPRINT_DOMAIN: &str = "verifier/v1/qr-pairwise-fingerprint";

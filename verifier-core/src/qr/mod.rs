@@ -13,13 +13,12 @@
 mod check;
 mod classify;
 mod fingerprint;
-mod keys;
 mod payload;
 #[cfg(feature = "qr-render")]
 mod render;
 
 pub use check::{CheckMatch, CheckMismatch, check, check_payload};
-pub use classify::{ScannedCode, SignalCode, classify};
+pub use classify::{ScannedCode, classify};
 pub use fingerprint::{FINGERPRINT_DOMAIN, KeyFingerprint};
 pub use payload::{
     FORMAT_VERSION, Field, IdentityCard, Label, MAGIC, MAX_JOIN_CODE_LEN, MAX_LABEL_LEN, Mode,

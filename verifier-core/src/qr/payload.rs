@@ -6,7 +6,7 @@
 use std::fmt;
 
 use super::fingerprint::KeyFingerprint;
-use super::keys::{KeyType, PublicKey, key_len, key_type_from_code};
+use crate::key::{KeyType, PublicKey};
 
 /// The four bytes every verifier QR payload starts with (ASCII `VRFY`).
 pub const MAGIC: [u8; 4] = *b"VRFY";
@@ -260,7 +260,7 @@ pub enum PayloadError {
         code: u8,
     },
     /// The key bytes have the wrong length for their type.
-    #[error("a {} key must be {expected} bytes, the QR payload holds {len}", key_type.name())]
+    #[error("a {key_type} key must be {expected} bytes, the QR payload holds {len}")]
     KeyLength {
         /// The key's type.
         key_type: KeyType,
@@ -270,7 +270,7 @@ pub enum PayloadError {
         expected: usize,
     },
     /// The key bytes are not a valid public key (not a canonical point, or of small order).
-    #[error("the {} key in the QR payload is not a valid public key", key_type.name())]
+    #[error("the {key_type} key in the QR payload is not a valid public key")]
     InvalidPoint {
         /// The key's type.
         key_type: KeyType,
@@ -691,8 +691,8 @@ fn decode_key(value: &[u8]) -> Result<PublicKey, PayloadError> {
         len: 0,
         min: Field::Key.min_len(),
     })?;
-    let key_type = key_type_from_code(code).ok_or(PayloadError::BadKeyType { code })?;
-    let expected = key_len(key_type);
+    let key_type = KeyType::from_code(code).map_err(|_| PayloadError::BadKeyType { code })?;
+    let expected = key_type.key_len();
     if key_bytes.len() != expected {
         return Err(PayloadError::KeyLength {
             key_type,
