@@ -25,6 +25,8 @@ enum Command {
     Show(cmd::show::Args),
     /// Compute the safety number you and a contact compare.
     SafetyNumber(cmd::safety_number::Args),
+    /// Show your key as a QR code (identity, or pairwise with --for KEY).
+    Qr(cmd::qr::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +35,7 @@ fn main() -> ExitCode {
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Show(a) => cmd::show::run(a),
         Command::SafetyNumber(a) => cmd::safety_number::run(a),
+        Command::Qr(a) => cmd::qr::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

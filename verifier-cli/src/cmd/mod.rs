@@ -1,5 +1,6 @@
 //! One module per subcommand.
 
 pub mod keygen;
+pub mod qr;
 pub mod safety_number;
 pub mod show;
