@@ -9,6 +9,6 @@
 
 pub mod identity;
 pub mod key;
+pub mod render;
 pub mod safety_number;
 pub mod signal;
-pub mod render;
