@@ -29,6 +29,7 @@ impl CliError {
     }
 
     /// An error with a specific exit code.
+    #[allow(dead_code)] // used by subcommands with documented exit codes (contacts, scan)
     pub fn with_code(message: impl Into<String>, code: u8) -> Self {
         CliError {
             message: message.into(),
@@ -91,8 +92,9 @@ pub fn read_key_arg(arg: &str, what: &str) -> CliResult<PublicKey> {
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with('#'))
             .unwrap_or_default();
-        return PublicKey::parse(line)
-            .map_err(|e| CliError::new(format!("{what}: the file {arg} holds no usable key: {e}")));
+        return PublicKey::parse(line).map_err(|e| {
+            CliError::new(format!("{what}: the file {arg} holds no usable key: {e}"))
+        });
     }
     PublicKey::parse(arg).map_err(|e| key_arg_error(what, arg, &e))
 }
