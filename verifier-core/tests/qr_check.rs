@@ -49,8 +49,8 @@ fn identity_code_for_other_key_is_wrong_key() {
     assert_eq!(
         check(&code, &key(ME), &key(ALICE)),
         Err(CheckMismatch::WrongKey {
-            found: key(MALLORY),
-            expected: key(ALICE)
+            found: Box::new(key(MALLORY)),
+            expected: Box::new(key(ALICE))
         })
     );
 }
@@ -71,7 +71,7 @@ fn pairwise_code_holding_a_wrong_key_for_me_is_reported() {
     assert_eq!(
         check(&classify(&bytes), &key(ME), &key(ALICE)),
         Err(CheckMismatch::WrongFingerprintOfMine {
-            their_key: key(ALICE)
+            their_key: Box::new(key(ALICE))
         })
     );
 }
@@ -141,12 +141,12 @@ fn near_signal_codes_are_foreign() {
 #[test]
 fn mismatch_messages_say_what_is_wrong() {
     let m = CheckMismatch::WrongFingerprintOfMine {
-        their_key: key(ALICE),
+        their_key: Box::new(key(ALICE)),
     };
     assert!(m.to_string().contains("not your key"));
     let m = CheckMismatch::WrongKey {
-        found: key(MALLORY),
-        expected: key(ALICE),
+        found: Box::new(key(MALLORY)),
+        expected: Box::new(key(ALICE)),
     };
     let s = m.to_string();
     assert!(s.contains(&key(MALLORY).to_canonical_string()));

@@ -45,9 +45,9 @@ pub enum CheckMismatch {
     )]
     WrongKey {
         /// The key in the code.
-        found: PublicKey,
+        found: Box<PublicKey>,
         /// The key that was expected.
-        expected: PublicKey,
+        expected: Box<PublicKey>,
     },
     /// A pairwise code whose fingerprint is not that of my key.
     #[error(
@@ -55,7 +55,7 @@ pub enum CheckMismatch {
     )]
     WrongFingerprintOfMine {
         /// The (expected) key of the code's owner.
-        their_key: PublicKey,
+        their_key: Box<PublicKey>,
     },
 }
 
@@ -91,8 +91,8 @@ pub fn check_payload(
     })?;
     if found != expected {
         return Err(CheckMismatch::WrongKey {
-            found: found.clone(),
-            expected: expected.clone(),
+            found: Box::new(*found),
+            expected: Box::new(*expected),
         });
     }
     match payload {
@@ -101,7 +101,7 @@ pub fn check_payload(
                 Ok(CheckMatch::Mutual)
             } else {
                 Err(CheckMismatch::WrongFingerprintOfMine {
-                    their_key: found.clone(),
+                    their_key: Box::new(*found),
                 })
             }
         }

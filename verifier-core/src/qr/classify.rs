@@ -4,6 +4,8 @@ use super::payload::{MAGIC, Payload, PayloadError};
 use crate::signal::ScannableFingerprint;
 
 /// A scanned QR code, classified by its raw bytes.
+// One value per scanned code: the size of the decoded payload does not matter here.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ScannedCode {
