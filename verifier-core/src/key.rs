@@ -304,7 +304,7 @@ impl PublicKey {
             })?;
             return Self::from_bytes(KeyType::Ed25519, &bytes);
         }
-        if s.bytes().all(|b| b.is_ascii_hexdigit()) && s.len() % 2 == 0 && s.len() != 44 {
+        if s.bytes().all(|b| b.is_ascii_hexdigit()) && s.len().is_multiple_of(2) && s.len() != 44 {
             return Err(KeyError::WrongLength {
                 key_type: KeyType::Ed25519,
                 expected: 32,
