@@ -58,7 +58,6 @@ pub const RECEIPT_TEXT_PREFIX: &str = "verifier-receipt:";
 pub const MAX_LABEL_BYTES: usize = 256;
 
 const SIGNATURE_LEN: usize = 64;
-const ED25519_KEY_LEN: usize = 32;
 
 /// A point in time as whole seconds since the Unix epoch (UTC).
 ///
@@ -308,9 +307,9 @@ pub enum ReceiptError {
     #[error("receipt was signed by {found}, not by the expected identity {expected}")]
     WrongSigner {
         /// The expected signer.
-        expected: PublicKey,
+        expected: Box<PublicKey>,
         /// The actual signer.
-        found: PublicKey,
+        found: Box<PublicKey>,
     },
 }
 
@@ -586,8 +585,8 @@ impl Receipt {
             Ok(())
         } else {
             Err(ReceiptError::WrongSigner {
-                expected: expected.clone(),
-                found: self.signer.clone(),
+                expected: Box::new(*expected),
+                found: Box::new(self.signer),
             })
         }
     }
@@ -631,18 +630,6 @@ fn encode_body(signer: &PublicKey, st: &ReceiptStatement) -> Vec<u8> {
     out.extend_from_slice(&st.verified_at.as_unix_secs().to_be_bytes());
     out.push(st.method.code());
     out
-}
-
-pub(crate) fn key_type_from_code(code: u8) -> Option<KeyType> {
-    [KeyType::Ed25519].into_iter().find(|t| t.code() == code)
-}
-
-fn key_len(ty: KeyType) -> usize {
-    match ty {
-        KeyType::Ed25519 => ED25519_KEY_LEN,
-        #[allow(unreachable_patterns)]
-        _ => ED25519_KEY_LEN,
-    }
 }
 
 struct Reader<'a> {
@@ -690,9 +677,10 @@ impl<'a> Reader<'a> {
             "subject key"
         };
         let code = self.u8(field)?;
-        let ty = key_type_from_code(code).ok_or(ReceiptError::UnsupportedKeyType { role, code })?;
+        let ty = KeyType::from_code(code)
+            .map_err(|_| ReceiptError::UnsupportedKeyType { role, code })?;
         let len = usize::from(self.u8(field)?);
-        let expected = key_len(ty);
+        let expected = ty.key_len();
         if len != expected {
             return Err(ReceiptError::InvalidKeyLength {
                 role,
@@ -734,26 +722,7 @@ mod tests {
     use super::*;
 
     fn identity(seed: u8) -> Identity {
-        struct Fixed([u8; 32]);
-        impl rand_core::RngCore for Fixed {
-            fn next_u32(&mut self) -> u32 {
-                0
-            }
-            fn next_u64(&mut self) -> u64 {
-                0
-            }
-            fn fill_bytes(&mut self, dest: &mut [u8]) {
-                for (d, s) in dest.iter_mut().zip(self.0.iter().cycle()) {
-                    *d = *s;
-                }
-            }
-            fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
-                self.fill_bytes(dest);
-                Ok(())
-            }
-        }
-        impl rand_core::CryptoRng for Fixed {}
-        Identity::generate(&mut Fixed([seed; 32]))
+        Identity::from_seed(&[seed; 32]).unwrap()
     }
 
     fn sample(signer: &Identity, id: Option<&str>) -> Receipt {
@@ -892,11 +861,11 @@ mod tests {
         let k = identity(3).public_key();
         let t = Timestamp::from_unix_secs(0);
         let m = VerificationMethod::Manual;
-        assert!(ReceiptStatement::new(k.clone(), "", None, t, m).is_err());
-        assert!(ReceiptStatement::new(k.clone(), "a\u{1b}[31m", None, t, m).is_err());
-        assert!(ReceiptStatement::new(k.clone(), &"a".repeat(257), None, t, m).is_err());
-        assert!(ReceiptStatement::new(k.clone(), &"a".repeat(256), None, t, m).is_ok());
-        assert!(ReceiptStatement::new(k.clone(), "a", Some(""), t, m).is_err());
+        assert!(ReceiptStatement::new(k, "", None, t, m).is_err());
+        assert!(ReceiptStatement::new(k, "a\u{1b}[31m", None, t, m).is_err());
+        assert!(ReceiptStatement::new(k, &"a".repeat(257), None, t, m).is_err());
+        assert!(ReceiptStatement::new(k, &"a".repeat(256), None, t, m).is_ok());
+        assert!(ReceiptStatement::new(k, "a", Some(""), t, m).is_err());
         assert!(
             ReceiptStatement::new(k, "a", None, Timestamp::from_unix_secs(u64::MAX), m).is_err()
         );

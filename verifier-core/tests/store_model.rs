@@ -62,12 +62,12 @@ fn first_seen_unchanged_verified_changed() {
     assert_eq!(
         s.observe_key("Alice", &k2, t(4)).unwrap(),
         ObserveOutcome::Changed {
-            previous: k1.clone(),
+            previous: k1,
             was_verified: true
         }
     );
     let changed = TrustStatus::KeyChanged {
-        previous_verified_key: k1.clone(),
+        previous_verified_key: k1,
         since: t(4),
     };
     assert_eq!(s.status("Alice").unwrap(), changed);
@@ -81,7 +81,7 @@ fn first_seen_unchanged_verified_changed() {
     assert_eq!(
         s.observe_key("Alice", &k3, t(6)).unwrap(),
         ObserveOutcome::Changed {
-            previous: k2.clone(),
+            previous: k2,
             was_verified: false
         }
     );
@@ -166,7 +166,7 @@ fn accepting_a_changed_key_makes_it_unverified_not_verified() {
     assert_eq!(
         s.observe_key("Carol", &k3, t(4)).unwrap(),
         ObserveOutcome::Changed {
-            previous: k2.clone(),
+            previous: k2,
             was_verified: false
         }
     );
@@ -190,13 +190,13 @@ fn accepting_a_changed_key_makes_it_unverified_not_verified() {
         ]
     );
     let h = s.history("Carol").unwrap();
-    assert_eq!(h[4].kind, EventKind::KeyAccepted { key: k2.clone() });
+    assert_eq!(h[4].kind, EventKind::KeyAccepted { key: k2 });
     assert_eq!(h[4].at, t(3));
     assert_eq!(
         h[3].kind,
         EventKind::KeyChanged {
             from: k1,
-            to: k2.clone()
+            to: k2
         }
     );
 }
@@ -352,7 +352,7 @@ fn receipts_are_stored_and_importable_elsewhere() {
     assert_eq!(
         last.kind,
         EventKind::ReceiptImported {
-            key: k.clone(),
+            key: k,
             method: VerificationMethod::SasSession,
             receipt: r2.id()
         }

@@ -105,7 +105,7 @@ pub enum StoreError {
         /// The contact.
         contact: String,
         /// The key given.
-        key: PublicKey,
+        key: Box<PublicKey>,
     },
     /// There is no key change to accept.
     #[error("{contact:?} has no unacknowledged key change to accept")]

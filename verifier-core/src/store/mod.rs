@@ -50,10 +50,10 @@ pub use types::{
 };
 
 use crate::identity::Identity;
-use crate::key::PublicKey;
+use crate::key::{KeyType, PublicKey};
 use crate::receipt::{
     LabelField, Receipt, ReceiptError, ReceiptId, ReceiptStatement, Timestamp, VerificationMethod,
-    key_type_from_code, validate_label,
+    validate_label,
 };
 use schema::db_err;
 
@@ -309,7 +309,7 @@ impl Store {
         let row = require_contact(&tx, &path, contact)?;
         let key_id = require_current(&tx, &path, &row, key)?;
         let statement = ReceiptStatement::new(
-            key.clone(),
+            *key,
             &row.name,
             row.stable_id.as_deref(),
             now,
@@ -692,7 +692,7 @@ fn require_current(
         (Some(id), Some(cur)) if id == cur => Ok(id),
         _ => Err(StoreError::KeyNotCurrent {
             contact: row.name.clone(),
-            key: key.clone(),
+            key: Box::new(*key),
         }),
     }
 }
@@ -807,11 +807,12 @@ fn key_from_sql(ty: i64, bytes: &[u8]) -> Result<PublicKey, StoreError> {
     let bad = StoreError::InvalidStoredData {
         what: "invalid stored key",
     };
-    let ty = u8::try_from(ty).ok().and_then(key_type_from_code).ok_or(
-        StoreError::InvalidStoredData {
+    let ty = u8::try_from(ty)
+        .ok()
+        .and_then(|c| KeyType::from_code(c).ok())
+        .ok_or(StoreError::InvalidStoredData {
             what: "unknown stored key type",
-        },
-    )?;
+        })?;
     PublicKey::from_bytes(ty, bytes).map_err(|_| bad)
 }
 

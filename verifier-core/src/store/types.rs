@@ -6,6 +6,9 @@ use crate::receipt::{ReceiptId, Timestamp, VerificationMethod};
 /// What [`Store::observe_key`](super::Store::observe_key) found.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
+// A typed key is large (it keeps the decompressed point); these are
+// short-lived return values, so boxing would only complicate matching.
+#[allow(clippy::large_enum_variant)]
 pub enum ObserveOutcome {
     /// The key is the contact's current key.
     Unchanged,
@@ -26,6 +29,9 @@ pub enum ObserveOutcome {
 /// A contact's trust state.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
+// A typed key is large (it keeps the decompressed point); these are
+// short-lived return values, so boxing would only complicate matching.
+#[allow(clippy::large_enum_variant)]
 pub enum TrustStatus {
     /// The current key was never verified (or a key change was accepted).
     Unverified,

@@ -1,0 +1,5 @@
+//! One module per subcommand.
+
+pub mod keygen;
+pub mod safety_number;
+pub mod show;
