@@ -91,8 +91,9 @@ pub fn read_key_arg(arg: &str, what: &str) -> CliResult<PublicKey> {
             .map(str::trim)
             .find(|l| !l.is_empty() && !l.starts_with('#'))
             .unwrap_or_default();
-        return PublicKey::parse(line)
-            .map_err(|e| CliError::new(format!("{what}: the file {arg} holds no usable key: {e}")));
+        return PublicKey::parse(line).map_err(|e| {
+            CliError::new(format!("{what}: the file {arg} holds no usable key: {e}"))
+        });
     }
     PublicKey::parse(arg).map_err(|e| key_arg_error(what, arg, &e))
 }

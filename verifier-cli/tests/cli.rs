@@ -12,7 +12,10 @@ fn verifier(args: &[&str], identity_env: Option<&Path>) -> Output {
         cmd.env("VERIFIER_IDENTITY", p);
     }
     // Keep the default data dir inside a temp dir so tests never touch the user's files.
-    cmd.env("XDG_DATA_HOME", std::env::temp_dir().join("verifier-cli-test-no-data"));
+    cmd.env(
+        "XDG_DATA_HOME",
+        std::env::temp_dir().join("verifier-cli-test-no-data"),
+    );
     cmd.output().unwrap()
 }
 
@@ -24,7 +27,11 @@ fn json(out: &Output) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     let text = String::from_utf8(out.stdout.clone()).unwrap();
-    assert_eq!(text.lines().count(), 1, "one JSON object per command: {text}");
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "one JSON object per command: {text}"
+    );
     serde_json::from_str(&text).unwrap()
 }
 
@@ -59,7 +66,14 @@ fn keygen_show_roundtrip_and_refuses_overwrite() {
     let shown_env = json(&verifier(&["show", "--json"], Some(&id)));
     assert_eq!(shown_env["public_key"], shown["public_key"]);
     let sn = json(&verifier(
-        &["safety-number", "--theirs", &pk, "--ours", RFC8032_PK, "--json"],
+        &[
+            "safety-number",
+            "--theirs",
+            &pk,
+            "--ours",
+            RFC8032_PK,
+            "--json",
+        ],
         None,
     ));
     assert_eq!(sn["digits"].as_str().unwrap().len(), 60);
@@ -73,16 +87,36 @@ fn safety_number_is_symmetric_and_well_formed() {
     let dir = tempfile::tempdir().unwrap();
     let a = dir.path().join("a");
     let b = dir.path().join("b");
-    let ka = json(&verifier(&["keygen", "--identity", a.to_str().unwrap(), "--json"], None));
-    let kb = json(&verifier(&["keygen", "--identity", b.to_str().unwrap(), "--json"], None));
+    let ka = json(&verifier(
+        &["keygen", "--identity", a.to_str().unwrap(), "--json"],
+        None,
+    ));
+    let kb = json(&verifier(
+        &["keygen", "--identity", b.to_str().unwrap(), "--json"],
+        None,
+    ));
     let ka = ka["public_key"].as_str().unwrap();
     let kb = kb["public_key"].as_str().unwrap();
     let ab = json(&verifier(
-        &["safety-number", "--theirs", kb, "--identity", a.to_str().unwrap(), "--json"],
+        &[
+            "safety-number",
+            "--theirs",
+            kb,
+            "--identity",
+            a.to_str().unwrap(),
+            "--json",
+        ],
         None,
     ));
     let ba = json(&verifier(
-        &["safety-number", "--theirs", ka, "--identity", b.to_str().unwrap(), "--json"],
+        &[
+            "safety-number",
+            "--theirs",
+            ka,
+            "--identity",
+            b.to_str().unwrap(),
+            "--json",
+        ],
         None,
     ));
     assert_eq!(ab, ba);
@@ -118,18 +152,45 @@ fn safety_number_is_symmetric_and_well_formed() {
 
     // PGP words, other languages, identifiers.
     let pgp = json(&verifier(
-        &["safety-number", "--theirs", kb, "--ours", ka, "--words", "pgp", "--json"],
+        &[
+            "safety-number",
+            "--theirs",
+            kb,
+            "--ours",
+            ka,
+            "--words",
+            "pgp",
+            "--json",
+        ],
         None,
     ));
     assert_eq!(pgp["words"].as_array().unwrap().len(), 26);
     let fr = json(&verifier(
-        &["safety-number", "--theirs", kb, "--ours", ka, "--lang", "fr", "--json"],
+        &[
+            "safety-number",
+            "--theirs",
+            kb,
+            "--ours",
+            ka,
+            "--lang",
+            "fr",
+            "--json",
+        ],
         None,
     ));
     assert_eq!(fr["digits"], ab["digits"]);
     assert_ne!(fr["words"], ab["words"]);
     let with_id = json(&verifier(
-        &["safety-number", "--theirs", kb, "--ours", ka, "--theirs-id", "hex:00ff", "--json"],
+        &[
+            "safety-number",
+            "--theirs",
+            kb,
+            "--ours",
+            ka,
+            "--theirs-id",
+            "hex:00ff",
+            "--json",
+        ],
         None,
     ));
     assert_ne!(with_id["digits"], ab["digits"]);
@@ -178,12 +239,68 @@ fn errors_are_specific_and_nonzero() {
     assert!(stderr(&out).contains("verifier keygen"), "{}", stderr(&out));
 
     let cases: &[(&[&str], &str)] = &[
-        (&["safety-number", "--ours", RFC8032_PK, "--theirs", "zzz"], "neither a readable file nor a valid key"),
-        (&["safety-number", "--ours", RFC8032_PK, "--theirs", &RFC8032_PK[..62]], "wrong key length"),
-        (&["safety-number", "--ours", RFC8032_PK, "--theirs", RFC8032_PK, "--iterations", "10"], "--scheme signal only"),
-        (&["safety-number", "--ours", RFC8032_PK, "--theirs", RFC8032_PK, "--lang", "xx"], "--lang"),
-        (&["safety-number", "--ours", RFC8032_PK, "--theirs", RFC8032_PK, "--theirs-id", "hex:0"], "hex"),
-        (&["safety-number", "--scheme", "signal", "--theirs", RFC8032_PK, "--ours", RFC8032_PK], "66 hex"),
+        (
+            &["safety-number", "--ours", RFC8032_PK, "--theirs", "zzz"],
+            "neither a readable file nor a valid key",
+        ),
+        (
+            &[
+                "safety-number",
+                "--ours",
+                RFC8032_PK,
+                "--theirs",
+                &RFC8032_PK[..62],
+            ],
+            "wrong key length",
+        ),
+        (
+            &[
+                "safety-number",
+                "--ours",
+                RFC8032_PK,
+                "--theirs",
+                RFC8032_PK,
+                "--iterations",
+                "10",
+            ],
+            "--scheme signal only",
+        ),
+        (
+            &[
+                "safety-number",
+                "--ours",
+                RFC8032_PK,
+                "--theirs",
+                RFC8032_PK,
+                "--lang",
+                "xx",
+            ],
+            "--lang",
+        ),
+        (
+            &[
+                "safety-number",
+                "--ours",
+                RFC8032_PK,
+                "--theirs",
+                RFC8032_PK,
+                "--theirs-id",
+                "hex:0",
+            ],
+            "hex",
+        ),
+        (
+            &[
+                "safety-number",
+                "--scheme",
+                "signal",
+                "--theirs",
+                RFC8032_PK,
+                "--ours",
+                RFC8032_PK,
+            ],
+            "66 hex",
+        ),
     ];
     for (args, needle) in cases {
         let out = verifier(args, None);
@@ -193,6 +310,9 @@ fn errors_are_specific_and_nonzero() {
             "{args:?}: expected `{needle}` in: {}",
             stderr(&out)
         );
-        assert!(out.stdout.is_empty(), "{args:?}: nothing on stdout on error");
+        assert!(
+            out.stdout.is_empty(),
+            "{args:?}: nothing on stdout on error"
+        );
     }
 }

@@ -130,7 +130,9 @@ pub fn run(args: Args) -> CliResult<u8> {
         println!("Scannable fingerprint (ours): {h}");
     }
     println!();
-    println!("Compare ALL of it with your contact; if any group differs, you are not talking to their real key.");
+    println!(
+        "Compare ALL of it with your contact; if any group differs, you are not talking to their real key."
+    );
     Ok(0)
 }
 
@@ -201,7 +203,8 @@ fn signal_scheme(
     };
     let fp = NumericFingerprint::new(
         args.signal_version,
-        args.iterations.unwrap_or(verifier_core::signal::DEFAULT_ITERATIONS),
+        args.iterations
+            .unwrap_or(verifier_core::signal::DEFAULT_ITERATIONS),
         ours_id.as_deref().unwrap_or_default(),
         &ours,
         theirs_id.as_deref().unwrap_or_default(),

@@ -24,9 +24,10 @@ pub struct Args {
 
 /// Runs the command.
 pub fn run(args: Args) -> CliResult<u8> {
-    let lang: Bip39Language = args.lang.parse().map_err(|e| {
-        CliError::new(format!("--lang: {e}"))
-    })?;
+    let lang: Bip39Language = args
+        .lang
+        .parse()
+        .map_err(|e| CliError::new(format!("--lang: {e}")))?;
     let (id, path) = load_identity(args.identity.as_deref())?;
     let public = id.public_key();
     let fp = SideFingerprint::compute(&Party::new(&public));
