@@ -5,7 +5,7 @@
 mod keys;
 #[path = "harness/safety_numbers.rs"]
 mod safety_numbers;
-#[path = "harness/signal.rs"]
-mod signal;
 #[path = "harness/sas_mapping.rs"]
 mod sas_mapping;
+#[path = "harness/signal.rs"]
+mod signal;

@@ -13,12 +13,20 @@ fn key_text_forms() {
         let seed: [u8; 32] = hex_field(k, "seed_hex").try_into().unwrap();
         let public = hex_field(k, "public_hex");
         let id = Identity::from_seed(&seed).unwrap();
-        assert_eq!(id.public_key().as_bytes().as_slice(), public.as_slice(), "RFC 8032 seed → key");
+        assert_eq!(
+            id.public_key().as_bytes().as_slice(),
+            public.as_slice(),
+            "RFC 8032 seed → key"
+        );
         let key = PublicKey::from_bytes(KeyType::Ed25519, &public).unwrap();
         assert_eq!(key.to_canonical_string(), k["canonical"].as_str().unwrap());
         assert_eq!(key.to_openssh(""), k["openssh"].as_str().unwrap());
         for form in ["canonical", "openssh", "base64", "public_hex"] {
-            assert_eq!(PublicKey::parse(k[form].as_str().unwrap()).unwrap(), key, "{form}");
+            assert_eq!(
+                PublicKey::parse(k[form].as_str().unwrap()).unwrap(),
+                key,
+                "{form}"
+            );
         }
     }
 }

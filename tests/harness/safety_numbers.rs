@@ -20,8 +20,14 @@ fn pairs_match_reference() {
     for case in pairs {
         let (ko, kt) = (key(case, "ours_key_hex"), key(case, "theirs_key_hex"));
         let (io, it) = (id(case, "ours_id_hex"), id(case, "theirs_id_hex"));
-        let po = Party { key: &ko, id: io.as_deref() };
-        let pt = Party { key: &kt, id: it.as_deref() };
+        let po = Party {
+            key: &ko,
+            id: io.as_deref(),
+        };
+        let pt = Party {
+            key: &kt,
+            id: it.as_deref(),
+        };
         assert_eq!(
             SideFingerprint::compute(&po).as_bytes().as_slice(),
             hex_field(case, "ours_side_hex").as_slice()
@@ -49,7 +55,10 @@ fn fingerprints_match_reference() {
     for fp in v["fingerprints"].as_array().unwrap() {
         let k = key(fp, "key_hex");
         let side = SideFingerprint::compute(&Party::new(&k));
-        assert_eq!(side.as_bytes().as_slice(), hex_field(fp, "side_hex").as_slice());
+        assert_eq!(
+            side.as_bytes().as_slice(),
+            hex_field(fp, "side_hex").as_slice()
+        );
         let groups: Vec<String> = serde_json::from_value(fp["groups"].clone()).unwrap();
         assert_eq!(side.digit_groups(), groups);
         let emoji: Vec<u16> = serde_json::from_value(fp["emoji_indices"].clone()).unwrap();

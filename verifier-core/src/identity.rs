@@ -230,7 +230,12 @@ impl Identity {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                 return Err(IdentityError::NotFound { path: p() });
             }
-            Err(e) => return Err(IdentityError::Io { path: p(), source: e }),
+            Err(e) => {
+                return Err(IdentityError::Io {
+                    path: p(),
+                    source: e,
+                });
+            }
         };
         #[cfg(unix)]
         {
@@ -371,9 +376,15 @@ mod tests {
         ));
         let other = Identity::from_seed(&[8u8; 32]).unwrap();
         other.save(&path, true).unwrap();
-        assert_eq!(Identity::load(&path).unwrap().public_key(), other.public_key());
+        assert_eq!(
+            Identity::load(&path).unwrap().public_key(),
+            other.public_key()
+        );
         // no temp files left behind
-        assert_eq!(std::fs::read_dir(dir.path().join("sub")).unwrap().count(), 1);
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("sub")).unwrap().count(),
+            1
+        );
     }
 
     #[test]

@@ -258,10 +258,7 @@ impl PublicKey {
     pub fn to_canonical_string(&self) -> String {
         let body = BASE32_NOPAD.encode(&self.bytes).to_ascii_lowercase();
         let check = checksum(self.key_type, &self.bytes);
-        format!(
-            "{CANONICAL_PREFIX}{}-{body}-{check}",
-            self.key_type.name()
-        )
+        format!("{CANONICAL_PREFIX}{}-{body}-{check}", self.key_type.name())
     }
 
     /// The key as 64 lowercase hex characters (untyped: prefer the canonical form).
@@ -368,7 +365,9 @@ fn checksum(key_type: KeyType, bytes: &[u8; 32]) -> String {
     h.update(&[key_type.code()]);
     h.update(bytes);
     let digest = h.finalize();
-    let encoded = BASE32_NOPAD.encode(&digest.as_bytes()[..4]).to_ascii_lowercase();
+    let encoded = BASE32_NOPAD
+        .encode(&digest.as_bytes()[..4])
+        .to_ascii_lowercase();
     encoded.chars().take(CHECKSUM_CHARS).collect()
 }
 

@@ -23,6 +23,7 @@ use std::fmt;
 use subtle::ConstantTimeEq as _;
 
 use crate::key::PublicKey;
+use crate::render::{self, Bip39Language, SasEmoji};
 
 /// The scheme version this module implements.
 pub const VERSION: u8 = 1;
@@ -138,12 +139,35 @@ impl SideFingerprint {
 
     /// 6 groups of 5 digits (30 digits, 99.66 bits).
     pub fn digit_groups(&self) -> Vec<String> {
-        digit_groups(&self.0[..DIGIT_GROUPS_PER_SIDE * 5])
+        render::digits::digit_groups(&self.0, DIGIT_GROUPS_PER_SIDE).unwrap_or_default()
     }
 
     /// 9 BIP39 word indices (99 bits).
     pub fn bip39_indices(&self) -> Vec<u16> {
-        bit_indices(&self.0, 11, BIP39_WORDS_PER_SIDE)
+        bit_indices(&self.0, render::bip39::BITS_PER_WORD, BIP39_WORDS_PER_SIDE)
+    }
+
+    /// The 9 BIP39 words in `lang` (same indices in every language).
+    pub fn bip39_words(&self, lang: Bip39Language) -> Vec<&'static str> {
+        render::bip39::words_from_indices(&self.bip39_indices(), lang).unwrap_or_default()
+    }
+
+    /// The 13 PGP words (even list at even positions).
+    pub fn pgp_words(&self) -> Vec<&'static str> {
+        render::pgp::words_from_bytes(self.pgp_bytes())
+    }
+
+    /// The 17 emoji of the Matrix table.
+    pub fn emoji_symbols(&self) -> Vec<SasEmoji> {
+        render::emoji::emoji_from_indices(&self.emoji_indices()).unwrap_or_default()
+    }
+
+    /// The 17 emoji with their names in `lang` (English when untranslated).
+    pub fn emoji(&self, lang: &str) -> Vec<(&'static str, &'static str)> {
+        self.emoji_symbols()
+            .iter()
+            .map(|e| (e.emoji(), e.description(lang)))
+            .collect()
     }
 
     /// The 13 bytes shown as PGP words (104 bits).
@@ -153,7 +177,7 @@ impl SideFingerprint {
 
     /// 17 emoji indices into the Matrix table (102 bits).
     pub fn emoji_indices(&self) -> Vec<u16> {
-        bit_indices(&self.0, 6, EMOJI_PER_SIDE)
+        bit_indices(&self.0, render::emoji::BITS_PER_EMOJI, EMOJI_PER_SIDE)
     }
 }
 
@@ -181,7 +205,10 @@ impl PartialEq for SafetyNumber {
 impl SafetyNumber {
     /// The safety number of two parties (order does not matter).
     pub fn new(ours: &Party<'_>, theirs: &Party<'_>) -> Self {
-        Self::from_sides(SideFingerprint::compute(ours), SideFingerprint::compute(theirs))
+        Self::from_sides(
+            SideFingerprint::compute(ours),
+            SideFingerprint::compute(theirs),
+        )
     }
 
     /// Combines two precomputed side fingerprints.
@@ -218,6 +245,16 @@ impl SafetyNumber {
     pub fn pgp_bytes(&self) -> Vec<u8> {
         [self.sides[0].pgp_bytes(), self.sides[1].pgp_bytes()].concat()
     }
+
+    /// The 18 BIP39 words in `lang` (same indices in every language).
+    pub fn bip39_words(&self, lang: Bip39Language) -> Vec<&'static str> {
+        render::bip39::words_from_indices(&self.bip39_indices(), lang).unwrap_or_default()
+    }
+
+    /// The 26 PGP words.
+    pub fn pgp_words(&self) -> Vec<&'static str> {
+        render::pgp::words_from_bytes(&self.pgp_bytes())
+    }
 }
 
 impl fmt::Display for SafetyNumber {
@@ -227,34 +264,10 @@ impl fmt::Display for SafetyNumber {
     }
 }
 
-/// Groups of 5 digits: each 5-byte big-endian chunk modulo 100 000, zero-padded
-/// (the chunking Signal uses). A trailing partial chunk is ignored.
-pub fn digit_groups(bytes: &[u8]) -> Vec<String> {
-    bytes
-        .chunks_exact(5)
-        .map(|c| {
-            let v = c.iter().fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
-            format!("{:05}", v % 100_000)
-        })
-        .collect()
-}
-
-/// Reads `count` big-endian indices of `bits` bits each from `bytes`
-/// (missing bits read as zero; callers pass enough bytes).
-fn bit_indices(bytes: &[u8], bits: u32, count: usize) -> Vec<u16> {
-    let mut out = Vec::with_capacity(count);
-    let mut pos = 0usize;
-    for _ in 0..count {
-        let mut v = 0u16;
-        for _ in 0..bits {
-            let byte = bytes.get(pos / 8).copied().unwrap_or(0);
-            let bit = (byte >> (7 - (pos % 8))) & 1;
-            v = (v << 1) | u16::from(bit);
-            pos += 1;
-        }
-        out.push(v);
-    }
-    out
+/// `count` big-endian indices of `bits` bits from a 32-byte side hash. The
+/// counts used here need at most 102 of its 256 bits, so this never runs short.
+fn bit_indices(bytes: &[u8; 32], bits: u32, count: usize) -> Vec<u16> {
+    render::bits::bytes_to_indices(bytes, bits, count).unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -283,9 +296,19 @@ mod tests {
     }
 
     #[test]
-    fn bit_reader() {
-        assert_eq!(bit_indices(&[0xff, 0xe0], 11, 1), vec![0x7ff]);
-        assert_eq!(bit_indices(&[0b1000_0001], 4, 2), vec![8, 1]);
+    fn renderings_have_the_specified_sizes() {
+        let k = key(3);
+        let side = SideFingerprint::compute(&Party::new(&k));
+        assert_eq!(side.digit_groups().len(), DIGIT_GROUPS_PER_SIDE);
+        assert_eq!(
+            side.bip39_words(Bip39Language::Japanese).len(),
+            BIP39_WORDS_PER_SIDE
+        );
+        assert_eq!(side.pgp_words().len(), PGP_WORDS_PER_SIDE);
+        assert_eq!(side.emoji("de").len(), EMOJI_PER_SIDE);
+        let n = SafetyNumber::from_sides(side, SideFingerprint::compute(&Party::new(&key(4))));
+        assert_eq!(n.bip39_words(Bip39Language::English).len(), 18);
+        assert_eq!(n.pgp_words().len(), 26);
     }
 
     #[test]

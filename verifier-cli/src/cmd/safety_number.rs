@@ -152,14 +152,15 @@ fn verifier_scheme(
         Some(k) => read_key_arg(k, "--ours")?,
         None => load_identity(args.identity.as_deref())?.0.public_key(),
     };
-    let party = |key, id: &Option<Vec<u8>>| match id {
-        Some(id) => Party {
-            key,
-            id: Some(id.as_slice()),
-        },
-        None => Party::new(key),
+    let ours_party = Party {
+        key: &ours,
+        id: ours_id.as_deref(),
     };
-    let number = SafetyNumber::new(&party(&ours, &ours_id), &party(&theirs, &theirs_id));
+    let theirs_party = Party {
+        key: &theirs,
+        id: theirs_id.as_deref(),
+    };
+    let number = SafetyNumber::new(&ours_party, &theirs_party);
     let words = match args.words {
         Words::Bip39 => number.bip39_words(lang),
         Words::Pgp => number.pgp_words(),
@@ -186,7 +187,7 @@ fn signal_scheme(
                 .to_owned(),
             false => s.trim().to_owned(),
         };
-        SignalIdentityKey::from_hex(&text).map_err(|e| {
+        SignalIdentityKey::parse_hex(&text).map_err(|e| {
             CliError::new(format!(
                 "{what}: the signal scheme needs 66 hex characters of a 33-byte 0x05-prefixed Curve25519 key: {e}"
             ))
@@ -201,24 +202,87 @@ fn signal_scheme(
             ));
         }
     };
+    let iterations = args
+        .iterations
+        .unwrap_or(verifier_core::signal::DEFAULT_ITERATIONS);
+    let (ours_id, theirs_id) = (
+        ours_id.as_deref().unwrap_or_default(),
+        theirs_id.as_deref().unwrap_or_default(),
+    );
     let fp = NumericFingerprint::new(
         args.signal_version,
-        args.iterations
-            .unwrap_or(verifier_core::signal::DEFAULT_ITERATIONS),
-        ours_id.as_deref().unwrap_or_default(),
+        iterations,
+        ours_id,
         &ours,
-        theirs_id.as_deref().unwrap_or_default(),
+        theirs_id,
         &theirs,
     )
     .map_err(|e| CliError::new(format!("signal safety number: {e}")))?;
-    let words = match args.words {
-        Words::Bip39 => fp.bip39_words(lang),
-        Words::Pgp => fp.pgp_words(),
-    };
+    let words = signal_words(
+        iterations,
+        (ours_id, &ours),
+        (theirs_id, &theirs),
+        args.words,
+        lang,
+    )?;
+    let display = fp.display_string();
+    let groups = display
+        .as_bytes()
+        .chunks(5)
+        .map(|c| String::from_utf8_lossy(c).into_owned())
+        .collect();
     Ok(Output {
         scheme: "signal",
-        groups: fp.display_groups(),
-        words: words.into_iter().map(str::to_owned).collect(),
-        scannable_hex: Some(hex::encode(fp.scannable_bytes())),
+        groups,
+        words,
+        scannable_hex: Some(hex::encode(fp.scannable().to_bytes())),
     })
+}
+
+/// Words for a Signal safety number (our extension, docs/signal-compat.md):
+/// each party's hash, ordered like the digits, shown as 10 BIP39 words
+/// (110 bits) or 13 PGP words (104 bits) per party; with 5200 iterations
+/// (12.3 bits) both stay above 2^112 work per side.
+fn signal_words(
+    iterations: u32,
+    ours: (&[u8], &SignalIdentityKey),
+    theirs: (&[u8], &SignalIdentityKey),
+    list: Words,
+    lang: Bip39Language,
+) -> CliResult<Vec<String>> {
+    use verifier_core::render;
+    use verifier_core::signal::{party_digits, party_hash};
+    let hash = |(id, key): (&[u8], &SignalIdentityKey)| {
+        party_hash(iterations, id, key)
+            .map_err(|e| CliError::new(format!("signal safety number: {e}")))
+    };
+    let (a, b) = (hash(ours)?, hash(theirs)?);
+    let (first, second) = if party_digits(&a) <= party_digits(&b) {
+        (a, b)
+    } else {
+        (b, a)
+    };
+    let words = match list {
+        Words::Bip39 => {
+            let mut idx = Vec::with_capacity(20);
+            for h in [&first, &second] {
+                idx.extend(
+                    render::bits::bytes_to_indices(h, render::bip39::BITS_PER_WORD, 10)
+                        .map_err(|e| CliError::new(e.to_string()))?,
+                );
+            }
+            render::bip39::words_from_indices(&idx, lang)
+                .map_err(|e| CliError::new(e.to_string()))?
+        }
+        Words::Pgp => {
+            let bytes: Vec<u8> = [first.get(..13), second.get(..13)]
+                .into_iter()
+                .flatten()
+                .flatten()
+                .copied()
+                .collect();
+            render::pgp::words_from_bytes(&bytes)
+        }
+    };
+    Ok(words.into_iter().map(str::to_owned).collect())
 }

@@ -1,6 +1,7 @@
 //! "My code": the user's key and its fingerprint in every rendering, with copy buttons.
 
-use verifier_core::render::{Bip39Language, emoji_languages};
+use verifier_core::render::Bip39Language;
+use verifier_core::render::emoji::languages as emoji_languages;
 
 use crate::identity::IdentityState;
 use crate::settings::Settings;
@@ -13,9 +14,7 @@ pub struct MyCodeState {
 }
 
 fn copy_button(ui: &mut egui::Ui, state: &mut MyCodeState, label: &'static str, text: &str) {
-    let resp = ui
-        .button(label)
-        .on_hover_text("Copy to the clipboard");
+    let resp = ui.button(label).on_hover_text("Copy to the clipboard");
     if resp.clicked() {
         ui.ctx().copy_text(text.to_owned());
         state.last_copied = Some(label);
@@ -26,14 +25,22 @@ fn copy_button(ui: &mut egui::Ui, state: &mut MyCodeState, label: &'static str, 
 }
 
 /// Draws the screen.
-pub fn show(ui: &mut egui::Ui, identity: &IdentityState, settings: &mut Settings, state: &mut MyCodeState) {
+pub fn show(
+    ui: &mut egui::Ui,
+    identity: &IdentityState,
+    settings: &mut Settings,
+    state: &mut MyCodeState,
+) {
     ui.heading("My code");
     let me = match identity {
         IdentityState::Ready(me) => me,
         IdentityState::Failed { path, message } => {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                format!("Your identity at {} cannot be used: {message}", path.display()),
+                format!(
+                    "Your identity at {} cannot be used: {message}",
+                    path.display()
+                ),
             );
             ui.label("The file was left untouched. Restore it from a backup, or move it away to create a new identity (contacts will then see a key change).");
             return;
