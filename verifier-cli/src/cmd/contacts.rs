@@ -128,9 +128,8 @@ pub fn run(args: Args) -> CliResult<u8> {
         Sub::Add { name, key, id } => {
             let key = read_key_arg(&key, "KEY")?;
             store
-                .add_contact(&name, id.as_deref(), now)
+                .add_contact_with_key(&name, id.as_deref(), &key, now)
                 .map_err(store_err)?;
-            store.observe_key(&name, &key, now).map_err(store_err)?;
             let c = store.contact(&name).map_err(store_err)?;
             if json {
                 print_json(&summary_json(&c));

@@ -185,6 +185,28 @@ impl Store {
         stable_id: Option<&str>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
+        self.add(name, stable_id, None, now).map(|_| ())
+    }
+
+    /// Adds a contact together with the key it uses now, in one transaction
+    /// (the key is recorded as first seen, unverified).
+    pub fn add_contact_with_key(
+        &mut self,
+        name: &str,
+        stable_id: Option<&str>,
+        key: &PublicKey,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.add(name, stable_id, Some(key), now).map(|_| ())
+    }
+
+    fn add(
+        &mut self,
+        name: &str,
+        stable_id: Option<&str>,
+        key: Option<&PublicKey>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
         validate_label(LabelField::ContactName, name)?;
         if let Some(id) = stable_id {
             validate_label(LabelField::ContactId, id)?;
@@ -221,6 +243,10 @@ impl Store {
         .map_err(err)?;
         let cid = tx.last_insert_rowid();
         add_event(&tx, cid, at, "contact_added", None, None, None, None).map_err(err)?;
+        if let Some(key) = key {
+            let row = require_contact(&tx, &path, name)?;
+            observe_in(&tx, &path, &row, key, at)?;
+        }
         tx.commit().map_err(err)
     }
 
@@ -237,56 +263,7 @@ impl Store {
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
         let row = require_contact(&tx, &path, contact)?;
-        let key_id = upsert_key(&tx, row.id, key, at).map_err(err)?;
-        let outcome = match row.current_key_id {
-            None => {
-                set_current(&tx, row.id, key_id, at).map_err(err)?;
-                add_event(
-                    &tx,
-                    row.id,
-                    at,
-                    "key_first_seen",
-                    Some(key_id),
-                    None,
-                    None,
-                    None,
-                )
-                .map_err(err)?;
-                ObserveOutcome::FirstSeen
-            }
-            Some(cur) if cur == key_id => ObserveOutcome::Unchanged,
-            Some(cur) => {
-                let previous = load_key(&tx, &path, cur)?;
-                set_current(&tx, row.id, key_id, at).map_err(err)?;
-                if let Some(trusted) = row.trusted_key_id {
-                    let changed_at = if trusted == key_id {
-                        None
-                    } else {
-                        Some(row.changed_at.unwrap_or(at))
-                    };
-                    tx.execute(
-                        "UPDATE contacts SET changed_at = ?2 WHERE id = ?1",
-                        params![row.id, changed_at],
-                    )
-                    .map_err(err)?;
-                }
-                add_event(
-                    &tx,
-                    row.id,
-                    at,
-                    "key_changed",
-                    Some(key_id),
-                    Some(cur),
-                    None,
-                    None,
-                )
-                .map_err(err)?;
-                ObserveOutcome::Changed {
-                    previous,
-                    was_verified: row.trusted_key_id == Some(cur),
-                }
-            }
-        };
+        let outcome = observe_in(&tx, &path, &row, key, at)?;
         tx.commit().map_err(err)?;
         Ok(outcome)
     }
@@ -308,13 +285,8 @@ impl Store {
         let tx = self.write_tx()?;
         let row = require_contact(&tx, &path, contact)?;
         let key_id = require_current(&tx, &path, &row, key)?;
-        let statement = ReceiptStatement::new(
-            *key,
-            &row.name,
-            row.stable_id.as_deref(),
-            now,
-            method,
-        )?;
+        let statement =
+            ReceiptStatement::new(*key, &row.name, row.stable_id.as_deref(), now, method)?;
         let receipt = Receipt::sign(signer, statement);
         record_verification(&tx, &row, key_id, &receipt, at, false).map_err(err)?;
         tx.commit().map_err(err)?;
@@ -652,6 +624,68 @@ impl Store {
         raw.map(|b| Receipt::from_bytes(&b).map_err(StoreError::from))
             .transpose()
     }
+}
+
+/// The body of [`Store::observe_key`], inside the caller's transaction.
+fn observe_in(
+    tx: &Connection,
+    path: &Path,
+    row: &ContactRow,
+    key: &PublicKey,
+    at: i64,
+) -> Result<ObserveOutcome, StoreError> {
+    let err = |e| db_err(path, e);
+    let key_id = upsert_key(tx, row.id, key, at).map_err(err)?;
+    let outcome = match row.current_key_id {
+        None => {
+            set_current(tx, row.id, key_id, at).map_err(err)?;
+            add_event(
+                tx,
+                row.id,
+                at,
+                "key_first_seen",
+                Some(key_id),
+                None,
+                None,
+                None,
+            )
+            .map_err(err)?;
+            ObserveOutcome::FirstSeen
+        }
+        Some(cur) if cur == key_id => ObserveOutcome::Unchanged,
+        Some(cur) => {
+            let previous = load_key(tx, path, cur)?;
+            set_current(tx, row.id, key_id, at).map_err(err)?;
+            if let Some(trusted) = row.trusted_key_id {
+                let changed_at = if trusted == key_id {
+                    None
+                } else {
+                    Some(row.changed_at.unwrap_or(at))
+                };
+                tx.execute(
+                    "UPDATE contacts SET changed_at = ?2 WHERE id = ?1",
+                    params![row.id, changed_at],
+                )
+                .map_err(err)?;
+            }
+            add_event(
+                tx,
+                row.id,
+                at,
+                "key_changed",
+                Some(key_id),
+                Some(cur),
+                None,
+                None,
+            )
+            .map_err(err)?;
+            ObserveOutcome::Changed {
+                previous,
+                was_verified: row.trusted_key_id == Some(cur),
+            }
+        }
+    };
+    Ok(outcome)
 }
 
 fn find_contact(conn: &Connection, name: &str) -> rusqlite::Result<Option<ContactRow>> {
