@@ -192,13 +192,7 @@ fn accepting_a_changed_key_makes_it_unverified_not_verified() {
     let h = s.history("Carol").unwrap();
     assert_eq!(h[4].kind, EventKind::KeyAccepted { key: k2 });
     assert_eq!(h[4].at, t(3));
-    assert_eq!(
-        h[3].kind,
-        EventKind::KeyChanged {
-            from: k1,
-            to: k2
-        }
-    );
+    assert_eq!(h[3].kind, EventKind::KeyChanged { from: k1, to: k2 });
 }
 
 #[test]
