@@ -9,3 +9,5 @@ mod safety_numbers;
 mod sas_mapping;
 #[path = "harness/signal.rs"]
 mod signal;
+#[path = "harness/receipt.rs"]
+mod receipt;
