@@ -3,11 +3,11 @@
 
 #[path = "harness/keys.rs"]
 mod keys;
+#[path = "harness/receipt.rs"]
+mod receipt;
 #[path = "harness/safety_numbers.rs"]
 mod safety_numbers;
 #[path = "harness/sas_mapping.rs"]
 mod sas_mapping;
 #[path = "harness/signal.rs"]
 mod signal;
-#[path = "harness/receipt.rs"]
-mod receipt;
