@@ -3,6 +3,8 @@
 
 #[path = "harness/keys.rs"]
 mod keys;
+#[path = "harness/receipt.rs"]
+mod receipt;
 #[path = "harness/safety_numbers.rs"]
 mod safety_numbers;
 #[path = "harness/sas_mapping.rs"]

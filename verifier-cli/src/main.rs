@@ -25,6 +25,10 @@ enum Command {
     Show(cmd::show::Args),
     /// Compute the safety number you and a contact compare.
     SafetyNumber(cmd::safety_number::Args),
+    /// The trust store: contacts, their keys, who you verified, key-change alerts.
+    Contacts(cmd::contacts::Args),
+    /// Export, check (offline) and import signed verification receipts.
+    Receipt(cmd::receipt::Args),
 }
 
 fn main() -> ExitCode {
@@ -33,6 +37,8 @@ fn main() -> ExitCode {
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Show(a) => cmd::show::run(a),
         Command::SafetyNumber(a) => cmd::safety_number::run(a),
+        Command::Contacts(a) => cmd::contacts::run(a),
+        Command::Receipt(a) => cmd::receipt::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

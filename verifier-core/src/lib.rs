@@ -9,6 +9,9 @@
 
 pub mod identity;
 pub mod key;
+pub mod receipt;
 pub mod render;
 pub mod safety_number;
 pub mod signal;
+#[cfg(feature = "store")]
+pub mod store;

@@ -1,5 +1,7 @@
 //! One module per subcommand.
 
+pub mod contacts;
 pub mod keygen;
+pub mod receipt;
 pub mod safety_number;
 pub mod show;
