@@ -315,26 +315,32 @@ enum State {
 /// One side of one SAS run. Holds no socket, thread or clock.
 ///
 /// ```
-/// # use verifier_core::sas::{SasSession, SasConfig, Decision, Phase};
-/// # fn demo(alice: &verifier_core::identity::Identity, bob: &verifier_core::identity::Identity) {
+/// use verifier_core::identity::Identity;
+/// use verifier_core::sas::{Decision, Phase, SasConfig, SasSession};
 /// let mut rng = rand_core::OsRng;
 /// let now = std::time::Instant::now();
-/// let (mut host, first) = SasSession::initiate(alice, SasConfig::default(), &mut rng, now);
-/// let mut joiner = SasSession::respond(bob, SasConfig::default(), Some(host.join_binding()), now);
+/// let (alice, bob) = (Identity::generate(&mut rng), Identity::generate(&mut rng));
+/// let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
+/// let binding = Some(host.join_binding());
+/// let mut joiner = SasSession::respond(&bob, SasConfig::default(), binding, now);
 /// let mut to_joiner = first.send;
 /// let mut to_host = Vec::new();
 /// while !to_joiner.is_empty() || !to_host.is_empty() {
-///     for m in std::mem::take(&mut to_joiner) { to_host.extend(joiner.receive(&m, &mut rng, now).send); }
-///     for m in std::mem::take(&mut to_host) { to_joiner.extend(host.receive(&m, &mut rng, now).send); }
+///     for m in std::mem::take(&mut to_joiner) {
+///         to_host.extend(joiner.receive(&m, &mut rng, now).send);
+///     }
+///     for m in std::mem::take(&mut to_host) {
+///         to_joiner.extend(host.receive(&m, &mut rng, now).send);
+///     }
 /// }
 /// assert!(matches!(host.phase(), Phase::Compare { .. }));
-/// assert_eq!(host.phase(), joiner.phase());
+/// assert_eq!(host.phase(), joiner.phase()); // the same code on both sides
 /// let a = host.decide(Decision::Match, now).send;
 /// let b = joiner.decide(Decision::Match, now).send;
 /// for m in a { joiner.receive(&m, &mut rng, now); }
 /// for m in b { host.receive(&m, &mut rng, now); }
 /// assert_eq!(host.phase(), Phase::Verified { peer: bob.public_key() });
-/// # }
+/// assert_eq!(joiner.phase(), Phase::Verified { peer: alice.public_key() });
 /// ```
 pub struct SasSession<'a> {
     identity: &'a Identity,

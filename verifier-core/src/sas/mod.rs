@@ -13,7 +13,7 @@ mod code;
 mod join_code;
 mod keys;
 mod machine;
-mod placeholder;
+pub(crate) mod placeholder;
 mod proof;
 pub mod schedule;
 pub mod wire;
