@@ -794,3 +794,35 @@ pub fn join_binding_of(first_message: &[u8]) -> JoinBinding {
     out.copy_from_slice(&h[..JOIN_BINDING_LEN]);
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn debug_never_shows_session_secrets() {
+        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
+        let alice = Identity::generate(&mut rng);
+        let bob = Identity::generate(&mut rng);
+        let now = Instant::now();
+        let (mut host, out) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
+        let mut joiner = SasSession::respond(&bob, SasConfig::default(), None, now);
+        let accept = joiner.receive(&out.send[0], &mut rng, now).send.remove(0);
+        let reveal = host.receive(&accept, &mut rng, now).send.remove(0);
+        joiner.receive(&reveal, &mut rng, now);
+        let State::Comparing(est, _) = &host.state else {
+            panic!("not comparing")
+        };
+        let dbg = format!("{host:?} {joiner:?} {:?}", est.keys);
+        for secret in est.keys.secret_bytes_for_tests() {
+            let hex = hex::encode(secret);
+            assert!(!dbg.contains(&hex), "a MAC key is printed");
+            assert!(
+                !dbg.contains(&format!("{:?}", secret)),
+                "a MAC key is printed"
+            );
+        }
+        assert!(dbg.contains("SasSession") && dbg.contains("SessionKeys"));
+    }
+}

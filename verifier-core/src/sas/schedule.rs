@@ -242,6 +242,14 @@ pub fn truncate_bits(bytes: &mut [u8], bits: u8) {
 }
 
 #[cfg(test)]
+impl SessionKeys {
+    /// The raw MAC keys, for the test that proves they are never printed.
+    pub(crate) fn secret_bytes_for_tests(&self) -> [[u8; 32]; 2] {
+        [self.mac_initiator, self.mac_responder]
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
