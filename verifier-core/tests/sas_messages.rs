@@ -153,7 +153,7 @@ fn replayed_and_out_of_order_messages_are_unexpected() {
 
     // A replayed Confirm.
     let mut p = Pair::new(&alice, &bob, &mut rng);
-    p.to_compare(&mut rng);
+    p.run_to_compare(&mut rng);
     let confirm = single(p.joiner.decide(Decision::Match, p.now));
     p.host.receive(&confirm, &mut rng, p.now);
     assert!(is_compare(&p.host.phase()));
@@ -243,7 +243,7 @@ fn tampered_or_reflected_confirmations_are_mac_mismatches() {
     let (alice, bob) = identities(&mut rng);
     for tamper in 0..3 {
         let mut p = Pair::new(&alice, &bob, &mut rng);
-        p.to_compare(&mut rng);
+        p.run_to_compare(&mut rng);
         let joiner_confirm = single(p.joiner.decide(Decision::Match, p.now));
         let host_confirm = single(p.host.decide(Decision::Match, p.now));
         let bytes = match tamper {

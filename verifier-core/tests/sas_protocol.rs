@@ -17,7 +17,7 @@ fn both_sides_see_the_same_code_and_end_verified() {
     let mut p = Pair::new(&alice, &bob, &mut rng);
     assert_eq!(p.host.phase(), Phase::WaitingForPeer);
     assert_eq!(p.joiner.phase(), Phase::WaitingForPeer);
-    p.to_compare(&mut rng);
+    p.run_to_compare(&mut rng);
     assert!(is_compare(&p.host.phase()));
     assert_eq!(
         p.host.phase(),
@@ -60,7 +60,7 @@ fn peer_confirmation_before_own_decision_is_kept_until_the_user_confirms() {
     let mut rng = rng(2);
     let (alice, bob) = identities(&mut rng);
     let mut p = Pair::new(&alice, &bob, &mut rng);
-    p.to_compare(&mut rng);
+    p.run_to_compare(&mut rng);
     let from_joiner = single(p.joiner.decide(Decision::Match, p.now));
     // The host has not answered yet: it stays in Compare, not verified.
     let out = p.host.receive(&from_joiner, &mut rng, p.now);
@@ -87,7 +87,7 @@ fn no_match_on_either_side_cancels_both_with_the_right_reasons() {
         let mut rng = rng(3);
         let (alice, bob) = identities(&mut rng);
         let mut p = Pair::new(&alice, &bob, &mut rng);
-        p.to_compare(&mut rng);
+        p.run_to_compare(&mut rng);
         let (no, other) = if host_says_no {
             (&mut p.host, &mut p.joiner)
         } else {
@@ -148,7 +148,7 @@ fn a_decision_before_the_code_is_shown_does_nothing() {
     let mut p = Pair::new(&alice, &bob, &mut rng);
     assert!(p.host.decide(Decision::Match, p.now).send.is_empty());
     assert_eq!(p.host.phase(), Phase::WaitingForPeer);
-    p.to_compare(&mut rng);
+    p.run_to_compare(&mut rng);
     assert!(is_compare(&p.host.phase()));
 }
 
@@ -157,7 +157,7 @@ fn waits_time_out_and_tell_the_peer() {
     let mut rng = rng(6);
     let (alice, bob) = identities(&mut rng);
     let mut p = Pair::new(&alice, &bob, &mut rng);
-    p.to_compare(&mut rng);
+    p.run_to_compare(&mut rng);
     let later = p.now + SasConfig::default().timeout() + Duration::from_secs(1);
     assert!(is_compare(
         &p.host.tick(p.now + Duration::from_secs(1)).phase
@@ -276,7 +276,7 @@ fn different_runs_give_different_codes() {
     let mut seen = std::collections::HashSet::new();
     for _ in 0..20 {
         let mut p = Pair::new(&alice, &bob, &mut rng);
-        p.to_compare(&mut rng);
+        p.run_to_compare(&mut rng);
         let Phase::Compare { sas } = p.host.phase() else {
             panic!()
         };
@@ -290,7 +290,7 @@ fn debug_output_shows_no_secret_material() {
     let mut rng = rng(12);
     let (alice, bob) = identities(&mut rng);
     let mut p = Pair::new(&alice, &bob, &mut rng);
-    p.to_compare(&mut rng);
+    p.run_to_compare(&mut rng);
     let dbg = format!("{:?} {:?}", p.host, p.joiner);
     assert!(dbg.contains("SasSession"));
     assert!(!dbg.to_lowercase().contains("secret"));

@@ -39,7 +39,7 @@ impl<'a> Pair<'a> {
     }
 
     /// Runs Commit → Accept → Reveal; both sides then compare.
-    pub fn to_compare(&mut self, rng: &mut StdRng) {
+    pub fn run_to_compare(&mut self, rng: &mut StdRng) {
         let accept = single(self.joiner.receive(&self.commit.clone(), rng, self.now));
         let reveal = single(self.host.receive(&accept, rng, self.now));
         let out = self.joiner.receive(&reveal, rng, self.now);
