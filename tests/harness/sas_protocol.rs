@@ -74,8 +74,8 @@ fn key_schedule() {
         let t = Transcript {
             flow_id,
             sas_bits,
-            initiator: id_i.clone(),
-            responder: id_r.clone(),
+            initiator: id_i,
+            responder: id_r,
             initiator_ephemeral: eph_i,
             responder_ephemeral: eph_r,
             commitment: c,

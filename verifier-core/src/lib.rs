@@ -7,4 +7,9 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod identity;
+pub mod key;
+pub mod render;
+pub mod safety_number;
 pub mod sas;
+pub mod signal;

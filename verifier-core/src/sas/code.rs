@@ -4,6 +4,7 @@
 //! The emoji and decimal mappings are Matrix's `m.sas.v1` mappings.
 
 use super::schedule::SAS_BYTES_LEN;
+use crate::render::{Bip39Language, SasEmoji, matrix_sas};
 
 /// Bits shown by the 4 BIP39 words.
 pub const WORD_BITS: u8 = 44;
@@ -19,6 +20,8 @@ pub const DECIMAL_BITS: u8 = 39;
 /// let code = SasCode::from_bytes([0x00, 0x01, 0x02, 0x03, 0x04, 0x05], 48);
 /// assert_eq!(code.emoji_indices(), [0, 0, 4, 2, 0, 48, 16]);
 /// assert_eq!(code.decimals(), [1000, 2032, 1386]);
+/// assert_eq!(code.words(Default::default()).len(), 4);
+/// assert_eq!(code.emoji()[5].description_en(), "Hammer");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct SasCode {
@@ -58,13 +61,29 @@ impl SasCode {
 
     /// Seven 6-bit indices into the Matrix SAS emoji table (first 42 bits).
     pub fn emoji_indices(&self) -> [u8; 7] {
-        let n = self.as_u64();
-        core::array::from_fn(|i| ((n >> (42 - 6 * i)) & 0x3f) as u8)
+        matrix_sas::emoji_indices(&self.bytes)
     }
 
     /// Three 13-bit numbers plus 1000, in 1000..=9191 (first 39 bits), as in Matrix.
     pub fn decimals(&self) -> [u16; 3] {
-        let n = self.as_u64();
-        core::array::from_fn(|i| (((n >> (35 - 13 * i)) & 0x1fff) as u16) + 1000)
+        matrix_sas::decimals(&self.bytes)
+    }
+
+    /// The four words in `lang` (the same indices in every language).
+    pub fn words(&self, lang: Bip39Language) -> Vec<&'static str> {
+        // Indices are 11-bit values, so every one names a word.
+        self.word_indices()
+            .iter()
+            .filter_map(|&i| lang.word(i))
+            .collect()
+    }
+
+    /// The seven emoji (with their names in many languages).
+    pub fn emoji(&self) -> Vec<SasEmoji> {
+        // Indices are 6-bit values, so every one names an emoji.
+        self.emoji_indices()
+            .iter()
+            .filter_map(|&i| SasEmoji::get(i))
+            .collect()
     }
 }

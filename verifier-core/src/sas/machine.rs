@@ -12,6 +12,7 @@ use super::schedule::{
     LABEL_JOIN_CODE, Role, SessionKeys, Transcript, commitment, labelled_hash, signature_input,
 };
 use super::wire::{Body, DecodeError, FLOW_ID_LEN, FlowId, MAX_SAS_BITS, Message};
+use crate::render::{Bip39Language, SasEmoji};
 
 /// The fewest SAS bits any configuration accepts.
 pub const MIN_SAS_BITS: u8 = 20;
@@ -251,9 +252,16 @@ pub enum Decision {
 pub enum Phase {
     /// Waiting for the peer's next message.
     WaitingForPeer,
-    /// Both sides hold the SAS: show it and ask "do they match?".
+    /// Both sides hold the SAS: show it and ask "do they match?" (people compare any one
+    /// of the three renderings).
     Compare {
-        /// The code to show (words, emoji and decimals).
+        /// Four BIP39 English words (44 bits); `sas.words(lang)` gives other languages.
+        words: Vec<&'static str>,
+        /// Seven Matrix SAS emoji (42 bits), each with its names.
+        emoji: Vec<SasEmoji>,
+        /// Three Matrix decimals, 1000..=9191 (39 bits).
+        decimals: [u16; 3],
+        /// The code itself (bytes, indices, number of bits that vary).
         sas: SasCode,
     },
     /// This person said "match"; waiting for the peer's confirmation.
@@ -387,7 +395,7 @@ impl<'a> SasSession<'a> {
             flow_id,
             body: Body::Commit {
                 sas_bits,
-                identity: own_key.clone(),
+                identity: own_key,
                 commitment: commitment_value,
             },
         }
@@ -466,9 +474,14 @@ impl<'a> SasSession<'a> {
             | State::ResponderWaiting
             | State::ResponderAccepted { .. }
             | State::Transition => Phase::WaitingForPeer,
-            State::Comparing(est, _) => Phase::Compare { sas: est.sas },
+            State::Comparing(est, _) => Phase::Compare {
+                words: est.sas.words(Bip39Language::English),
+                emoji: est.sas.emoji(),
+                decimals: est.sas.decimals(),
+                sas: est.sas,
+            },
             State::AwaitingPeer(..) => Phase::WaitingForPeerConfirmation,
-            State::Verified { peer, .. } => Phase::Verified { peer: peer.clone() },
+            State::Verified { peer, .. } => Phase::Verified { peer: *peer },
             State::Cancelled(reason) => Phase::Cancelled { reason: *reason },
         }
     }
@@ -541,7 +554,7 @@ impl<'a> SasSession<'a> {
                 self.deadline = deadline(now, &self.config);
                 self.state = match peer_confirmed {
                     Some(peer_ok) => State::Verified {
-                        peer: est.peer.clone(),
+                        peer: est.peer,
                         _proofs: VerifiedProofs::new(est.commitment, user, peer_ok),
                     },
                     None => State::AwaitingPeer(est, user),
@@ -617,8 +630,8 @@ impl<'a> SasSession<'a> {
                 let transcript = Transcript {
                     flow_id: self.flow_id,
                     sas_bits: self.config.sas_bits,
-                    initiator: self.own_key.clone(),
-                    responder: identity.clone(),
+                    initiator: self.own_key,
+                    responder: identity,
                     initiator_ephemeral: public,
                     responder_ephemeral: ephemeral,
                     commitment,
@@ -651,8 +664,8 @@ impl<'a> SasSession<'a> {
                 let transcript = Transcript {
                     flow_id: self.flow_id,
                     sas_bits,
-                    initiator: peer.clone(),
-                    responder: self.own_key.clone(),
+                    initiator: peer,
+                    responder: self.own_key,
                     initiator_ephemeral: ephemeral,
                     responder_ephemeral: public,
                     commitment: received,
@@ -719,7 +732,7 @@ impl<'a> SasSession<'a> {
         let accept = Message {
             flow_id: self.flow_id,
             body: Body::Accept {
-                identity: self.own_key.clone(),
+                identity: self.own_key,
                 ephemeral: public,
             },
         }
@@ -731,8 +744,8 @@ impl<'a> SasSession<'a> {
                 let transcript = Transcript {
                     flow_id: self.flow_id,
                     sas_bits,
-                    initiator: peer.clone(),
-                    responder: self.own_key.clone(),
+                    initiator: peer,
+                    responder: self.own_key,
                     initiator_ephemeral: received,
                     responder_ephemeral: public,
                     commitment: received,

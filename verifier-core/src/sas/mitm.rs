@@ -24,7 +24,7 @@ fn first(out: super::machine::Output) -> Vec<u8> {
 
 fn sas_of(phase: &Phase) -> Option<super::code::SasCode> {
     match phase {
-        Phase::Compare { sas } => Some(*sas),
+        Phase::Compare { sas, .. } => Some(*sas),
         _ => None,
     }
 }

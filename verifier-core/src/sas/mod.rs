@@ -13,8 +13,7 @@ mod code;
 mod join_code;
 mod keys;
 mod machine;
-pub(crate) mod placeholder;
-mod proof;
+pub(crate) mod proof;
 pub mod schedule;
 pub mod wire;
 
