@@ -143,7 +143,7 @@ impl JoinCode {
         let chars = base32_encode(&bytes);
         let mut out = String::with_capacity(chars.len() + chars.len() / GROUP);
         for (i, c) in chars.chars().enumerate() {
-            if i > 0 && i % GROUP == 0 {
+            if i > 0 && i.is_multiple_of(GROUP) {
                 out.push('-');
             }
             out.push(c);
