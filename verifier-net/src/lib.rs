@@ -255,6 +255,8 @@ pub fn likely_lan_ip(ipv6: bool) -> Option<std::net::IpAddr> {
 
 enum Input {
     Frame(Vec<u8>),
+    /// An oversized or empty frame: the stream cannot be trusted any further.
+    BadFrame,
     Lost,
     Decision(Decision),
 }
@@ -267,6 +269,7 @@ impl core::fmt::Debug for Input {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             Self::Frame(b) => write!(f, "Frame({} bytes)", b.len()),
+            Self::BadFrame => f.write_str("BadFrame"),
             Self::Lost => f.write_str("Lost"),
             Self::Decision(d) => write!(f, "Decision({d:?})"),
         }
@@ -309,6 +312,10 @@ impl Driver {
                         if reader_tx.send(Input::Frame(frame)).is_err() {
                             break;
                         }
+                    }
+                    Err(NetError::FrameTooLarge { .. } | NetError::EmptyFrame) => {
+                        let _ = reader_tx.send(Input::BadFrame);
+                        break;
                     }
                     Err(_) => {
                         let _ = reader_tx.send(Input::Lost);
@@ -361,6 +368,7 @@ impl Driver {
             out = match self.rx.recv_timeout(wait) {
                 Ok(Input::Frame(bytes)) => session.receive(&bytes, rng, Instant::now()),
                 Ok(Input::Decision(d)) => session.decide(d, Instant::now()),
+                Ok(Input::BadFrame) => session.reject_frame(),
                 Ok(Input::Lost) | Err(RecvTimeoutError::Disconnected) => session.connection_lost(),
                 Err(RecvTimeoutError::Timeout) => session.tick(Instant::now()),
             };
@@ -373,7 +381,7 @@ impl Driver {
         let end = Instant::now() + LINGER;
         while let Some(left) = end.checked_duration_since(Instant::now()) {
             match self.rx.recv_timeout(left) {
-                Ok(Input::Lost) | Err(_) => break,
+                Ok(Input::Lost | Input::BadFrame) | Err(_) => break,
                 Ok(_) => {}
             }
         }

@@ -530,6 +530,17 @@ impl<'a> SasSession<'a> {
         self.cancel(CancelReason::ConnectionLost)
     }
 
+    /// The transport received a frame it cannot deliver (larger than [`MAX_MESSAGE_LEN`] or
+    /// empty): the run ends as [`CancelReason::MalformedMessage`], and the peer is told.
+    ///
+    /// [`MAX_MESSAGE_LEN`]: super::wire::MAX_MESSAGE_LEN
+    pub fn reject_frame(&mut self) -> Output {
+        if self.is_finished() {
+            return self.output(Vec::new());
+        }
+        self.cancel(CancelReason::MalformedMessage)
+    }
+
     /// The person's answer after comparing (or a cancel at any time).
     pub fn decide(&mut self, decision: Decision, now: Instant) -> Output {
         if self.is_finished() {
