@@ -9,13 +9,14 @@ use verifier_core::sas::wire::Body;
 use verifier_core::sas::{CancelReason, Decision, Message, Phase, SasConfig, SasSession};
 use verifier_net::{Connection, Driver, Host, read_frame};
 
-fn host_thread(
-    answer: Decision,
-) -> (
+/// The host's listening address, its join binding, and its thread (final phase, phases seen).
+type HostRun = (
     std::net::SocketAddr,
     [u8; 4],
     std::thread::JoinHandle<(Phase, Vec<Phase>)>,
-) {
+);
+
+fn host_thread(answer: Decision) -> HostRun {
     let host = Host::bind("127.0.0.1:0".parse().unwrap()).unwrap();
     let addr = host.local_addr().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
