@@ -9,5 +9,7 @@ mod receipt;
 mod safety_numbers;
 #[path = "harness/sas_mapping.rs"]
 mod sas_mapping;
+#[path = "harness/sas_protocol.rs"]
+mod sas_protocol;
 #[path = "harness/signal.rs"]
 mod signal;

@@ -29,6 +29,11 @@ enum Command {
     Contacts(cmd::contacts::Args),
     /// Export, check (offline) and import signed verification receipts.
     Receipt(cmd::receipt::Args),
+    /// Verify a contact interactively: compare a short code over the network.
+    Sas {
+        #[command(subcommand)]
+        command: cmd::sas::SasCommand,
+    },
 }
 
 fn main() -> ExitCode {
@@ -39,6 +44,7 @@ fn main() -> ExitCode {
         Command::SafetyNumber(a) => cmd::safety_number::run(a),
         Command::Contacts(a) => cmd::contacts::run(a),
         Command::Receipt(a) => cmd::receipt::run(a),
+        Command::Sas { command } => cmd::sas::run(command),
     };
     match result {
         Ok(code) => ExitCode::from(code),

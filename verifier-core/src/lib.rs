@@ -12,6 +12,7 @@ pub mod key;
 pub mod receipt;
 pub mod render;
 pub mod safety_number;
+pub mod sas;
 pub mod signal;
 #[cfg(feature = "store")]
 pub mod store;

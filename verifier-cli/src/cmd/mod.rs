@@ -4,4 +4,5 @@ pub mod contacts;
 pub mod keygen;
 pub mod receipt;
 pub mod safety_number;
+pub mod sas;
 pub mod show;
