@@ -25,6 +25,15 @@ enum Command {
     Show(cmd::show::Args),
     /// Compute the safety number you and a contact compare.
     SafetyNumber(cmd::safety_number::Args),
+    /// The trust store: contacts, their keys, who you verified, key-change alerts.
+    Contacts(cmd::contacts::Args),
+    /// Export, check (offline) and import signed verification receipts.
+    Receipt(cmd::receipt::Args),
+    /// Verify a contact interactively: compare a short code over the network.
+    Sas {
+        #[command(subcommand)]
+        command: cmd::sas::SasCommand,
+    },
     /// Show your key as a QR code (identity, or pairwise with --for KEY).
     Qr(cmd::qr::Args),
 }
@@ -35,6 +44,9 @@ fn main() -> ExitCode {
         Command::Keygen(a) => cmd::keygen::run(a),
         Command::Show(a) => cmd::show::run(a),
         Command::SafetyNumber(a) => cmd::safety_number::run(a),
+        Command::Contacts(a) => cmd::contacts::run(a),
+        Command::Receipt(a) => cmd::receipt::run(a),
+        Command::Sas { command } => cmd::sas::run(command),
         Command::Qr(a) => cmd::qr::run(a),
     };
     match result {

@@ -10,6 +10,10 @@
 pub mod identity;
 pub mod key;
 pub mod qr;
+pub mod receipt;
 pub mod render;
 pub mod safety_number;
+pub mod sas;
 pub mod signal;
+#[cfg(feature = "store")]
+pub mod store;

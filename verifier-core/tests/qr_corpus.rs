@@ -1,4 +1,4 @@
-//! Replays every file of the cargo-fuzz corpus (`fuzz-qr/corpus/qr_payload/`) through the same
+//! Replays every file of the cargo-fuzz corpus (`fuzz/corpus/qr_payload/`) through the same
 //! checks as the fuzz target: no panic, canonical re-encoding, `classify` agrees with `decode`.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -8,7 +8,7 @@ use verifier_core::qr::{MAGIC, Payload, ScannedCode, classify};
 
 #[test]
 fn fuzz_corpus_replays() {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz-qr/corpus/qr_payload");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/qr_payload");
     let mut files = 0;
     let (mut ok, mut err) = (0, 0);
     for entry in std::fs::read_dir(&dir).unwrap() {

@@ -1,6 +1,6 @@
 //! Fuzzes the QR payload decoder and the scanned-code classifier: never a panic, and
 //! whatever decodes re-encodes to exactly the input (one encoding per payload).
-//! The corpus in `corpus/qr_payload/` is replayed by `verifier-core/tests/qr_corpus.rs`.
+//! The corpus in `fuzz/corpus/qr_payload/` is replayed by `verifier-core/tests/qr_corpus.rs`.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
