@@ -127,6 +127,17 @@ fn foreign_signal_and_broken_codes() {
 }
 
 #[test]
+fn kinds_for_scan_json() {
+    assert_eq!(classify(&identity_code(ALICE)).kind(), "verifier");
+    assert_eq!(classify(b"VRFY\x02").kind(), "verifier");
+    assert_eq!(
+        classify(&signal_bytes(2, [0; 32], [1; 32])).kind(),
+        "signal"
+    );
+    assert_eq!(classify(b"WIFI:S:x;;").kind(), "foreign");
+}
+
+#[test]
 fn near_signal_codes_are_foreign() {
     let good = signal_bytes(1, [3; 32], [4; 32]);
     assert!(matches!(classify(&good), ScannedCode::Signal(_)));

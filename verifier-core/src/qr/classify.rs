@@ -20,6 +20,18 @@ pub enum ScannedCode {
     Foreign,
 }
 
+impl ScannedCode {
+    /// The `"kind"` of `verifier scan --json`: `"verifier"` (also for a verifier code that
+    /// failed to decode: report its error next to it), `"signal"` or `"foreign"`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ScannedCode::Verifier(_) | ScannedCode::InvalidVerifier(_) => "verifier",
+            ScannedCode::Signal(_) => "signal",
+            ScannedCode::Foreign => "foreign",
+        }
+    }
+}
+
 /// Classifies raw QR bytes.
 ///
 /// ```
