@@ -1,40 +1,143 @@
-//! The app: screens, settings and the eframe glue.
+//! The app: navigation between screens, shared context, and the eframe glue.
+//!
+//! State is split three ways (see the module docs of each):
+//! - persisted: [`Settings`] (no secrets), restored by eframe;
+//! - view state: one `…State` struct per screen, drawn by [`views`];
+//! - background work: [`workers`] (trust store, camera, scanner, network), which
+//!   talk to the UI over channels and call `request_repaint` when they have news.
 
 use std::path::PathBuf;
 
 use crate::identity::{IdentityState, load_or_create};
 use crate::settings::{STORAGE_KEY, Settings, Theme};
 use crate::views;
+use crate::workers;
 
-/// How the app is started (paths can be overridden for tests).
-#[derive(Clone, Debug)]
+/// How the app is started (paths and devices can be overridden for tests).
 pub struct AppConfig {
     /// Where the identity lives.
     pub identity_path: PathBuf,
+    /// Where the trust store lives.
+    pub store_path: Option<PathBuf>,
+    /// Where camera frames come from.
+    pub cameras: Box<dyn workers::camera::CameraProvider>,
 }
 
-/// The app's state.
-pub struct VerifierApp {
+impl AppConfig {
+    /// The configuration for a real run: default paths, real cameras.
+    pub fn from_env() -> Result<Self, String> {
+        let identity_path = crate::identity::default_identity_path().ok_or_else(|| {
+            "cannot find a data directory; set VERIFIER_IDENTITY to a file path".to_owned()
+        })?;
+        let store_path = match std::env::var_os("VERIFIER_STORE").filter(|v| !v.is_empty()) {
+            Some(p) => Some(PathBuf::from(p)),
+            None => verifier_core::store::Store::default_path().ok(),
+        };
+        Ok(AppConfig {
+            identity_path,
+            store_path,
+            cameras: workers::camera::system_cameras(),
+        })
+    }
+}
+
+/// The screens, in navigation order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// My key, QR code and fingerprint.
+    #[default]
+    MyCode,
+    /// Everyone in the trust store.
+    Contacts,
+    /// Scan a contact's QR code (camera, file, paste).
+    Scan,
+    /// Compare a safety number (side by side or over a call).
+    Compare,
+    /// Live SAS session with another machine.
+    Sas,
+    /// Settings.
+    Settings,
+}
+
+impl Screen {
+    /// All screens, in navigation order.
+    pub const ALL: [Screen; 6] = [
+        Screen::MyCode,
+        Screen::Contacts,
+        Screen::Scan,
+        Screen::Compare,
+        Screen::Sas,
+        Screen::Settings,
+    ];
+
+    /// The label in the navigation (also its accessibility label).
+    pub fn label(self) -> &'static str {
+        match self {
+            Screen::MyCode => "My code",
+            Screen::Contacts => "Contacts",
+            Screen::Scan => "Scan",
+            Screen::Compare => "Compare codes",
+            Screen::Sas => "Live session",
+            Screen::Settings => "Settings",
+        }
+    }
+}
+
+/// What every screen may use: settings, identity, trust store.
+pub struct Shared {
     /// Persisted settings.
     pub settings: Settings,
     /// The user's identity.
     pub identity: IdentityState,
-    /// Transient UI state of the "My code" screen.
+    /// The trust store (a worker thread owns the database).
+    pub store: workers::store::StoreClient,
+    /// Screen to switch to after this frame (a screen may ask for another).
+    pub go_to: Option<Screen>,
+}
+
+/// The app's state.
+pub struct VerifierApp {
+    /// Shared context.
+    pub shared: Shared,
+    /// The current screen.
+    pub screen: Screen,
+    /// "My code" screen.
     pub my_code: views::my_code::MyCodeState,
+    /// Contacts screen.
+    pub contacts: views::contacts::ContactsState,
+    /// Scan screen.
+    pub scan: views::scan::ScanState,
+    /// Compare screen.
+    pub compare: views::compare::CompareState,
+    /// Live SAS screen.
+    pub sas: views::sas::SasState,
+    fonts_installed: bool,
 }
 
 impl VerifierApp {
-    /// Opens (or creates) the identity and starts with the given settings.
-    pub fn new(config: &AppConfig, settings: Settings) -> Self {
+    /// Opens (or creates) the identity, starts the store worker, and shows "My code".
+    pub fn new(config: AppConfig, settings: Settings) -> Self {
+        let identity = load_or_create(&config.identity_path);
+        let store = workers::store::StoreClient::start(config.store_path.clone());
         VerifierApp {
-            settings,
-            identity: load_or_create(&config.identity_path),
+            shared: Shared {
+                settings,
+                identity,
+                store,
+                go_to: None,
+            },
+            screen: Screen::MyCode,
             my_code: views::my_code::MyCodeState::default(),
+            contacts: views::contacts::ContactsState::default(),
+            scan: views::scan::ScanState::new(config.cameras),
+            compare: views::compare::CompareState::default(),
+            sas: views::sas::SasState::default(),
+            fonts_installed: false,
         }
     }
 
     /// Builds the app from eframe's creation context (restores settings).
-    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, config: &AppConfig) -> Self {
+    pub fn from_creation_context(cc: &eframe::CreationContext<'_>, config: AppConfig) -> Self {
         let settings = cc
             .storage
             .and_then(|s| eframe::get_value::<Settings>(s, STORAGE_KEY))
@@ -44,12 +147,43 @@ impl VerifierApp {
 
     /// Draws one frame.
     pub fn show(&mut self, ui: &mut egui::Ui) {
-        apply_settings(ui.ctx(), &self.settings);
-        egui::CentralPanel::default().show_inside(ui, |ui| {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                views::my_code::show(ui, &self.identity, &mut self.settings, &mut self.my_code);
+        if !self.fonts_installed {
+            // Fonts apply from the next frame: draw nothing with emoji until then.
+            crate::fonts::install(ui.ctx());
+            self.fonts_installed = true;
+            ui.ctx().request_repaint();
+            return;
+        }
+        apply_settings(ui.ctx(), &self.shared.settings);
+        self.shared.store.poll(ui.ctx());
+        egui::Panel::left("nav").resizable(false).show(ui, |ui| {
+            ui.add_space(8.0);
+            ui.heading("verifier");
+            ui.add_space(8.0);
+            for s in Screen::ALL {
+                let mut label = s.label().to_owned();
+                if s == Screen::Contacts && self.shared.store.key_changed_count() > 0 {
+                    label = format!("{label} ⚠ {}", self.shared.store.key_changed_count());
+                }
+                if ui.selectable_label(self.screen == s, label).clicked() {
+                    self.screen = s;
+                }
+            }
+        });
+        egui::CentralPanel::default().show(ui, |ui| {
+            views::key_change_banner(ui, &mut self.shared);
+            egui::ScrollArea::vertical().show(ui, |ui| match self.screen {
+                Screen::MyCode => views::my_code::show(ui, &mut self.shared, &mut self.my_code),
+                Screen::Contacts => views::contacts::show(ui, &mut self.shared, &mut self.contacts),
+                Screen::Scan => views::scan::show(ui, &mut self.shared, &mut self.scan),
+                Screen::Compare => views::compare::show(ui, &mut self.shared, &mut self.compare),
+                Screen::Sas => views::sas::show(ui, &mut self.shared, &mut self.sas),
+                Screen::Settings => views::settings::show(ui, &mut self.shared),
             });
         });
+        if let Some(s) = self.shared.go_to.take() {
+            self.screen = s;
+        }
     }
 }
 
@@ -72,6 +206,6 @@ impl eframe::App for VerifierApp {
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
-        eframe::set_value(storage, STORAGE_KEY, &self.settings);
+        eframe::set_value(storage, STORAGE_KEY, &self.shared.settings);
     }
 }

@@ -1,6 +1,7 @@
 //! Loading or creating the user's identity, and its precomputed renderings.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use verifier_core::identity::{Identity, IdentityError};
 use verifier_core::key::PublicKey;
@@ -17,7 +18,7 @@ pub struct MyIdentity {
     /// True when this run created it.
     pub created_now: bool,
     /// The secret identity (for signing receipts and SAS sessions).
-    pub identity: Identity,
+    pub identity: Arc<Identity>,
 }
 
 /// The outcome of opening the identity at start-up.
@@ -70,6 +71,6 @@ pub fn load_or_create(path: &Path) -> IdentityState {
         public,
         fingerprint,
         created_now,
-        identity,
+        identity: Arc::new(identity),
     }))
 }

@@ -7,6 +7,8 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod fonts;
 pub mod identity;
 pub mod settings;
 pub mod views;
+pub mod workers;

@@ -6,11 +6,13 @@ use std::process::ExitCode;
 use verifier_gui::app::{AppConfig, VerifierApp};
 
 fn main() -> ExitCode {
-    let Some(identity_path) = verifier_gui::identity::default_identity_path() else {
-        eprintln!("error: cannot find a data directory; set VERIFIER_IDENTITY to a file path");
-        return ExitCode::from(1);
+    let config = match AppConfig::from_env() {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(1);
+        }
     };
-    let config = AppConfig { identity_path };
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("verifier")
@@ -21,7 +23,7 @@ fn main() -> ExitCode {
     let result = eframe::run_native(
         "verifier",
         options,
-        Box::new(move |cc| Ok(Box::new(VerifierApp::from_creation_context(cc, &config)))),
+        Box::new(move |cc| Ok(Box::new(VerifierApp::from_creation_context(cc, config)))),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,

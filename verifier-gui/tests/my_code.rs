@@ -9,6 +9,14 @@ use verifier_core::safety_number::{Party, SideFingerprint};
 use verifier_gui::app::{AppConfig, VerifierApp};
 use verifier_gui::settings::Settings;
 
+fn config(identity: &std::path::Path) -> AppConfig {
+    AppConfig {
+        identity_path: identity.to_owned(),
+        store_path: Some(identity.with_file_name("store.sqlite3")),
+        cameras: Box::new(verifier_gui::workers::camera::NoCameras),
+    }
+}
+
 fn harness(app: VerifierApp) -> Harness<'static, VerifierApp> {
     Harness::builder()
         .with_size(egui::vec2(1000.0, 1400.0))
@@ -19,7 +27,7 @@ fn harness(app: VerifierApp) -> Harness<'static, VerifierApp> {
 fn first_start_creates_identity_and_shows_every_rendering() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("identity");
-    let app = VerifierApp::new(&AppConfig { identity_path: path.clone() }, Settings::default());
+    let app = VerifierApp::new(config(&path), Settings::default());
     let mut h = harness(app);
     h.run();
 
@@ -40,12 +48,15 @@ fn first_start_creates_identity_and_shows_every_rendering() {
         assert!(h.query_all_by_label(w).count() >= 1, "PGP word {w} shown");
     }
     for (_, name) in fp.emoji("en") {
-        assert!(h.query_all_by_label(name).count() >= 1, "emoji name {name} shown");
+        assert!(
+            h.query_all_by_label(name).count() >= 1,
+            "emoji name {name} shown"
+        );
     }
 
     // Copy buttons put the exact text on the clipboard.
     h.get_by_label("Copy digits").click();
-    h.run();
+    h.step();
     let copied: Vec<String> = h
         .output()
         .platform_output
@@ -57,14 +68,18 @@ fn first_start_creates_identity_and_shows_every_rendering() {
         })
         .collect();
     assert_eq!(copied, vec![fp.digit_groups().join(" ")]);
+    h.run();
     h.get_by_label("✔ copied");
 
     // Second start loads the same identity and does not announce a new one.
     drop(h);
-    let app = VerifierApp::new(&AppConfig { identity_path: path.clone() }, Settings::default());
+    let app = VerifierApp::new(config(&path), Settings::default());
     let mut h = harness(app);
     h.run();
-    assert!(h.query_by_label("A new identity was created for you").is_none());
+    assert!(
+        h.query_by_label("A new identity was created for you")
+            .is_none()
+    );
     h.get_by_label(&key.to_canonical_string());
 }
 
@@ -76,13 +91,16 @@ fn word_language_setting_changes_words_not_indices() {
         word_lang: "fr".to_owned(),
         ..Settings::default()
     };
-    let app = VerifierApp::new(&AppConfig { identity_path: path.clone() }, settings);
+    let app = VerifierApp::new(config(&path), settings);
     let mut h = harness(app);
     h.run();
     let key = Identity::load(&path).unwrap().public_key();
     let fp = SideFingerprint::compute(&Party::new(&key));
     for w in fp.bip39_words(verifier_core::render::Bip39Language::French) {
-        assert!(h.query_all_by_label(w).count() >= 1, "French word {w} shown");
+        assert!(
+            h.query_all_by_label(w).count() >= 1,
+            "French word {w} shown"
+        );
     }
 }
 
@@ -96,7 +114,7 @@ fn damaged_identity_is_reported_and_left_untouched() {
         use std::os::unix::fs::PermissionsExt as _;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     }
-    let app = VerifierApp::new(&AppConfig { identity_path: path.clone() }, Settings::default());
+    let app = VerifierApp::new(config(&path), Settings::default());
     let mut h = harness(app);
     h.run();
     assert!(
@@ -104,4 +122,30 @@ fn damaged_identity_is_reported_and_left_untouched() {
         "error shown"
     );
     assert_eq!(std::fs::read_to_string(&path).unwrap(), "garbage\n");
+}
+
+#[test]
+fn bundled_font_draws_all_64_sas_emoji() {
+    // egui panics on a missing glyph; every emoji of the Matrix table must render
+    // from the bundled font so both ends show the same pictures.
+    let mut first = true;
+    let mut h = Harness::new_ui(|ui| {
+        if first {
+            verifier_gui::fonts::install(ui.ctx());
+            first = false;
+            ui.ctx().request_repaint();
+            return;
+        }
+        ui.horizontal_wrapped(|ui| {
+            for i in 0..64u8 {
+                let e = verifier_core::render::SasEmoji::get(i).unwrap();
+                ui.label(egui::RichText::new(e.emoji()).size(24.0));
+            }
+        });
+    });
+    h.run();
+    for i in 0..64u8 {
+        let e = verifier_core::render::SasEmoji::get(i).unwrap();
+        h.get_by_label(e.emoji());
+    }
 }

@@ -1,3 +1,46 @@
-//! Screens. Each takes the state it shows and draws it; none does I/O.
+//! Screens. Each draws its state and the shared context; background work goes
+//! through [`crate::workers`].
 
+pub mod compare;
+pub mod contacts;
 pub mod my_code;
+pub mod sas;
+pub mod scan;
+pub mod settings;
+
+use verifier_core::store::TrustStatus;
+
+use crate::app::{Screen, Shared};
+
+/// A red banner above every screen while some verified contact's key changed.
+pub fn key_change_banner(ui: &mut egui::Ui, shared: &mut Shared) {
+    let changed: Vec<String> = shared
+        .store
+        .snapshot()
+        .contacts
+        .iter()
+        .filter(|c| matches!(c.status, TrustStatus::KeyChanged { .. }))
+        .map(|c| c.name.clone())
+        .collect();
+    if changed.is_empty() {
+        return;
+    }
+    egui::Frame::new()
+        .fill(ui.visuals().error_fg_color.gamma_multiply(0.2))
+        .stroke(egui::Stroke::new(2.0, ui.visuals().error_fg_color))
+        .inner_margin(8.0)
+        .show(ui, |ui| {
+            ui.horizontal_wrapped(|ui| {
+                ui.label(
+                    egui::RichText::new(format!("⚠ Key changed: {}", changed.join(", ")))
+                        .strong()
+                        .color(ui.visuals().error_fg_color),
+                );
+                ui.label("Someone you verified now uses a different key. Verify them again before you trust messages from them.");
+                if ui.button("Review key changes").clicked() {
+                    shared.go_to = Some(Screen::Contacts);
+                }
+            });
+        });
+    ui.add_space(6.0);
+}

@@ -3,8 +3,8 @@
 use verifier_core::render::Bip39Language;
 use verifier_core::render::emoji::languages as emoji_languages;
 
+use crate::app::Shared;
 use crate::identity::IdentityState;
-use crate::settings::Settings;
 
 /// Transient state of the screen.
 #[derive(Default, Debug)]
@@ -25,12 +25,10 @@ fn copy_button(ui: &mut egui::Ui, state: &mut MyCodeState, label: &'static str, 
 }
 
 /// Draws the screen.
-pub fn show(
-    ui: &mut egui::Ui,
-    identity: &IdentityState,
-    settings: &mut Settings,
-    state: &mut MyCodeState,
-) {
+pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut MyCodeState) {
+    let Shared {
+        identity, settings, ..
+    } = shared;
     ui.heading("My code");
     let me = match identity {
         IdentityState::Ready(me) => me,
@@ -82,7 +80,7 @@ pub fn show(
     let lang: Bip39Language = settings.word_lang.parse().unwrap_or_default();
     ui.horizontal(|ui| {
         ui.label("Words");
-        egui::ComboBox::from_id_salt("word_lang")
+        egui::ComboBox::from_label("Word language")
             .selected_text(lang.name())
             .show_ui(ui, |ui| {
                 for l in Bip39Language::ALL {
@@ -114,15 +112,15 @@ pub fn show(
     ui.add_space(6.0);
     ui.horizontal(|ui| {
         ui.label("Emoji");
-        egui::ComboBox::from_id_salt("emoji_lang")
+        egui::ComboBox::from_label("Emoji names")
             .selected_text(settings.emoji_lang.clone())
             .show_ui(ui, |ui| {
                 for code in emoji_languages() {
                     if ui
-                        .selectable_label(settings.emoji_lang == code, code)
+                        .selectable_label(settings.emoji_lang == *code, *code)
                         .clicked()
                     {
-                        settings.emoji_lang = code.to_owned();
+                        settings.emoji_lang = (*code).to_owned();
                     }
                 }
             });

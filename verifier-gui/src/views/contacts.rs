@@ -1,0 +1,12 @@
+//! Contacts screen (being built; see issue 6).
+
+use crate::app::Shared;
+
+/// Transient state of the screen.
+#[derive(Default)]
+pub struct ContactsState {}
+
+/// Draws the screen.
+pub fn show(ui: &mut egui::Ui, _shared: &mut Shared, _state: &mut ContactsState) {
+    ui.heading("Contacts");
+}
