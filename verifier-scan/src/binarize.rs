@@ -1,0 +1,208 @@
+//! Luma → black/white bit matrices: local-average (hybrid) and global (Otsu) thresholds.
+
+use rxing::common::BitMatrix;
+
+use crate::luma::LumaImage;
+
+const BLOCK: usize = 8;
+
+/// How a luma image is turned into black and white.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Binarization {
+    /// Local average over 5×5 blocks of 8×8 pixels (ZXing's "hybrid" binarizer); blocks whose
+    /// dynamic range is below `min_range` count as flat.
+    LocalAverage { min_range: u8 },
+    /// One global threshold chosen by Otsu's method.
+    Otsu,
+}
+
+/// Binarizes `img`; black (dark) pixels are set bits. `None` only if the image is empty.
+pub(crate) fn binarize(img: &LumaImage, how: Binarization) -> Option<BitMatrix> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    match how {
+        Binarization::LocalAverage { min_range } if w >= BLOCK * 5 && h >= BLOCK * 5 => {
+            local_average(img, min_range)
+        }
+        _ => {
+            let t = otsu_threshold(img.pixels());
+            threshold_global(img, t)
+        }
+    }
+}
+
+fn threshold_global(img: &LumaImage, t: u8) -> Option<BitMatrix> {
+    let (w, h) = (img.width(), img.height());
+    let mut m = BitMatrix::new(w, h).ok()?;
+    for (y, row) in img.pixels().chunks_exact(w as usize).enumerate() {
+        for (x, &v) in row.iter().enumerate() {
+            if v <= t {
+                m.set(x as u32, y as u32);
+            }
+        }
+    }
+    Some(m)
+}
+
+/// Otsu's threshold over the 256-bin histogram (the returned value is the last "dark" level).
+pub(crate) fn otsu_threshold(pixels: &[u8]) -> u8 {
+    let mut hist = [0u64; 256];
+    for &v in pixels {
+        if let Some(h) = hist.get_mut(v as usize) {
+            *h += 1;
+        }
+    }
+    let total: u64 = hist.iter().sum();
+    let sum_all: u64 = hist.iter().enumerate().map(|(i, &c)| i as u64 * c).sum();
+    let (mut w0, mut sum0) = (0u64, 0u64);
+    let (mut best, mut best_t) = (0f64, 127u8);
+    for (t, &c) in hist.iter().enumerate() {
+        w0 += c;
+        sum0 += t as u64 * c;
+        let w1 = total - w0;
+        if w0 == 0 || w1 == 0 {
+            continue;
+        }
+        let m0 = sum0 as f64 / w0 as f64;
+        let m1 = (sum_all - sum0) as f64 / w1 as f64;
+        let between = w0 as f64 * w1 as f64 * (m0 - m1) * (m0 - m1);
+        if between > best {
+            best = between;
+            best_t = t as u8;
+        }
+    }
+    best_t
+}
+
+fn local_average(img: &LumaImage, min_range: u8) -> Option<BitMatrix> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let px = img.pixels();
+    let bw = w.div_ceil(BLOCK);
+    let bh = h.div_ceil(BLOCK);
+    // Per-block black point.
+    let mut black = vec![0u32; bw * bh];
+    for by in 0..bh {
+        let y0 = (by * BLOCK).min(h - BLOCK);
+        for bx in 0..bw {
+            let x0 = (bx * BLOCK).min(w - BLOCK);
+            let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
+            for yy in y0..y0 + BLOCK {
+                let row = px.get(yy * w + x0..yy * w + x0 + BLOCK)?;
+                for &v in row {
+                    sum += u32::from(v);
+                    min = min.min(v);
+                    max = max.max(v);
+                }
+            }
+            let mut avg = sum >> 6;
+            if max - min <= min_range {
+                // Flat block: assume background unless the neighbours say otherwise.
+                avg = u32::from(min) / 2;
+                if by > 0 && bx > 0 {
+                    let up = black[(by - 1) * bw + bx];
+                    let left = black[by * bw + bx - 1];
+                    let ul = black[(by - 1) * bw + bx - 1];
+                    let nb = (up + 2 * left + ul) / 4;
+                    if u32::from(min) < nb {
+                        avg = nb;
+                    }
+                }
+            }
+            black[by * bw + bx] = avg;
+        }
+    }
+    // Column-wise 5-block sums, then row-wise, via a summed-area table over blocks.
+    let mut sat = vec![0u32; (bw + 1) * (bh + 1)];
+    for by in 0..bh {
+        let mut row_sum = 0u32;
+        for bx in 0..bw {
+            row_sum += black[by * bw + bx];
+            sat[(by + 1) * (bw + 1) + bx + 1] = sat[by * (bw + 1) + bx + 1] + row_sum;
+        }
+    }
+    let mut m = BitMatrix::new(w as u32, h as u32).ok()?;
+    for by in 0..bh {
+        let y0 = (by * BLOCK).min(h - BLOCK);
+        let cy = by.clamp(2, bh.saturating_sub(3).max(2));
+        let (ya, yb) = (cy.saturating_sub(2), (cy + 3).min(bh));
+        for bx in 0..bw {
+            let x0 = (bx * BLOCK).min(w - BLOCK);
+            let cx = bx.clamp(2, bw.saturating_sub(3).max(2));
+            let (xa, xb) = (cx.saturating_sub(2), (cx + 3).min(bw));
+            let s = sat[yb * (bw + 1) + xb] + sat[ya * (bw + 1) + xa]
+                - sat[ya * (bw + 1) + xb]
+                - sat[yb * (bw + 1) + xa];
+            let n = ((yb - ya) * (xb - xa)) as u32;
+            let t = s / n.max(1);
+            for yy in y0..y0 + BLOCK {
+                let row = px.get(yy * w + x0..yy * w + x0 + BLOCK)?;
+                for (i, &v) in row.iter().enumerate() {
+                    if u32::from(v) <= t {
+                        m.set((x0 + i) as u32, yy as u32);
+                    }
+                }
+            }
+        }
+    }
+    Some(m)
+}
+
+/// Local contrast normalisation: each pixel is stretched by the min/max of its
+/// neighbourhood (blocks of `BLOCK`×`BLOCK` pixels, 5×5 blocks around), so that faint,
+/// unevenly lit codes span the full grey range before binarization.
+pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    if w < BLOCK || h < BLOCK {
+        return Some(img.clone());
+    }
+    let px = img.pixels();
+    let bw = w.div_ceil(BLOCK);
+    let bh = h.div_ceil(BLOCK);
+    let mut bmin = vec![255u8; bw * bh];
+    let mut bmax = vec![0u8; bw * bh];
+    for by in 0..bh {
+        let y0 = (by * BLOCK).min(h - BLOCK);
+        for bx in 0..bw {
+            let x0 = (bx * BLOCK).min(w - BLOCK);
+            let (mut mn, mut mx) = (255u8, 0u8);
+            for yy in y0..y0 + BLOCK {
+                for &v in px.get(yy * w + x0..yy * w + x0 + BLOCK)? {
+                    mn = mn.min(v);
+                    mx = mx.max(v);
+                }
+            }
+            bmin[by * bw + bx] = mn;
+            bmax[by * bw + bx] = mx;
+        }
+    }
+    // 5x5 block neighbourhood min/max.
+    let mut nmin = vec![255u8; bw * bh];
+    let mut nmax = vec![0u8; bw * bh];
+    for by in 0..bh {
+        for bx in 0..bw {
+            let (mut mn, mut mx) = (255u8, 0u8);
+            for yy in by.saturating_sub(2)..(by + 3).min(bh) {
+                for xx in bx.saturating_sub(2)..(bx + 3).min(bw) {
+                    mn = mn.min(bmin[yy * bw + xx]);
+                    mx = mx.max(bmax[yy * bw + xx]);
+                }
+            }
+            nmin[by * bw + bx] = mn;
+            nmax[by * bw + bx] = mx;
+        }
+    }
+    let mut out = vec![0u8; w * h];
+    for y in 0..h {
+        let by = (y / BLOCK).min(bh - 1);
+        for x in 0..w {
+            let bx = (x / BLOCK).min(bw - 1);
+            let (mn, mx) = (nmin[by * bw + bx], nmax[by * bw + bx]);
+            let v = px.get(y * w + x).copied().unwrap_or(0);
+            let range = u32::from(mx.saturating_sub(mn)).max(8);
+            let s = (u32::from(v.saturating_sub(mn)) * 255 / range).min(255);
+            if let Some(o) = out.get_mut(y * w + x) {
+                *o = s as u8;
+            }
+        }
+    }
+    LumaImage::new(w as u32, h as u32, out).ok()
+}

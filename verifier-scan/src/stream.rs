@@ -1,0 +1,118 @@
+//! Scanning a camera stream: look where the last code was first, spread the expensive
+//! fallback stages over frames so that no single frame takes long.
+
+use crate::luma::LumaImage;
+use crate::scanner::{Code, Job, Pyramid, Scanner, run_job};
+
+/// Frames without a code after which the remembered region is forgotten.
+const FORGET_AFTER: u32 = 15;
+
+/// Scans the frames of a camera stream.
+///
+/// Each frame: (1) if a code was seen recently, the region around it (with a margin) is
+/// scanned first at full resolution; (2) otherwise, or if that finds nothing, the primary
+/// stages run on the whole frame; (3) if still nothing, ONE fallback stage runs, a different
+/// one each frame, so the per-frame time stays bounded.
+///
+/// ```
+/// use verifier_scan::{LumaImage, StreamScanner};
+/// let mut stream = StreamScanner::new();
+/// let frame = LumaImage::new(64, 48, vec![128; 64 * 48]).unwrap();
+/// assert!(stream.scan_frame(&frame).is_empty());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct StreamScanner {
+    scanner: Scanner,
+    region: Option<(u32, u32, u32, u32)>,
+    misses: u32,
+    next_fallback: usize,
+}
+
+impl StreamScanner {
+    /// A stream scanner with the default pipeline.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A stream scanner around a configured [`Scanner`].
+    pub fn with_scanner(scanner: Scanner) -> Self {
+        Self {
+            scanner,
+            ..Self::default()
+        }
+    }
+
+    /// Forgets the remembered region (e.g. when the camera changes).
+    pub fn reset(&mut self) {
+        self.region = None;
+        self.misses = 0;
+        self.next_fallback = 0;
+    }
+
+    /// The remembered region `(x, y, width, height)`, if a code was seen recently.
+    pub fn region(&self) -> Option<(u32, u32, u32, u32)> {
+        self.region
+    }
+
+    /// Scans one frame; returns the codes found in it.
+    pub fn scan_frame(&mut self, frame: &LumaImage) -> Vec<Code> {
+        let mut out = Vec::new();
+        if let Some((x, y, w, h)) = self.region {
+            if let Some(crop) = frame.crop(x, y, w, h) {
+                let mut pyramid = Pyramid::new(&crop);
+                self.scanner.primary(&mut pyramid, &mut out, true);
+                for code in &mut out {
+                    for p in &mut code.corners {
+                        p.x += x as f32;
+                        p.y += y as f32;
+                    }
+                }
+            }
+        }
+        if out.is_empty() {
+            let mut pyramid = Pyramid::new(frame);
+            self.scanner.primary(&mut pyramid, &mut out, false);
+            if out.is_empty() && self.scanner.options().fallbacks {
+                let jobs: Vec<Job> = self.scanner.fallback_jobs(frame);
+                if let Some(job) = jobs.get(self.next_fallback % jobs.len().max(1)) {
+                    run_job(&mut pyramid, *job, false, &mut out);
+                }
+                self.next_fallback = self.next_fallback.wrapping_add(1);
+            }
+        }
+        self.remember(frame, &out);
+        out
+    }
+
+    fn remember(&mut self, frame: &LumaImage, codes: &[Code]) {
+        if codes.is_empty() {
+            self.misses += 1;
+            if self.misses > FORGET_AFTER {
+                self.region = None;
+            }
+            return;
+        }
+        self.misses = 0;
+        self.next_fallback = 0;
+        let (mut x0, mut y0, mut x1, mut y1) = (f32::MAX, f32::MAX, f32::MIN, f32::MIN);
+        for c in codes {
+            let (a, b, cc, d) = c.bounds();
+            x0 = x0.min(a);
+            y0 = y0.min(b);
+            x1 = x1.max(cc);
+            y1 = y1.max(d);
+        }
+        // Margin: half the size on each side, so a moving code stays inside.
+        let mx = (x1 - x0) * 0.5 + 16.0;
+        let my = (y1 - y0) * 0.5 + 16.0;
+        let clamp = |v: f32, max: u32| v.max(0.0).min(max as f32) as u32;
+        let (fw, fh) = (frame.width(), frame.height());
+        let (rx0, ry0) = (clamp(x0 - mx, fw), clamp(y0 - my, fh));
+        let (rx1, ry1) = (clamp(x1 + mx, fw), clamp(y1 + my, fh));
+        self.region = if rx1 > rx0 && ry1 > ry0 {
+            Some((rx0, ry0, rx1 - rx0, ry1 - ry0))
+        } else {
+            None
+        };
+    }
+}
