@@ -16,10 +16,10 @@
 mod synth;
 mod zxing;
 
+use cpu_time::ThreadTime;
 use std::collections::BTreeMap;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::time::Instant;
 
 use synth::{Modules, Rng, Scene};
 use verifier_scan::{LumaImage, Rotation, ScanOptions, Scanner, StreamScanner};
@@ -47,8 +47,8 @@ struct Job {
     group: String,
     rotation: u32,
     expect: Expect,
-    pgm: PathBuf,
     ours: Outcome,
+    theirs: Option<Outcome>,
 }
 
 struct Args {
@@ -59,6 +59,7 @@ struct Args {
     runner: PathBuf,
     zxing: bool,
     merge_all: bool,
+    stages: bool,
     rotations: Vec<Rotation>,
 }
 
@@ -71,6 +72,7 @@ fn parse_args() -> Result<Args, String> {
         runner: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/zxing_runner.py"),
         zxing: true,
         merge_all: false,
+        stages: false,
         rotations: Rotation::ALL.to_vec(),
     };
     let mut it = std::env::args().skip(1);
@@ -84,6 +86,7 @@ fn parse_args() -> Result<Args, String> {
             "--runner" => a.runner = PathBuf::from(val()?),
             "--no-zxing" => a.zxing = false,
             "--merge-all" => a.merge_all = true,
+            "--stages" => a.stages = true,
             "--rotations" => {
                 a.rotations = val()?
                     .split(',')
@@ -115,7 +118,7 @@ fn write_pgm(path: &Path, img: &LumaImage) -> std::io::Result<()> {
 }
 
 fn scan_timed(scanner: &Scanner, img: &LumaImage) -> Outcome {
-    let t = Instant::now();
+    let t = ThreadTime::now();
     let codes = scanner.scan(img);
     let ms = t.elapsed().as_secs_f64() * 1000.0;
     Outcome {
@@ -129,7 +132,10 @@ fn scan_timed(scanner: &Scanner, img: &LumaImage) -> Outcome {
 fn judge(expect: &Expect, o: &Outcome) -> (bool, bool) {
     let ok = match expect {
         Expect::Exact(t) => o.texts.iter().any(|x| x == t),
-        Expect::Part(t) => o.texts.iter().any(|x| !x.is_empty() && t.contains(x.as_str())),
+        Expect::Part(t) => o
+            .texts
+            .iter()
+            .any(|x| !x.is_empty() && t.contains(x.as_str())),
         Expect::Bytes(b) => o.bytes.iter().any(|x| x == b),
     };
     (ok, !ok && !(o.texts.is_empty() && o.bytes.is_empty()))
@@ -153,7 +159,10 @@ fn image_files(dir: &Path) -> Vec<PathBuf> {
             rd.filter_map(|e| e.ok().map(|e| e.path()))
                 .filter(|p| {
                     matches!(
-                        p.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref(),
+                        p.extension()
+                            .and_then(|e| e.to_str())
+                            .map(str::to_ascii_lowercase)
+                            .as_deref(),
                         Some("png" | "jpg" | "jpeg")
                     )
                 })
@@ -166,10 +175,18 @@ fn image_files(dir: &Path) -> Vec<PathBuf> {
 
 fn photo_groups(root: &Path) -> Vec<(String, Vec<PathBuf>)> {
     let mut subdirs: Vec<PathBuf> = std::fs::read_dir(root)
-        .map(|rd| rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.is_dir()).collect())
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     subdirs.sort();
-    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
     let mut groups = Vec::new();
     let top = image_files(root);
     if !top.is_empty() {
@@ -248,7 +265,9 @@ fn synthetic_scene(cat: &str, rng: &mut Rng, modules: &Modules) -> Scene {
             );
             s.glare = Some((gx, gy, side * rng.range(0.15, 0.3), rng.range(120.0, 220.0)));
         }
-        "shadow" => s.gradient = rng.range(120.0, 200.0) * if rng.unit() < 0.5 { -1.0 } else { 1.0 },
+        "shadow" => {
+            s.gradient = rng.range(120.0, 200.0) * if rng.unit() < 0.5 { -1.0 } else { 1.0 }
+        }
         "inverted" => {
             std::mem::swap(&mut s.dark, &mut s.light);
             s.background = rng.range(10.0, 60.0);
@@ -320,7 +339,12 @@ impl Tally {
     }
 }
 
-fn print_table(title: &str, jobs: &[Job], theirs: &[Option<Outcome>], key: impl Fn(&Job) -> String) {
+fn print_table(
+    title: &str,
+    jobs: &[Job],
+    theirs: &[Option<Outcome>],
+    key: impl Fn(&Job) -> String,
+) {
     let mut rows: BTreeMap<String, (Tally, Tally)> = BTreeMap::new();
     let mut total = (Tally::default(), Tally::default());
     for (j, t) in jobs.iter().zip(theirs) {
@@ -343,6 +367,48 @@ fn print_table(title: &str, jobs: &[Job], theirs: &[Option<Outcome>], key: impl 
     println!("| **all** | {} | {} |", total.0.cells(), total.1.cells());
 }
 
+type StageStats = BTreeMap<String, (usize, usize, Vec<f64>)>;
+
+/// Runs every stage alone on `img`: how often each finds `payload`, and its time.
+fn stage_profile(scanner: &Scanner, img: &LumaImage, payload: &[u8], stats: &mut StageStats) {
+    use verifier_scan::Method::*;
+    for (m, f, inv) in [
+        (LocalAverage, 1, false),
+        (LocalAverage, 1, true),
+        (LocalAverage, 2, false),
+        (LocalAverage, 4, false),
+        (LowContrast, 1, false),
+        (LowContrast, 2, false),
+        (Normalized, 1, false),
+        (Normalized, 2, false),
+        (GlobalThreshold, 1, false),
+        (Quirc, 1, false),
+        (Quirc, 2, false),
+    ] {
+        let t = ThreadTime::now();
+        let codes = scanner.scan_stage(img, m, f, inv);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let e = stats
+            .entry(format!("{m:?} /{f}{}", if inv { " inv" } else { "" }))
+            .or_default();
+        e.0 += 1;
+        e.1 += usize::from(codes.iter().any(|c| c.bytes == payload));
+        e.2.push(ms);
+    }
+}
+
+fn print_stages(title: &str, stats: &StageStats) {
+    println!("\n### {title}\n\n| stage | found | median ms | p95 ms |\n|---|---|---|---|");
+    for (k, (n, ok, ms)) in stats {
+        let mut ms = ms.clone();
+        println!(
+            "| {k} | {ok}/{n} | {:.2} | {:.2} |",
+            percentile(&mut ms, 0.5),
+            percentile(&mut ms, 0.95)
+        );
+    }
+}
+
 fn run() -> Result<(), String> {
     let args = parse_args()?;
     let tmp = std::env::temp_dir().join(format!("verifier-bench-{}", std::process::id()));
@@ -353,15 +419,36 @@ fn run() -> Result<(), String> {
     }
     let scanner = Scanner::with_options(options);
     let mut jobs: Vec<Job> = Vec::new();
-    let mut n = 0usize;
-    let mut next_pgm = || {
-        n += 1;
-        tmp.join(format!("{n:06}.pgm"))
+    let pgm = tmp.join("image.pgm");
+    let mut zx = if args.zxing {
+        let r = zxing::Runner::start(&args.python, &args.runner)?;
+        println!(
+            "zxing-cpp {} (Python), verifier-scan; times are thread CPU time",
+            r.version
+        );
+        Some(r)
+    } else {
+        None
+    };
+    // Scans one image with both decoders, back to back on the same pixels.
+    let mut both = |img: &LumaImage| -> Result<(Outcome, Option<Outcome>), String> {
+        let ours = scan_timed(&scanner, img);
+        let theirs = match zx.as_mut() {
+            Some(r) => {
+                write_pgm(&pgm, img).map_err(|e| format!("cannot write {}: {e}", pgm.display()))?;
+                Some(r.decode(&pgm)?)
+            }
+            None => None,
+        };
+        Ok((ours, theirs))
     };
 
     // Real photos.
     for root in &args.photos {
-        let set = root.file_name().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+        let set = root
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
         for (group, files) in photo_groups(root) {
             for f in files {
                 let Some(expect) = expected_for(&f) else {
@@ -377,41 +464,49 @@ fn run() -> Result<(), String> {
                 };
                 for &rot in &args.rotations {
                     let r = img.rotated(rot);
-                    let pgm = next_pgm();
-                    write_pgm(&pgm, &r).map_err(|e| format!("cannot write {}: {e}", pgm.display()))?;
-                    let ours = scan_timed(&scanner, &r);
+                    let (ours, theirs) = both(&r)?;
                     jobs.push(Job {
                         set: set.clone(),
                         group: group.clone(),
                         rotation: rot.degrees(),
                         expect: expect.clone(),
-                        pgm,
                         ours,
+                        theirs,
                     });
                 }
             }
         }
     }
 
+    let mut stage_stats = BTreeMap::new();
+    let mut cam_stage_stats = BTreeMap::new();
     // Synthetic camera set.
     let mut rng = Rng::new(0x5EED_2026);
     for cat in CATEGORIES {
         for _ in 0..args.synthetic {
             let len = 10 + (rng.next_u64() % 120) as usize;
             let payload = rng.bytes(len);
-            let Some(modules) = modules_of(&payload) else { continue };
+            let Some(modules) = modules_of(&payload) else {
+                continue;
+            };
             let scene = synthetic_scene(cat, &mut rng, &modules);
-            let Ok(img) = synth::render(&modules, &scene, &mut rng) else { continue };
-            let pgm = next_pgm();
-            write_pgm(&pgm, &img).map_err(|e| format!("cannot write {}: {e}", pgm.display()))?;
-            let ours = scan_timed(&scanner, &img);
+            let Ok(img) = synth::render(&modules, &scene, &mut rng) else {
+                continue;
+            };
+            if args.stages {
+                stage_profile(&scanner, &img, &payload, &mut stage_stats);
+            }
+            if args.stages {
+                stage_profile(&scanner, &img, &payload, &mut stage_stats);
+            }
+            let (ours, theirs) = both(&img)?;
             jobs.push(Job {
                 set: "synthetic".into(),
                 group: cat.into(),
                 rotation: 0,
                 expect: Expect::Bytes(payload),
-                pgm,
                 ours,
+                theirs,
             });
         }
     }
@@ -426,25 +521,28 @@ fn run() -> Result<(), String> {
         let mut stream_ok = 0usize;
         let mut first_hit = None;
         for i in 0..args.camera {
-            let Some(frame) = camera_frame(i, &mut rng, &modules) else { continue };
-            let t = Instant::now();
+            let Some(frame) = camera_frame(i, &mut rng, &modules) else {
+                continue;
+            };
+            let t = ThreadTime::now();
             let codes = stream.scan_frame(&frame);
             cam_stream.push(t.elapsed().as_secs_f64() * 1000.0);
             if codes.iter().any(|c| c.bytes == cam_payload) {
                 stream_ok += 1;
                 first_hit.get_or_insert(i);
             }
-            let pgm = next_pgm();
-            write_pgm(&pgm, &frame).map_err(|e| format!("cannot write {}: {e}", pgm.display()))?;
-            let ours = scan_timed(&scanner, &frame);
+            if args.stages {
+                stage_profile(&scanner, &frame, &cam_payload, &mut cam_stage_stats);
+            }
+            let (ours, theirs) = both(&frame)?;
             cam_scan.push(ours.ms);
             jobs.push(Job {
                 set: "camera".into(),
                 group: "1280x720".into(),
                 rotation: 0,
                 expect: Expect::Bytes(cam_payload.clone()),
-                pgm,
                 ours,
+                theirs,
             });
         }
         println!(
@@ -453,15 +551,9 @@ fn run() -> Result<(), String> {
         );
     }
 
-    // zxing-cpp on the same pixels.
-    let theirs: Vec<Option<Outcome>> = if args.zxing {
-        let paths: Vec<&Path> = jobs.iter().map(|j| j.pgm.as_path()).collect();
-        let (version, res) = zxing::run(&args.python, &args.runner, &paths)?;
-        println!("zxing-cpp {version}");
-        res
-    } else {
-        vec![None; jobs.len()]
-    };
+    drop(both);
+    drop(zx);
+    let theirs: Vec<Option<Outcome>> = jobs.iter().map(|j| j.theirs.clone()).collect();
 
     let sel = |set: &str| -> (Vec<Job>, Vec<Option<Outcome>>) {
         jobs.iter()
@@ -475,10 +567,20 @@ fn run() -> Result<(), String> {
     for set in sets {
         let (js, ts) = sel(&set);
         if set == "synthetic" {
-            print_table("synthetic camera set (640x480, per category)", &js, &ts, |j| j.group.clone());
+            print_table(
+                "synthetic camera set (640x480, per category)",
+                &js,
+                &ts,
+                |j| j.group.clone(),
+            );
         } else if set == "camera" {
             let mut zx: Vec<f64> = ts.iter().flatten().map(|o| o.ms).collect();
-            print_table("camera frames 1280x720 (Scanner::scan per frame)", &js, &ts, |j| j.group.clone());
+            print_table(
+                "camera frames 1280x720 (Scanner::scan per frame)",
+                &js,
+                &ts,
+                |j| j.group.clone(),
+            );
             println!(
                 "\n1280x720 per-frame ms, single thread: Scanner::scan median {:.2} p95 {:.2}; StreamScanner median {:.2} p95 {:.2}; zxing-cpp median {:.2} p95 {:.2}",
                 percentile(&mut cam_scan, 0.5),
@@ -489,11 +591,23 @@ fn run() -> Result<(), String> {
                 percentile(&mut zx, 0.95),
             );
         } else {
-            print_table(&format!("{set}: per folder (all rotations)"), &js, &ts, |j| j.group.clone());
-            print_table(&format!("{set}: per rotation (all folders)"), &js, &ts, |j| {
-                format!("{:>3}°", j.rotation)
-            });
+            print_table(
+                &format!("{set}: per folder (all rotations)"),
+                &js,
+                &ts,
+                |j| j.group.clone(),
+            );
+            print_table(
+                &format!("{set}: per rotation (all folders)"),
+                &js,
+                &ts,
+                |j| format!("{:>3}°", j.rotation),
+            );
         }
+    }
+    if args.stages {
+        print_stages("stages on the synthetic set", &stage_stats);
+        print_stages("stages on the 1280x720 camera frames", &cam_stage_stats);
     }
     let _ = std::fs::remove_dir_all(&tmp);
     Ok(())

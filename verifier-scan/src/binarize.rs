@@ -1,6 +1,6 @@
 //! Luma → black/white bit matrices: local-average (hybrid) and global (Otsu) thresholds.
 
-use rxing::common::BitMatrix;
+use rxing::common::{BitArray, BitMatrix};
 
 use crate::luma::LumaImage;
 
@@ -31,16 +31,7 @@ pub(crate) fn binarize(img: &LumaImage, how: Binarization) -> Option<BitMatrix> 
 }
 
 fn threshold_global(img: &LumaImage, t: u8) -> Option<BitMatrix> {
-    let (w, h) = (img.width(), img.height());
-    let mut m = BitMatrix::new(w, h).ok()?;
-    for (y, row) in img.pixels().chunks_exact(w as usize).enumerate() {
-        for (x, &v) in row.iter().enumerate() {
-            if v <= t {
-                m.set(x as u32, y as u32);
-            }
-        }
-    }
-    Some(m)
+    threshold_rows(img, |_, _| t)
 }
 
 /// Otsu's threshold over the 256-bin histogram (the returned value is the last "dark" level).
@@ -119,29 +110,56 @@ fn local_average(img: &LumaImage, min_range: u8) -> Option<BitMatrix> {
             sat[(by + 1) * (bw + 1) + bx + 1] = sat[by * (bw + 1) + bx + 1] + row_sum;
         }
     }
-    let mut m = BitMatrix::new(w as u32, h as u32).ok()?;
+    // Threshold per block: mean of the 5x5 neighbourhood of block black points.
+    let mut thr = vec![0u8; bw * bh];
     for by in 0..bh {
-        let y0 = (by * BLOCK).min(h - BLOCK);
         let cy = by.clamp(2, bh.saturating_sub(3).max(2));
         let (ya, yb) = (cy.saturating_sub(2), (cy + 3).min(bh));
         for bx in 0..bw {
-            let x0 = (bx * BLOCK).min(w - BLOCK);
             let cx = bx.clamp(2, bw.saturating_sub(3).max(2));
             let (xa, xb) = (cx.saturating_sub(2), (cx + 3).min(bw));
             let s = sat[yb * (bw + 1) + xb] + sat[ya * (bw + 1) + xa]
                 - sat[ya * (bw + 1) + xb]
                 - sat[yb * (bw + 1) + xa];
             let n = ((yb - ya) * (xb - xa)) as u32;
-            let t = s / n.max(1);
-            for yy in y0..y0 + BLOCK {
-                let row = px.get(yy * w + x0..yy * w + x0 + BLOCK)?;
-                for (i, &v) in row.iter().enumerate() {
-                    if u32::from(v) <= t {
-                        m.set((x0 + i) as u32, yy as u32);
-                    }
-                }
+            thr[by * bw + bx] = (s / n.max(1)).min(255) as u8;
+        }
+    }
+    threshold_rows(img, |y, x| {
+        let by = (y / BLOCK).min(bh - 1);
+        let bx = (x / BLOCK).min(bw - 1);
+        thr[by * bw + bx]
+    })
+}
+
+/// Builds the bit matrix row by row, a machine word at a time; `t(y, x)` is the threshold
+/// for the 8-pixel run starting at (x, y) (x a multiple of 8).
+fn threshold_rows(img: &LumaImage, t: impl Fn(usize, usize) -> u8) -> Option<BitMatrix> {
+    let (w, h) = (img.width() as usize, img.height() as usize);
+    let mut m = BitMatrix::new(w as u32, h as u32).ok()?;
+    let word_bits = usize::BITS as usize;
+    let mut row_bits = BitArray::with_size(w);
+    let mut words = vec![0usize; w.div_ceil(word_bits)];
+    for (y, row) in img.pixels().chunks_exact(w).enumerate() {
+        words.iter_mut().for_each(|v| *v = 0);
+        for (ci, chunk) in row.chunks(BLOCK).enumerate() {
+            let x0 = ci * BLOCK;
+            let th = t(y, x0);
+            let mut bits = 0usize;
+            for (i, &v) in chunk.iter().enumerate() {
+                bits |= usize::from(v <= th) << i;
+            }
+            if let Some(word) = words.get_mut(x0 / word_bits) {
+                *word |= bits << (x0 % word_bits);
             }
         }
+        row_bits.clear();
+        for (i, &word) in words.iter().enumerate() {
+            if word != 0 {
+                row_bits.setBulk(i * word_bits, word);
+            }
+        }
+        m.setRow(y as u32, &row_bits);
     }
     Some(m)
 }

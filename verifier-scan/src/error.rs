@@ -26,7 +26,9 @@ pub enum ImageError {
         magic_hex: String,
     },
     /// The bytes look like PNG or JPEG but are truncated or corrupt.
-    #[error("{what} is a {format} image that cannot be decoded ({reason}); the file is corrupt or truncated")]
+    #[error(
+        "{what} is a {format} image that cannot be decoded ({reason}); the file is corrupt or truncated"
+    )]
     Corrupt {
         /// The file name, or "the buffer" for in-memory data.
         what: String,
@@ -36,9 +38,7 @@ pub enum ImageError {
         reason: String,
     },
     /// Width or height is zero, or the image is larger than the scanner accepts.
-    #[error(
-        "image size {width}x{height} is not supported: both sides must be 1..={max} pixels"
-    )]
+    #[error("image size {width}x{height} is not supported: both sides must be 1..={max} pixels")]
     BadDimensions {
         /// Width in pixels.
         width: u32,

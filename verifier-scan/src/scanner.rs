@@ -122,6 +122,19 @@ pub(crate) struct Job {
     pub method: Method,
     pub downscale: u32,
     pub inverted: bool,
+    /// Search every row for finder patterns (slower, finds smaller codes).
+    pub thorough: bool,
+}
+
+impl Job {
+    pub(crate) fn new(method: Method, downscale: u32, inverted: bool) -> Self {
+        Job {
+            method,
+            downscale,
+            inverted,
+            thorough: true,
+        }
+    }
 }
 
 impl Scanner {
@@ -155,27 +168,20 @@ impl Scanner {
 
     /// The fallback jobs, cheapest and most productive first.
     pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> Vec<Job> {
-        let levels = self.levels(img);
-        let second = levels.get(1).copied();
-        let mut jobs = Vec::new();
-        let mut push = |method, downscale, inverted| {
-            jobs.push(Job {
-                method,
-                downscale,
-                inverted,
-            })
-        };
-        push(Method::LowContrast, 1, false);
+        let second = self.levels(img).get(1).copied();
+        let mut jobs = vec![
+            Job::new(Method::GlobalThreshold, 1, false),
+            Job::new(Method::LowContrast, 1, false),
+        ];
         if let Some(f) = second {
-            push(Method::Normalized, f, false);
+            jobs.push(Job::new(Method::Normalized, f, false));
         }
-        push(Method::Normalized, 1, false);
-        push(Method::Quirc, 1, false);
+        jobs.push(Job::new(Method::Normalized, 1, false));
+        jobs.push(Job::new(Method::Quirc, 1, false));
         if let Some(f) = second {
-            push(Method::Quirc, f, false);
+            jobs.push(Job::new(Method::Quirc, f, false));
         }
-        push(Method::GlobalThreshold, 1, false);
-        push(Method::LowContrast, 1, true);
+        jobs.push(Job::new(Method::LowContrast, 1, true));
         jobs
     }
 
@@ -195,32 +201,42 @@ impl Scanner {
         out
     }
 
-    /// The primary stages: local average at every pyramid level; inverted at a level where
-    /// the normal polarity found nothing.
+    /// Runs one stage of the pipeline alone: `method` at pyramid level `downscale`
+    /// (1 = full resolution), on the inverted image if `inverted`. For diagnostics and
+    /// benchmarks; [`Scanner::scan`] is what applications want.
+    pub fn scan_stage(
+        &self,
+        img: &LumaImage,
+        method: Method,
+        downscale: u32,
+        inverted: bool,
+    ) -> Vec<Code> {
+        let mut out = Vec::new();
+        let mut pyramid = Pyramid::new(img);
+        run_job(
+            &mut pyramid,
+            Job::new(method, downscale.max(1), inverted),
+            false,
+            &mut out,
+        );
+        out
+    }
+
+    /// The primary stages: local average at every pyramid level; if none found anything,
+    /// the same on the inverted image.
     pub(crate) fn primary(&self, pyramid: &mut Pyramid<'_>, out: &mut Vec<Code>, tracked: bool) {
-        for f in self.levels(pyramid.base) {
-            let before = out.len();
-            run_job(
-                pyramid,
-                Job {
-                    method: Method::LocalAverage,
-                    downscale: f,
-                    inverted: false,
-                },
-                tracked,
-                out,
-            );
-            if out.len() == before {
+        let levels = self.levels(pyramid.base);
+        for inverted in [false, true] {
+            for &f in &levels {
                 run_job(
                     pyramid,
-                    Job {
-                        method: Method::LocalAverage,
-                        downscale: f,
-                        inverted: true,
-                    },
+                    Job::new(Method::LocalAverage, f, inverted),
                     tracked,
                     out,
                 );
+            }
+            if !out.is_empty() {
+                return;
             }
         }
     }
@@ -298,7 +314,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
             if job.inverted {
                 matrix.flip_self();
             }
-            rxing_detect(matrix, true)
+            rxing_detect(matrix, job.thorough)
         }
     };
     let scale = job.downscale as f32;

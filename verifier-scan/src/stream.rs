@@ -2,7 +2,7 @@
 //! fallback stages over frames so that no single frame takes long.
 
 use crate::luma::LumaImage;
-use crate::scanner::{Code, Job, Pyramid, Scanner, run_job};
+use crate::scanner::{Code, Job, Method, Pyramid, Scanner, run_job};
 
 /// Frames without a code after which the remembered region is forgotten.
 const FORGET_AFTER: u32 = 15;
@@ -10,9 +10,11 @@ const FORGET_AFTER: u32 = 15;
 /// Scans the frames of a camera stream.
 ///
 /// Each frame: (1) if a code was seen recently, the region around it (with a margin) is
-/// scanned first at full resolution; (2) otherwise, or if that finds nothing, the primary
-/// stages run on the whole frame; (3) if still nothing, ONE fallback stage runs, a different
-/// one each frame, so the per-frame time stays bounded.
+/// scanned first with the primary stages; (2) otherwise, or if that finds nothing, the
+/// downscaled pyramid levels of the whole frame (cheap); (3) if still nothing, ONE more
+/// expensive stage (full resolution, other thresholds, inverted, quirc), a different one each
+/// frame, so that the time per frame stays bounded and a code in view is read within a few
+/// frames.
 ///
 /// ```
 /// use verifier_scan::{LumaImage, StreamScanner};
@@ -71,9 +73,23 @@ impl StreamScanner {
         }
         if out.is_empty() {
             let mut pyramid = Pyramid::new(frame);
-            self.scanner.primary(&mut pyramid, &mut out, false);
-            if out.is_empty() && self.scanner.options().fallbacks {
-                let jobs: Vec<Job> = self.scanner.fallback_jobs(frame);
+            let levels = self.scanner.levels(frame);
+            let coarse: Vec<u32> = levels.iter().copied().filter(|&f| f > 1).collect();
+            if coarse.is_empty() {
+                // Small frame: the whole primary pipeline is cheap.
+                self.scanner.primary(&mut pyramid, &mut out, false);
+            } else {
+                for &f in &coarse {
+                    run_job(
+                        &mut pyramid,
+                        Job::new(Method::LocalAverage, f, false),
+                        false,
+                        &mut out,
+                    );
+                }
+            }
+            if out.is_empty() {
+                let jobs = self.rotating_jobs(&levels);
                 if let Some(job) = jobs.get(self.next_fallback % jobs.len().max(1)) {
                     run_job(&mut pyramid, *job, false, &mut out);
                 }
@@ -82,6 +98,30 @@ impl StreamScanner {
         }
         self.remember(frame, &out);
         out
+    }
+
+    /// One of these runs per frame in which the cheap stages found nothing. Full-resolution
+    /// jobs use the faster (row-skipping) finder search to bound the time per frame.
+    fn rotating_jobs(&self, levels: &[u32]) -> Vec<Job> {
+        let fast = |method, downscale, inverted| Job {
+            thorough: false,
+            ..Job::new(method, downscale, inverted)
+        };
+        let mut jobs = vec![
+            fast(Method::LocalAverage, 1, false),
+            fast(Method::GlobalThreshold, 1, false),
+        ];
+        if let Some(&f) = levels.get(1) {
+            jobs.push(Job::new(Method::LowContrast, f, false));
+            jobs.push(Job::new(Method::Normalized, f, false));
+            jobs.push(Job::new(Method::LocalAverage, f, true));
+        }
+        if self.scanner.options().fallbacks {
+            jobs.push(fast(Method::LowContrast, 1, false));
+            jobs.push(Job::new(Method::Quirc, 1, false));
+            jobs.push(fast(Method::LocalAverage, 1, true));
+        }
+        jobs
     }
 
     fn remember(&mut self, frame: &LumaImage, codes: &[Code]) {
