@@ -138,7 +138,8 @@ fn judge(expect: &Expect, o: &Outcome) -> (bool, bool) {
             .any(|x| !x.is_empty() && t.contains(x.as_str())),
         Expect::Bytes(b) => o.bytes.iter().any(|x| x == b),
     };
-    (ok, !ok && !(o.texts.is_empty() && o.bytes.is_empty()))
+    let returned = !(o.texts.is_empty() && o.bytes.is_empty());
+    (ok, returned && !ok)
 }
 
 fn expected_for(img: &Path) -> Option<Expect> {
@@ -551,7 +552,6 @@ fn run() -> Result<(), String> {
         );
     }
 
-    drop(both);
     drop(zx);
     let theirs: Vec<Option<Outcome>> = jobs.iter().map(|j| j.theirs.clone()).collect();
 

@@ -96,6 +96,26 @@ fn luma_of(r: u8, g: u8, b: u8) -> u8 {
     ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
 }
 
+/// Whether a JPEG has a DHT (Huffman table) segment before its first scan.
+fn has_huffman_tables(jpeg: &[u8]) -> bool {
+    let mut i = 2usize;
+    while let (Some(&0xff), Some(&marker)) = (jpeg.get(i), jpeg.get(i + 1)) {
+        match marker {
+            0xc4 => return true,
+            0xda | 0xd9 => return false,
+            0xff => i += 1,
+            _ => {
+                let len = match (jpeg.get(i + 2), jpeg.get(i + 3)) {
+                    (Some(&a), Some(&b)) => usize::from(u16::from_be_bytes([a, b])),
+                    _ => return false,
+                };
+                i += 2 + len;
+            }
+        }
+    }
+    false
+}
+
 fn describe_magic(bytes: &[u8]) -> String {
     bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
@@ -148,7 +168,7 @@ impl LumaImage {
 
     /// Takes the Y samples of a packed YUYV (YUY2: `Y0 U Y1 V`) camera frame.
     pub fn from_yuyv(width: u32, height: u32, yuyv: &[u8]) -> Result<Self, ImageError> {
-        if width % 2 != 0 {
+        if !width.is_multiple_of(2) {
             return Err(ImageError::OddYuyvWidth { width });
         }
         expect_len("YUYV", width, height, 2, yuyv.len())?;
@@ -163,6 +183,14 @@ impl LumaImage {
     /// Decodes one MJPEG camera frame (a JPEG, possibly without Huffman tables,
     /// as many webcams send them).
     pub fn from_mjpeg(frame: &[u8]) -> Result<Self, ImageError> {
+        if frame.starts_with(&[0xff, 0xd8]) && !has_huffman_tables(frame) {
+            // Mark the frame as AVI1 motion JPEG so the decoder uses the standard tables.
+            let mut fixed = Vec::with_capacity(frame.len() + 9);
+            fixed.extend_from_slice(&[0xff, 0xd8, 0xff, 0xe0, 0x00, 0x07]);
+            fixed.extend_from_slice(b"AVI1\0");
+            fixed.extend_from_slice(frame.get(2..).unwrap_or_default());
+            return Self::decode_as(&fixed, image::ImageFormat::Jpeg, "JPEG", "the MJPEG frame");
+        }
         Self::decode_as(frame, image::ImageFormat::Jpeg, "JPEG", "the MJPEG frame")
     }
 

@@ -269,7 +269,7 @@ impl<'a> Pyramid<'a> {
         let (src_f, src) = self
             .levels
             .iter()
-            .filter(|(g, _)| f % g == 0)
+            .filter(|(g, _)| f.is_multiple_of(*g))
             .max_by_key(|(g, _)| *g)
             .map(|(g, img)| (*g, img))
             .unwrap_or((1, self.base));

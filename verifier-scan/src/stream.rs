@@ -59,15 +59,15 @@ impl StreamScanner {
     /// Scans one frame; returns the codes found in it.
     pub fn scan_frame(&mut self, frame: &LumaImage) -> Vec<Code> {
         let mut out = Vec::new();
-        if let Some((x, y, w, h)) = self.region {
-            if let Some(crop) = frame.crop(x, y, w, h) {
-                let mut pyramid = Pyramid::new(&crop);
-                self.scanner.primary(&mut pyramid, &mut out, true);
-                for code in &mut out {
-                    for p in &mut code.corners {
-                        p.x += x as f32;
-                        p.y += y as f32;
-                    }
+        if let Some((x, y, w, h)) = self.region
+            && let Some(crop) = frame.crop(x, y, w, h)
+        {
+            let mut pyramid = Pyramid::new(&crop);
+            self.scanner.primary(&mut pyramid, &mut out, true);
+            for code in &mut out {
+                for p in &mut code.corners {
+                    p.x += x as f32;
+                    p.y += y as f32;
                 }
             }
         }
