@@ -31,7 +31,8 @@ pub(crate) fn binarize(img: &LumaImage, how: Binarization) -> Option<BitMatrix> 
 }
 
 fn threshold_global(img: &LumaImage, t: u8) -> Option<BitMatrix> {
-    threshold_rows(img, |_, _| t)
+    let row = vec![t; (img.width() as usize).div_ceil(BLOCK)];
+    threshold_rows(img, |_| &row)
 }
 
 /// Otsu's threshold over the 256-bin histogram (the returned value is the last "dark" level).
@@ -69,21 +70,40 @@ fn local_average(img: &LumaImage, min_range: u8) -> Option<BitMatrix> {
     let px = img.pixels();
     let bw = w.div_ceil(BLOCK);
     let bh = h.div_ceil(BLOCK);
-    // Per-block black point.
+    // Per-block black point. For each band of 8 rows: per-column sum/min/max over the band
+    // (element-wise, vectorizes), then per 8-column group. The last (partial) block row and
+    // column reuse the 8 pixels ending at the border.
     let mut black = vec![0u32; bw * bh];
+    let mut csum = vec![0u16; w];
+    let mut cmin = vec![255u8; w];
+    let mut cmax = vec![0u8; w];
     for by in 0..bh {
         let y0 = (by * BLOCK).min(h - BLOCK);
+        csum.iter_mut().for_each(|v| *v = 0);
+        cmin.iter_mut().for_each(|v| *v = 255);
+        cmax.iter_mut().for_each(|v| *v = 0);
+        for yy in y0..y0 + BLOCK {
+            let row = px.get(yy * w..(yy + 1) * w)?;
+            for (((s, mn), mx), &v) in csum
+                .iter_mut()
+                .zip(cmin.iter_mut())
+                .zip(cmax.iter_mut())
+                .zip(row)
+            {
+                *s += u16::from(v);
+                *mn = (*mn).min(v);
+                *mx = (*mx).max(v);
+            }
+        }
         for bx in 0..bw {
             let x0 = (bx * BLOCK).min(w - BLOCK);
-            let (mut sum, mut min, mut max) = (0u32, 255u8, 0u8);
-            for yy in y0..y0 + BLOCK {
-                let row = px.get(yy * w + x0..yy * w + x0 + BLOCK)?;
-                for &v in row {
-                    sum += u32::from(v);
-                    min = min.min(v);
-                    max = max.max(v);
-                }
-            }
+            let sum: u32 = csum
+                .get(x0..x0 + BLOCK)?
+                .iter()
+                .map(|&v| u32::from(v))
+                .sum();
+            let min = cmin.get(x0..x0 + BLOCK)?.iter().copied().min().unwrap_or(0);
+            let max = cmax.get(x0..x0 + BLOCK)?.iter().copied().max().unwrap_or(0);
             let mut avg = sum >> 6;
             if max - min <= min_range {
                 // Flat block: assume background unless the neighbours say otherwise.
@@ -125,30 +145,48 @@ fn local_average(img: &LumaImage, min_range: u8) -> Option<BitMatrix> {
             thr[by * bw + bx] = (s / n.max(1)).min(255) as u8;
         }
     }
-    threshold_rows(img, |y, x| {
+    threshold_rows(img, |y| {
         let by = (y / BLOCK).min(bh - 1);
-        let bx = (x / BLOCK).min(bw - 1);
-        thr[by * bw + bx]
+        thr.get(by * bw..(by + 1) * bw).unwrap_or_default()
     })
 }
 
-/// Builds the bit matrix row by row, a machine word at a time; `t(y, x)` is the threshold
-/// for the 8-pixel run starting at (x, y) (x a multiple of 8).
-fn threshold_rows(img: &LumaImage, t: impl Fn(usize, usize) -> u8) -> Option<BitMatrix> {
+/// Builds the bit matrix row by row, eight pixels at a time; `thresholds(y)` gives one
+/// threshold per 8-pixel run of row y (the last one is reused past its end).
+fn threshold_rows<'t>(
+    img: &LumaImage,
+    thresholds: impl Fn(usize) -> &'t [u8],
+) -> Option<BitMatrix> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let mut m = BitMatrix::new(w as u32, h as u32).ok()?;
     let word_bits = usize::BITS as usize;
     let mut row_bits = BitArray::with_size(w);
     let mut words = vec![0usize; w.div_ceil(word_bits)];
+    // Per-pixel thresholds of the current row, and the 0/1 "dark" mask (padded to 8).
+    let padded = w.div_ceil(BLOCK) * BLOCK;
+    let mut tpx = vec![0u8; padded];
+    let mut mask = vec![0u8; padded];
+    let mut last_thr: Option<&[u8]> = None;
     for (y, row) in img.pixels().chunks_exact(w).enumerate() {
-        words.iter_mut().for_each(|v| *v = 0);
-        for (ci, chunk) in row.chunks(BLOCK).enumerate() {
-            let x0 = ci * BLOCK;
-            let th = t(y, x0);
-            let mut bits = 0usize;
-            for (i, &v) in chunk.iter().enumerate() {
-                bits |= usize::from(v <= th) << i;
+        let thr = thresholds(y);
+        if last_thr != Some(thr) {
+            let fill = thr.last().copied().unwrap_or(127);
+            for (ci, run) in tpx.chunks_exact_mut(BLOCK).enumerate() {
+                let t = thr.get(ci).copied().unwrap_or(fill);
+                run.iter_mut().for_each(|v| *v = t);
             }
+            last_thr = Some(thr);
+        }
+        for ((m, &v), &t) in mask.iter_mut().zip(row).zip(tpx.iter()) {
+            *m = u8::from(v <= t);
+        }
+        words.iter_mut().for_each(|v| *v = 0);
+        for (ci, run) in mask.chunks_exact(BLOCK).enumerate() {
+            let mut b = [0u8; BLOCK];
+            b.copy_from_slice(run);
+            // Gather the low bit of each byte into one byte (bit i = pixel i).
+            let bits = (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
+            let x0 = ci * BLOCK;
             if let Some(word) = words.get_mut(x0 / word_bits) {
                 *word |= bits << (x0 % word_bits);
             }

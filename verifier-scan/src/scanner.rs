@@ -84,9 +84,9 @@ impl Code {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ScanOptions {
-    /// Stop after the primary stages (all pyramid levels, normal and inverted) when they
-    /// found at least one code; otherwise run the fallback stages one by one until one finds
-    /// something. `false` runs every stage and merges all results (slower, a few more codes).
+    /// Stop after the first stage that finds a code (full resolution first, then the
+    /// downscaled pyramid levels, then inverted, then the fallbacks). `false` runs the whole
+    /// primary pass (every level) and every fallback and merges all results (slower).
     pub early_exit: bool,
     /// Pyramid levels stop when the longer side of the next level would be below this.
     pub min_pyramid_side: u32,
@@ -222,8 +222,9 @@ impl Scanner {
         out
     }
 
-    /// The primary stages: local average at every pyramid level; if none found anything,
-    /// the same on the inverted image.
+    /// The primary stages: local average at full resolution, then at each pyramid level,
+    /// then the same on the inverted image. With `early_exit`, stops after the first of
+    /// these that finds a code.
     pub(crate) fn primary(&self, pyramid: &mut Pyramid<'_>, out: &mut Vec<Code>, tracked: bool) {
         let levels = self.levels(pyramid.base);
         for inverted in [false, true] {
@@ -234,6 +235,9 @@ impl Scanner {
                     tracked,
                     out,
                 );
+                if self.options.early_exit && !out.is_empty() {
+                    return;
+                }
             }
             if !out.is_empty() {
                 return;

@@ -7,6 +7,16 @@ use crate::scanner::{Code, Job, Method, Pyramid, Scanner, run_job};
 /// Frames without a code after which the remembered region is forgotten.
 const FORGET_AFTER: u32 = 15;
 
+/// Rows `(first, count)` of band `band` (0 = top, 1 = bottom): 60 % of the height each.
+fn band_rows(height: u32, band: u8) -> Option<(u32, u32)> {
+    let rows = height.saturating_mul(3) / 5;
+    match band {
+        0 => Some((0, rows)),
+        1 => Some((height - rows, rows)),
+        _ => None,
+    }
+}
+
 /// Scans the frames of a camera stream.
 ///
 /// Each frame: (1) if a code was seen recently, the region around it (with a margin) is
@@ -90,8 +100,21 @@ impl StreamScanner {
             }
             if out.is_empty() {
                 let jobs = self.rotating_jobs(&levels);
-                if let Some(job) = jobs.get(self.next_fallback % jobs.len().max(1)) {
-                    run_job(&mut pyramid, *job, false, &mut out);
+                if let Some(&(job, band)) = jobs.get(self.next_fallback % jobs.len().max(1)) {
+                    match band.and_then(|b| band_rows(frame.height(), b)) {
+                        Some((y0, rows)) => {
+                            if let Some(crop) = frame.crop(0, y0, frame.width(), rows) {
+                                let mut p = Pyramid::new(&crop);
+                                run_job(&mut p, job, false, &mut out);
+                                for code in &mut out {
+                                    for pt in &mut code.corners {
+                                        pt.y += y0 as f32;
+                                    }
+                                }
+                            }
+                        }
+                        None => run_job(&mut pyramid, job, false, &mut out),
+                    }
                 }
                 self.next_fallback = self.next_fallback.wrapping_add(1);
             }
@@ -101,25 +124,31 @@ impl StreamScanner {
     }
 
     /// One of these runs per frame in which the cheap stages found nothing. Full-resolution
-    /// jobs use the faster (row-skipping) finder search to bound the time per frame.
-    fn rotating_jobs(&self, levels: &[u32]) -> Vec<Job> {
-        let fast = |method, downscale, inverted| Job {
-            thorough: false,
-            ..Job::new(method, downscale, inverted)
+    /// jobs on large frames run on one of two overlapping horizontal bands (top 60 % or
+    /// bottom 60 %) per frame, to bound the time per frame.
+    fn rotating_jobs(&self, levels: &[u32]) -> Vec<(Job, Option<u8>)> {
+        let full = |method, inverted| Job::new(method, 1, inverted);
+        let banded = levels.len() > 1;
+        let mut jobs = Vec::new();
+        let mut push_full = |job: Job| {
+            if banded {
+                jobs.push((job, Some(0)));
+                jobs.push((job, Some(1)));
+            } else {
+                jobs.push((job, None));
+            }
         };
-        let mut jobs = vec![
-            fast(Method::LocalAverage, 1, false),
-            fast(Method::GlobalThreshold, 1, false),
-        ];
-        if let Some(&f) = levels.get(1) {
-            jobs.push(Job::new(Method::LowContrast, f, false));
-            jobs.push(Job::new(Method::Normalized, f, false));
-            jobs.push(Job::new(Method::LocalAverage, f, true));
-        }
+        push_full(full(Method::LocalAverage, false));
+        push_full(full(Method::GlobalThreshold, false));
         if self.scanner.options().fallbacks {
-            jobs.push(fast(Method::LowContrast, 1, false));
-            jobs.push(Job::new(Method::Quirc, 1, false));
-            jobs.push(fast(Method::LocalAverage, 1, true));
+            push_full(full(Method::LowContrast, false));
+            push_full(full(Method::Quirc, false));
+            push_full(full(Method::LocalAverage, true));
+        }
+        if let Some(&f) = levels.get(1) {
+            jobs.push((Job::new(Method::LowContrast, f, false), None));
+            jobs.push((Job::new(Method::Normalized, f, false), None));
+            jobs.push((Job::new(Method::LocalAverage, f, true), None));
         }
         jobs
     }
