@@ -39,6 +39,8 @@ struct Outcome {
     ms: f64,
     texts: Vec<String>,
     bytes: Vec<Vec<u8>>,
+    /// Our stage per code (empty for zxing-cpp).
+    stages: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -124,6 +126,17 @@ fn scan_timed(scanner: &Scanner, img: &LumaImage) -> Outcome {
     Outcome {
         ms,
         texts: codes.iter().map(|c| c.display_text.clone()).collect(),
+        stages: codes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{:?} /{}{}",
+                    c.stage.method,
+                    c.stage.downscale,
+                    if c.stage.inverted { " inverted" } else { "" }
+                )
+            })
+            .collect(),
         bytes: codes.into_iter().map(|c| c.bytes).collect(),
     }
 }
@@ -338,6 +351,18 @@ impl Tally {
             p90
         )
     }
+}
+
+/// Which stage found the first code of each image (ours).
+fn print_stage_histogram(title: &str, jobs: &[Job]) {
+    let mut h: BTreeMap<&str, usize> = BTreeMap::new();
+    for j in jobs {
+        if let Some(s) = j.ours.stages.first() {
+            *h.entry(s.as_str()).or_default() += 1;
+        }
+    }
+    let list: Vec<String> = h.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    println!("\n{title}: first code found by {}", list.join(", "));
 }
 
 fn print_table(
@@ -573,6 +598,7 @@ fn run() -> Result<(), String> {
                 &ts,
                 |j| j.group.clone(),
             );
+            print_stage_histogram("synthetic", &js);
         } else if set == "camera" {
             let mut zx: Vec<f64> = ts.iter().flatten().map(|o| o.ms).collect();
             print_table(
@@ -603,6 +629,7 @@ fn run() -> Result<(), String> {
                 &ts,
                 |j| format!("{:>3}°", j.rotation),
             );
+            print_stage_histogram(&set, &js);
         }
     }
     if args.stages {

@@ -7,14 +7,19 @@ use crate::scanner::{Code, Job, Method, Pyramid, Scanner, run_job};
 /// Frames without a code after which the remembered region is forgotten.
 const FORGET_AFTER: u32 = 15;
 
-/// Rows `(first, count)` of band `band` (0 = top, 1 = bottom): 60 % of the height each.
+/// Number of horizontal bands a full-resolution job is split into on large frames.
+const BANDS: u8 = 3;
+
+/// Rows `(first, count)` of band `band` (0 = top … `BANDS - 1` = bottom): 45 % of the
+/// height each, so that neighbouring bands overlap by 17.5 % of the height (a code up to
+/// that tall, i.e. one too small for the downscaled levels, lies wholly inside one band).
 fn band_rows(height: u32, band: u8) -> Option<(u32, u32)> {
-    let rows = height.saturating_mul(3) / 5;
-    match band {
-        0 => Some((0, rows)),
-        1 => Some((height - rows, rows)),
-        _ => None,
+    if band >= BANDS {
+        return None;
     }
+    let rows = height.saturating_mul(9) / 20;
+    let step = (height - rows) / u32::from(BANDS - 1);
+    Some((step * u32::from(band), rows))
 }
 
 /// Scans the frames of a camera stream.
@@ -124,16 +129,15 @@ impl StreamScanner {
     }
 
     /// One of these runs per frame in which the cheap stages found nothing. Full-resolution
-    /// jobs on large frames run on one of two overlapping horizontal bands (top 60 % or
-    /// bottom 60 %) per frame, to bound the time per frame.
+    /// jobs on large frames run on one of three overlapping horizontal bands per frame, to
+    /// bound the time per frame.
     fn rotating_jobs(&self, levels: &[u32]) -> Vec<(Job, Option<u8>)> {
         let full = |method, inverted| Job::new(method, 1, inverted);
         let banded = levels.len() > 1;
         let mut jobs = Vec::new();
         let mut push_full = |job: Job| {
             if banded {
-                jobs.push((job, Some(0)));
-                jobs.push((job, Some(1)));
+                jobs.extend((0..BANDS).map(|b| (job, Some(b))));
             } else {
                 jobs.push((job, None));
             }
