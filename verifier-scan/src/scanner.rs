@@ -85,7 +85,8 @@ impl Code {
 #[non_exhaustive]
 pub struct ScanOptions {
     /// Stop after the first stage that finds a code (full resolution first, then the
-    /// downscaled pyramid levels, then inverted, then the fallbacks). `false` runs the whole
+    /// downscaled pyramid levels, then inverted, then the fallbacks); when a level finds
+    /// several codes, the other pyramid levels still run. `false` runs the whole
     /// primary pass (every level) and every fallback and merges all results (slower).
     pub early_exit: bool,
     /// Pyramid levels stop when the longer side of the next level would be below this.
@@ -224,7 +225,8 @@ impl Scanner {
 
     /// The primary stages: local average at full resolution, then at each pyramid level,
     /// then the same on the inverted image. With `early_exit`, stops after the first of
-    /// these that finds a code.
+    /// these that finds exactly one code (after finding several, the remaining pyramid
+    /// levels still run: many-codes images often mix sizes).
     pub(crate) fn primary(&self, pyramid: &mut Pyramid<'_>, out: &mut Vec<Code>, tracked: bool) {
         let levels = self.levels(pyramid.base);
         for inverted in [false, true] {
@@ -235,7 +237,9 @@ impl Scanner {
                     tracked,
                     out,
                 );
-                if self.options.early_exit && !out.is_empty() {
+                // One code: done. Several: a many-codes image; the next level may hold
+                // codes too large or too blurred for this one, so keep going.
+                if self.options.early_exit && out.len() == 1 {
                     return;
                 }
             }
