@@ -442,3 +442,27 @@ fn regenerate_test_data() {
     let png = std::fs::read(dir.join("binary-code.png")).unwrap();
     std::fs::write(dir.join("truncated.png"), &png[..png.len() / 2]).unwrap();
 }
+
+#[test]
+fn tiny_and_odd_sized_images_do_not_panic() {
+    let s = Scanner::new();
+    let mut stream = StreamScanner::new();
+    for (w, h) in [
+        (1, 1),
+        (2, 3),
+        (7, 300),
+        (300, 7),
+        (21, 21),
+        (41, 40),
+        (64, 1),
+    ] {
+        let img = LumaImage::new(w, h, vec![0; (w * h) as usize]).unwrap();
+        assert!(s.scan(&img).is_empty(), "{w}x{h}");
+        assert!(stream.scan_frame(&img).is_empty(), "{w}x{h}");
+        for inv in [false, true] {
+            for m in [Method::LocalAverage, Method::Normalized, Method::Quirc] {
+                assert!(s.scan_stage(&img, m, 2, inv).is_empty(), "{w}x{h} {m:?}");
+            }
+        }
+    }
+}
