@@ -6,3 +6,13 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod identity;
+pub mod key;
+pub mod receipt;
+pub mod render;
+pub mod safety_number;
+pub mod sas;
+pub mod signal;
+#[cfg(feature = "store")]
+pub mod store;

@@ -1,0 +1,8 @@
+//! One module per subcommand.
+
+pub mod contacts;
+pub mod keygen;
+pub mod receipt;
+pub mod safety_number;
+pub mod sas;
+pub mod show;

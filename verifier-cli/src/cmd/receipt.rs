@@ -1,0 +1,229 @@
+//! `verifier receipt`: export, check (offline) and import signed verification receipts.
+
+use std::io::Write as _;
+use std::path::PathBuf;
+
+use serde_json::json;
+use verifier_core::receipt::{Receipt, ReceiptError, Timestamp};
+use verifier_core::store::ImportOutcome;
+
+use crate::cmd::contacts::{open_store, store_err};
+use crate::common::{CliError, CliResult, load_identity, print_json, read_key_arg};
+
+/// Arguments of `verifier receipt`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Sub,
+    /// Print JSON (one object on one line).
+    #[arg(long, global = true)]
+    json: bool,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Sub {
+    /// Write the newest receipt of a contact's verification to a file.
+    Export {
+        /// The contact.
+        name: String,
+        /// Output file (text form, one line).
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
+        /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
+        #[arg(long, value_name = "PATH")]
+        store: Option<PathBuf>,
+    },
+    /// Check a receipt offline: format, version, key types and signature.
+    Check {
+        /// The receipt file (text or binary form).
+        file: PathBuf,
+        /// Also require that this key signed it (a file or a key string).
+        #[arg(long, value_name = "KEY")]
+        signer: Option<String>,
+    },
+    /// Import a receipt signed by your own identity into the trust store.
+    Import {
+        /// The receipt file (text or binary form).
+        file: PathBuf,
+        /// Your identity file (default: platform data dir, or $VERIFIER_IDENTITY).
+        #[arg(long, value_name = "PATH")]
+        identity: Option<PathBuf>,
+        /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
+        #[arg(long, value_name = "PATH")]
+        store: Option<PathBuf>,
+    },
+}
+
+/// A stable machine name for each receipt error (JSON `error_kind`).
+fn error_kind(e: &ReceiptError) -> &'static str {
+    match e {
+        ReceiptError::Truncated { .. } => "truncated",
+        ReceiptError::NotAReceipt => "not_a_receipt",
+        ReceiptError::UnsupportedVersion { .. } => "unsupported_version",
+        ReceiptError::UnsupportedKeyType { .. } => "unsupported_key_type",
+        ReceiptError::InvalidKeyLength { .. } => "invalid_key_length",
+        ReceiptError::InvalidKey { .. } => "invalid_key",
+        ReceiptError::InvalidLabel { .. } => "invalid_label",
+        ReceiptError::UnknownMethod { .. } => "unknown_method",
+        ReceiptError::TrailingBytes { .. } => "trailing_bytes",
+        ReceiptError::InvalidText { .. } => "invalid_text",
+        ReceiptError::BadSignature => "bad_signature",
+        ReceiptError::WrongSigner { .. } => "wrong_signer",
+        _ => "invalid",
+    }
+}
+
+fn read_receipt(file: &PathBuf) -> CliResult<Result<Receipt, ReceiptError>> {
+    let bytes = std::fs::read(file)
+        .map_err(|e| CliError::new(format!("cannot read {}: {e}", file.display())))?;
+    Ok(Receipt::decode(&bytes))
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> CliResult<u8> {
+    let json = args.json;
+    match args.command {
+        Sub::Export {
+            name,
+            out,
+            force,
+            store,
+        } => {
+            let store = open_store(store.as_deref())?;
+            let receipt = store
+                .receipts(&name)
+                .map_err(store_err)?
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    CliError::new(format!(
+                        "{name:?} has no verification to export: verify first (verifier contacts verify)"
+                    ))
+                })?;
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true);
+            if force {
+                opts.create(true).truncate(true);
+            } else {
+                opts.create_new(true);
+            }
+            let mut f = opts.open(&out).map_err(|e| {
+                let hint = if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    " (pass --force to replace it)"
+                } else {
+                    ""
+                };
+                CliError::new(format!("cannot write {}: {e}{hint}", out.display()))
+            })?;
+            writeln!(f, "{}", receipt.to_text())
+                .and_then(|()| f.sync_all())
+                .map_err(|e| CliError::new(format!("cannot write {}: {e}", out.display())))?;
+            if json {
+                print_json(&json!({
+                    "name": name,
+                    "file": out.display().to_string(),
+                    "receipt_id": receipt.id().to_hex(),
+                }));
+            } else {
+                println!(
+                    "Wrote receipt {} for {name} to {}.",
+                    receipt.id(),
+                    out.display()
+                );
+            }
+            Ok(0)
+        }
+        Sub::Check { file, signer } => {
+            let expected = signer
+                .as_deref()
+                .map(|s| read_key_arg(s, "--signer"))
+                .transpose()?;
+            let checked = read_receipt(&file)?.and_then(|r| {
+                if let Some(k) = &expected {
+                    r.check_signer(k)?;
+                }
+                Ok(r)
+            });
+            match checked {
+                Ok(r) => {
+                    let st = r.statement();
+                    if json {
+                        print_json(&json!({
+                            "valid": true,
+                            "version": verifier_core::receipt::RECEIPT_VERSION,
+                            "receipt_id": r.id().to_hex(),
+                            "signer": r.signer().to_canonical_string(),
+                            "signer_checked": expected.is_some(),
+                            "key": st.key().to_canonical_string(),
+                            "key_type": st.key().key_type().name(),
+                            "contact": st.contact_name(),
+                            "contact_id": st.contact_id(),
+                            "verified_at": st.verified_at().to_rfc3339(),
+                            "verified_at_unix": st.verified_at().as_unix_secs(),
+                            "method": st.method().name(),
+                        }));
+                    } else {
+                        println!("Valid receipt (signature checked):");
+                        println!("  identity {}", r.signer());
+                        println!("  verified key {}", st.key());
+                        match st.contact_id() {
+                            Some(id) => {
+                                println!("  of contact {:?} (id {id:?})", st.contact_name())
+                            }
+                            None => println!("  of contact {:?}", st.contact_name()),
+                        }
+                        println!("  at {} by {}", st.verified_at(), st.method());
+                        if expected.is_none() {
+                            println!(
+                                "The signer was not compared with anyone: pass --signer KEY to require a specific identity."
+                            );
+                        }
+                    }
+                    Ok(0)
+                }
+                Err(e) => {
+                    if json {
+                        print_json(&json!({
+                            "valid": false,
+                            "error_kind": error_kind(&e),
+                            "error": e.to_string(),
+                        }));
+                        Ok(1)
+                    } else {
+                        Err(CliError::new(format!("{}: {e}", file.display())))
+                    }
+                }
+            }
+        }
+        Sub::Import {
+            file,
+            identity,
+            store,
+        } => {
+            let (me, _) = load_identity(identity.as_deref())?;
+            let receipt = read_receipt(&file)?
+                .map_err(|e| CliError::new(format!("{}: {e}", file.display())))?;
+            let mut store = open_store(store.as_deref())?;
+            let outcome = store
+                .import_receipt(&receipt, &me.public_key(), Timestamp::now())
+                .map_err(store_err)?;
+            let name = receipt.statement().contact_name();
+            let imported = matches!(outcome, ImportOutcome::Imported);
+            if json {
+                print_json(&json!({
+                    "name": name,
+                    "receipt_id": receipt.id().to_hex(),
+                    "imported": imported,
+                }));
+            } else if imported {
+                println!("Imported the verification of {name} ({}).", receipt.id());
+            } else {
+                println!("Receipt {} is already in the store.", receipt.id());
+            }
+            Ok(0)
+        }
+    }
+}

@@ -1,0 +1,221 @@
+//! Two `verifier` processes run the SAS protocol over loopback.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+use verifier_core::identity::Identity;
+
+const BIN: &str = env!("CARGO_BIN_EXE_verifier");
+
+struct Side {
+    child: Child,
+    events: Vec<Value>,
+}
+
+fn identity(dir: &Path, name: &str) -> (PathBuf, String) {
+    let path = dir.join(name);
+    let id = Identity::generate(&mut rand_core::OsRng);
+    id.save(&path, false).unwrap();
+    (path, id.public_key().to_canonical_string())
+}
+
+fn spawn(args: &[&str], answer: Option<&str>) -> Child {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .args(["--json", "--timeout", "60"])
+        .args(if answer.is_none() {
+            vec!["--yes"]
+        } else {
+            vec![]
+        })
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    if let Some(a) = answer {
+        stdin.write_all(a.as_bytes()).unwrap();
+    }
+    // Keep stdin open (dropping it would read as end of input = cancel) until exit.
+    std::mem::forget(stdin);
+    child
+}
+
+/// Starts the host and returns it with its join code (its first event).
+fn start_host(
+    id: &Path,
+    answer: Option<&str>,
+) -> (Child, BufReader<std::process::ChildStdout>, String) {
+    let mut host = spawn(
+        &[
+            "sas",
+            "host",
+            "--identity",
+            id.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+        ],
+        answer,
+    );
+    let mut out = BufReader::new(host.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    assert!(
+        line.starts_with(r#"{"event":"join_code","code":""#),
+        "{line}"
+    );
+    let ev: Value = serde_json::from_str(&line).unwrap_or_else(|e| panic!("{e}: {line:?}"));
+    assert_eq!(ev["event"], "join_code", "{ev}");
+    let code = ev["code"].as_str().unwrap().to_owned();
+    (host, out, code)
+}
+
+fn finish(mut child: Child, stdout: impl Read) -> (Side, i32) {
+    let mut text = String::new();
+    BufReader::new(stdout).read_to_string(&mut text).unwrap();
+    let status = child.wait().unwrap();
+    let mut err = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut err)
+        .unwrap();
+    for l in text.lines() {
+        assert!(l.starts_with(r#"{"event":""#), "event name first: {l}");
+    }
+    let events = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l:?} (stderr {err})")))
+        .collect();
+    (Side { child, events }, status.code().unwrap_or(-1))
+}
+
+fn run_pair(
+    host_answer: Option<&str>,
+    join_answer: Option<&str>,
+) -> ((Side, i32), (Side, i32), String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, a_key) = identity(dir.path(), "alice");
+    let (b, b_key) = identity(dir.path(), "bob");
+    let (host, host_out, code) = start_host(&a, host_answer);
+    let mut joiner = spawn(
+        &["sas", "join", &code, "--identity", b.to_str().unwrap()],
+        join_answer,
+    );
+    let joiner_out = joiner.stdout.take().unwrap();
+    let j = finish(joiner, joiner_out);
+    let h = finish(host, host_out);
+    (h, j, a_key, b_key)
+}
+
+fn last(side: &Side) -> &Value {
+    side.events.last().unwrap()
+}
+
+#[test]
+fn host_and_joiner_end_verified() {
+    let ((host, hc), (joiner, jc), a_key, b_key) = run_pair(None, None);
+    let compare = |s: &Side| {
+        s.events
+            .iter()
+            .find(|e| e["event"] == "compare")
+            .cloned()
+            .unwrap()
+    };
+    let (hc_ev, jc_ev) = (compare(&host), compare(&joiner));
+    assert_eq!(hc_ev, jc_ev, "both sides show the same code");
+    assert_eq!(hc_ev["words"].as_array().unwrap().len(), 4);
+    assert_eq!(hc_ev["emoji"].as_array().unwrap().len(), 7);
+    assert_eq!(hc_ev["decimals"].as_array().unwrap().len(), 3);
+    assert_eq!(
+        last(&host),
+        &serde_json::json!({"event": "verified", "peer_key": b_key})
+    );
+    assert_eq!(
+        last(&joiner),
+        &serde_json::json!({"event": "verified", "peer_key": a_key})
+    );
+    assert_eq!((hc, jc), (0, 0));
+    drop((host.child, joiner.child));
+}
+
+#[test]
+fn a_no_on_the_joiner_side_cancels_both() {
+    let ((host, hc), (joiner, jc), ..) = run_pair(None, Some("n\n"));
+    assert_eq!(
+        last(&joiner),
+        &serde_json::json!({"event": "cancelled", "reason": "user_no_match"})
+    );
+    assert_eq!(
+        last(&host),
+        &serde_json::json!({"event": "cancelled", "reason": "peer_no_match"})
+    );
+    assert_eq!((hc, jc), (1, 1));
+}
+
+#[test]
+fn a_no_on_the_host_side_cancels_both() {
+    // The joiner says yes first; the host answers no after re-asking once.
+    let ((host, hc), (joiner, jc), ..) = run_pair(Some("maybe\nno\n"), None);
+    assert_eq!(
+        last(&host),
+        &serde_json::json!({"event": "cancelled", "reason": "user_no_match"})
+    );
+    assert_eq!(
+        last(&joiner),
+        &serde_json::json!({"event": "cancelled", "reason": "peer_no_match"})
+    );
+    assert_eq!((hc, jc), (1, 1));
+}
+
+#[test]
+fn a_join_code_for_another_session_fails_cleanly() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = identity(dir.path(), "alice");
+    let (b, _) = identity(dir.path(), "bob");
+    let (host, host_out, code) = start_host(&a, None);
+    // Same address, other binding: re-encode with one binding bit flipped.
+    let parsed: verifier_core::sas::JoinCode = code.parse().unwrap();
+    let mut binding = parsed.binding();
+    binding[3] ^= 0x10;
+    let wrong = verifier_core::sas::JoinCode::new(parsed.addr(), binding).to_string();
+    let mut joiner = spawn(
+        &["sas", "join", &wrong, "--identity", b.to_str().unwrap()],
+        None,
+    );
+    let joiner_out = joiner.stdout.take().unwrap();
+    let (joiner, jc) = finish(joiner, joiner_out);
+    let (host, hc) = finish(host, host_out);
+    assert_eq!(
+        last(&joiner),
+        &serde_json::json!({"event": "cancelled", "reason": "wrong_join_code"})
+    );
+    assert_eq!(
+        last(&host),
+        &serde_json::json!({"event": "cancelled", "reason": "peer_cancelled"})
+    );
+    assert_eq!((hc, jc), (1, 1));
+}
+
+#[test]
+fn a_mistyped_join_code_is_refused_before_connecting() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = identity(dir.path(), "bob");
+    let out = Command::new(BIN)
+        .args([
+            "sas",
+            "join",
+            "2K0AG-08MPY-CDVMC-C5AKB-N",
+            "--identity",
+            b.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("checksum"));
+}

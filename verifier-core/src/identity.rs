@@ -1,0 +1,451 @@
+//! The user's own secret identity: an Ed25519 signing key, its file format,
+//! and safe saving and loading.
+//!
+//! The secret file is text (format in `docs/keys.md`):
+//!
+//! ```text
+//! verifier-identity v1
+//! type: ed25519
+//! secret: <base64 of the 32-byte seed>
+//! public: vk1-ed25519-…
+//! ```
+//!
+//! It is written with mode 0600 (Unix), atomically, and never overwritten
+//! unless asked. The secret is zeroized when dropped and never appears in
+//! `Debug` output.
+//!
+//! ```
+//! use verifier_core::identity::Identity;
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("identity");
+//! let id = Identity::generate(&mut rand_core::OsRng);
+//! id.save(&path, false)?;
+//! assert!(id.save(&path, false).is_err()); // refuses to overwrite
+//! let loaded = Identity::load(&path)?;
+//! assert_eq!(loaded.public_key(), id.public_key());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use ed25519_dalek::{Signer as _, SigningKey};
+use zeroize::Zeroizing;
+
+use crate::key::{KeyError, KeyType, PublicKey};
+
+/// First line of an identity file (format version 1).
+pub const FILE_HEADER: &str = "verifier-identity v1";
+
+/// Why an identity could not be saved or loaded.
+#[non_exhaustive]
+#[derive(Debug, thiserror::Error)]
+pub enum IdentityError {
+    /// The file already exists and overwriting was not requested.
+    #[error("{} already exists: refusing to overwrite an identity (use --force to replace it; the old key is lost)", path.display())]
+    AlreadyExists {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file does not exist.
+    #[error("no identity at {}: create one with `verifier keygen`", path.display())]
+    NotFound {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Reading or writing failed.
+    #[error("cannot access identity file {}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The file is not an identity file of a version we know.
+    #[error("{} is not a verifier identity file (first line must be `{FILE_HEADER}`, found `{found}`)", path.display())]
+    NotAnIdentityFile {
+        /// The file.
+        path: PathBuf,
+        /// The first line found (truncated to 40 characters).
+        found: String,
+    },
+    /// A line of the file is malformed.
+    #[error("{} line {line}: {reason}", path.display())]
+    Malformed {
+        /// The file.
+        path: PathBuf,
+        /// 1-based line number.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The file names a key type this toolkit does not know.
+    #[error("{}: unsupported identity key type `{found}`", path.display())]
+    UnsupportedKeyType {
+        /// The file.
+        path: PathBuf,
+        /// The type found.
+        found: String,
+    },
+    /// The stored public key does not belong to the stored secret: the file is damaged.
+    #[error("{}: the public key does not match the secret key; the file is damaged — restore it from a backup", path.display())]
+    PublicKeyMismatch {
+        /// The file.
+        path: PathBuf,
+    },
+    /// Other users can read the secret file.
+    #[error("{}: permissions {mode:o} let other users read your secret key; run `chmod 600 {}`", path.display(), path.display())]
+    InsecurePermissions {
+        /// The file.
+        path: PathBuf,
+        /// The file's permission bits.
+        mode: u32,
+    },
+    /// The public key derived from the secret was refused (never expected).
+    #[error("derived public key refused: {0}")]
+    Key(#[from] KeyError),
+}
+
+/// The user's secret Ed25519 identity. Zeroized on drop; `Debug` shows only the public key.
+pub struct Identity {
+    signing: SigningKey,
+    public: PublicKey,
+}
+
+impl fmt::Debug for Identity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Identity")
+            .field("public", &self.public)
+            .field("secret", &"<redacted>")
+            .finish()
+    }
+}
+
+impl Identity {
+    /// Generates a fresh identity from a cryptographic RNG.
+    pub fn generate<R: rand_core::CryptoRngCore + ?Sized>(rng: &mut R) -> Self {
+        let mut seed = Zeroizing::new([0u8; 32]);
+        rng.fill_bytes(seed.as_mut());
+        // A generated key is never rejected, but avoid a panic path anyway:
+        // on the astronomically unlikely rejection, draw again.
+        loop {
+            if let Ok(id) = Self::from_seed(&seed) {
+                return id;
+            }
+            rng.fill_bytes(seed.as_mut());
+        }
+    }
+
+    /// Builds the identity from its 32-byte secret seed (RFC 8032).
+    pub fn from_seed(seed: &[u8; 32]) -> Result<Self, KeyError> {
+        let signing = SigningKey::from_bytes(seed);
+        let public = PublicKey::from_verifying_key(&signing.verifying_key())?;
+        Ok(Identity { signing, public })
+    }
+
+    /// The public half, typed.
+    pub fn public_key(&self) -> PublicKey {
+        self.public
+    }
+
+    /// Signs a message with the identity key.
+    pub fn sign(&self, msg: &[u8]) -> ed25519_dalek::Signature {
+        self.signing.sign(msg)
+    }
+
+    /// Writes the identity to `path` with mode 0600, atomically.
+    ///
+    /// Refuses to replace an existing file unless `overwrite` is true.
+    pub fn save(&self, path: &Path, overwrite: bool) -> Result<(), IdentityError> {
+        let io = |source| IdentityError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        if !overwrite && path.exists() {
+            return Err(IdentityError::AlreadyExists {
+                path: path.to_owned(),
+            });
+        }
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let seed = Zeroizing::new(self.signing.to_bytes());
+        let secret_b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(*seed));
+        let text = Zeroizing::new(format!(
+            "{FILE_HEADER}\ntype: {}\nsecret: {}\npublic: {}\n",
+            self.public.key_type().name(),
+            secret_b64.as_str(),
+            self.public.to_canonical_string()
+        ));
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "identity".to_owned());
+        let tmp = path.with_file_name(format!(".{file_name}.tmp{}", std::process::id()));
+        let result = (|| {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt as _;
+                opts.mode(0o600);
+            }
+            let mut f = opts.open(&tmp)?;
+            f.write_all(text.as_bytes())?;
+            f.sync_all()?;
+            drop(f);
+            if overwrite {
+                std::fs::rename(&tmp, path)
+            } else {
+                // hard_link fails if the target appeared meanwhile: no clobbering race.
+                let r = std::fs::hard_link(&tmp, path);
+                let _ = std::fs::remove_file(&tmp);
+                r
+            }
+        })();
+        match result {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                if e.kind() == std::io::ErrorKind::AlreadyExists {
+                    Err(IdentityError::AlreadyExists {
+                        path: path.to_owned(),
+                    })
+                } else {
+                    Err(io(e))
+                }
+            }
+        }
+    }
+
+    /// Reads an identity file written by [`Identity::save`].
+    ///
+    /// On Unix, a file readable by group or others is refused.
+    pub fn load(path: &Path) -> Result<Self, IdentityError> {
+        let p = || path.to_owned();
+        let text = match std::fs::read_to_string(path) {
+            Ok(t) => Zeroizing::new(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Err(IdentityError::NotFound { path: p() });
+            }
+            Err(e) => {
+                return Err(IdentityError::Io {
+                    path: p(),
+                    source: e,
+                });
+            }
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let meta = std::fs::metadata(path).map_err(|e| IdentityError::Io {
+                path: p(),
+                source: e,
+            })?;
+            let mode = meta.permissions().mode() & 0o777;
+            if mode & 0o077 != 0 {
+                return Err(IdentityError::InsecurePermissions { path: p(), mode });
+            }
+        }
+        Self::parse_file(&text, path)
+    }
+
+    fn parse_file(text: &str, path: &Path) -> Result<Self, IdentityError> {
+        let p = || path.to_owned();
+        let mut lines = text.lines().enumerate();
+        let header = lines.next().map(|(_, l)| l.trim_end()).unwrap_or_default();
+        if header != FILE_HEADER {
+            return Err(IdentityError::NotAnIdentityFile {
+                path: p(),
+                found: header.chars().take(40).collect(),
+            });
+        }
+        let mut key_type = None;
+        let mut secret: Option<Zeroizing<Vec<u8>>> = None;
+        let mut public = None;
+        for (i, line) in lines {
+            let line_no = i + 1;
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let malformed = |reason: String| IdentityError::Malformed {
+                path: p(),
+                line: line_no,
+                reason,
+            };
+            let (field, value) = line
+                .split_once(':')
+                .ok_or_else(|| malformed("expected `field: value`".to_owned()))?;
+            let value = value.trim();
+            let dup = |name: &str| malformed(format!("field `{name}` appears twice"));
+            match field.trim() {
+                "type" => {
+                    if key_type.is_some() {
+                        return Err(dup("type"));
+                    }
+                    key_type = Some(KeyType::from_name(value).map_err(|_| {
+                        IdentityError::UnsupportedKeyType {
+                            path: p(),
+                            found: value.to_owned(),
+                        }
+                    })?);
+                }
+                "secret" => {
+                    if secret.is_some() {
+                        return Err(dup("secret"));
+                    }
+                    let bytes = base64::engine::general_purpose::STANDARD
+                        .decode(value)
+                        .map_err(|_| malformed("secret is not valid base64".to_owned()))?;
+                    let bytes = Zeroizing::new(bytes);
+                    if bytes.len() != 32 {
+                        return Err(malformed(format!(
+                            "secret must be 32 bytes, found {}",
+                            bytes.len()
+                        )));
+                    }
+                    secret = Some(bytes);
+                }
+                "public" => {
+                    if public.is_some() {
+                        return Err(dup("public"));
+                    }
+                    public = Some(
+                        PublicKey::parse(value)
+                            .map_err(|e| malformed(format!("public key: {e}")))?,
+                    );
+                }
+                other => return Err(malformed(format!("unknown field `{other}`"))),
+            }
+        }
+        let missing = |name: &str| IdentityError::Malformed {
+            path: p(),
+            line: 0,
+            reason: format!("missing field `{name}`"),
+        };
+        let _key_type = key_type.ok_or_else(|| missing("type"))?;
+        let secret = secret.ok_or_else(|| missing("secret"))?;
+        let public = public.ok_or_else(|| missing("public"))?;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        seed.copy_from_slice(&secret);
+        let id = Self::from_seed(&seed)?;
+        if id.public != public {
+            return Err(IdentityError::PublicKeyMismatch { path: p() });
+        }
+        Ok(id)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixed() -> Identity {
+        Identity::from_seed(&[7u8; 32]).unwrap()
+    }
+
+    #[test]
+    fn debug_never_shows_secret() {
+        let id = fixed();
+        let dbg = format!("{id:?}");
+        let seed_b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        assert!(!dbg.contains(&seed_b64));
+        assert!(!dbg.contains(&hex::encode([7u8; 32])));
+        assert!(!dbg.contains("7, 7, 7"));
+        assert!(dbg.contains("redacted"));
+    }
+
+    #[test]
+    fn save_load_roundtrip_and_mode() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("sub/identity");
+        let id = fixed();
+        id.save(&path, false).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600);
+        }
+        assert!(matches!(
+            id.save(&path, false),
+            Err(IdentityError::AlreadyExists { .. })
+        ));
+        let other = Identity::from_seed(&[8u8; 32]).unwrap();
+        other.save(&path, true).unwrap();
+        assert_eq!(
+            Identity::load(&path).unwrap().public_key(),
+            other.public_key()
+        );
+        // no temp files left behind
+        assert_eq!(
+            std::fs::read_dir(dir.path().join("sub")).unwrap().count(),
+            1
+        );
+    }
+
+    #[test]
+    fn load_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("identity");
+        assert!(matches!(
+            Identity::load(&path),
+            Err(IdentityError::NotFound { .. })
+        ));
+        let write = |text: &str| {
+            std::fs::write(&path, text).unwrap();
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt as _;
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+            }
+        };
+        write("hello\n");
+        assert!(matches!(
+            Identity::load(&path),
+            Err(IdentityError::NotAnIdentityFile { .. })
+        ));
+        let good = fixed();
+        good.save(&dir.path().join("good"), false).unwrap();
+        let text = std::fs::read_to_string(dir.path().join("good")).unwrap();
+        write(&text.replace("type: ed25519", "type: rsa"));
+        assert!(matches!(
+            Identity::load(&path),
+            Err(IdentityError::UnsupportedKeyType { .. })
+        ));
+        let other_pub = Identity::from_seed(&[9u8; 32]).unwrap().public_key();
+        let swapped: String = text
+            .lines()
+            .map(|l| {
+                if l.starts_with("public:") {
+                    format!("public: {other_pub}\n")
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect();
+        write(&swapped);
+        assert!(matches!(
+            Identity::load(&path),
+            Err(IdentityError::PublicKeyMismatch { .. })
+        ));
+        write(&text.replace("secret: ", "secret: !!"));
+        assert!(matches!(
+            Identity::load(&path),
+            Err(IdentityError::Malformed { line: 3, .. })
+        ));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt as _;
+            std::fs::write(&path, &text).unwrap();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+            assert!(matches!(
+                Identity::load(&path),
+                Err(IdentityError::InsecurePermissions { mode: 0o644, .. })
+            ));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+//! Proof values: each can be built only by the code that performs its check, so the
+//! state machine's `Verified` state (which holds one of each) cannot be reached otherwise.
+
+use ed25519_dalek::Signature;
+use subtle::ConstantTimeEq;
+
+use super::keys::PublicKey;
+use super::schedule::{Role, SessionKeys, signature_input};
+
+/// The initiator sent its Commit before it received any responder key.
+#[derive(Debug)]
+pub(super) struct CommitSent(());
+
+impl CommitSent {
+    /// Made exactly once, when the initiator encodes its Commit message.
+    pub(super) fn commit_encoded() -> Self {
+        Self(())
+    }
+}
+
+/// The commitment is settled for this side: checked (responder) or sent first (initiator).
+#[derive(Debug)]
+pub(super) struct CommitmentSettled(());
+
+impl CommitmentSettled {
+    /// Responder: the revealed key hashes to the commitment received (constant time).
+    pub(super) fn check(received: &[u8; 32], recomputed: &[u8; 32]) -> Option<Self> {
+        bool::from(received.ct_eq(recomputed)).then_some(Self(()))
+    }
+
+    /// Initiator: its commitment preceded the responder's key.
+    pub(super) fn initiator_committed_first(_sent: CommitSent) -> Self {
+        Self(())
+    }
+
+    /// The deliberately broken variant for the attacker simulation only.
+    #[cfg(test)]
+    pub(super) fn insecure_skipped() -> Self {
+        Self(())
+    }
+}
+
+/// The person at this side answered "match".
+#[derive(Debug)]
+pub(super) struct UserConfirmed(());
+
+impl UserConfirmed {
+    /// Made only from the user's "match" decision.
+    pub(super) fn user_said_match() -> Self {
+        Self(())
+    }
+}
+
+/// The peer's MAC over its identity key and its signature over the transcript verified.
+#[derive(Debug)]
+pub(super) struct PeerConfirmed(());
+
+impl PeerConfirmed {
+    /// Checks the peer's Confirm message.
+    pub(super) fn verify(
+        keys: &SessionKeys,
+        peer_role: Role,
+        peer: &PublicKey,
+        mac: &[u8; 32],
+        signature: &[u8; 64],
+    ) -> Option<Self> {
+        if !keys.verify_identity_mac(peer_role, peer, mac) {
+            return None;
+        }
+        let sig = Signature::from_bytes(signature);
+        let msg = signature_input(peer_role, &keys.transcript_hash());
+        peer.verifying_key().verify_strict(&msg, &sig).ok()?;
+        Some(Self(()))
+    }
+}
+
+/// All proofs a verified run holds.
+#[derive(Debug)]
+pub(super) struct VerifiedProofs {
+    _commitment: CommitmentSettled,
+    _user: UserConfirmed,
+    _peer: PeerConfirmed,
+}
+
+impl VerifiedProofs {
+    pub(super) fn new(c: CommitmentSettled, u: UserConfirmed, p: PeerConfirmed) -> Self {
+        Self {
+            _commitment: c,
+            _user: u,
+            _peer: p,
+        }
+    }
+}

@@ -1,0 +1,298 @@
+//! Two in-process state machines run the SAS protocol to its ends.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod sas_common;
+
+use std::time::Duration;
+
+use sas_common::{Pair, identities, is_compare, rng, single};
+use verifier_core::sas::{
+    CancelReason, Decision, JoinCode, Message, Phase, SasConfig, SasSession, wire::Body,
+};
+
+#[test]
+fn both_sides_see_the_same_code_and_end_verified() {
+    let mut rng = rng(1);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    assert_eq!(p.host.phase(), Phase::WaitingForPeer);
+    assert_eq!(p.joiner.phase(), Phase::WaitingForPeer);
+    p.run_to_compare(&mut rng);
+    assert!(is_compare(&p.host.phase()));
+    assert_eq!(
+        p.host.phase(),
+        p.joiner.phase(),
+        "both sides must show the same SAS"
+    );
+
+    let from_host = single(p.host.decide(Decision::Match, p.now));
+    assert_eq!(p.host.phase(), Phase::WaitingForPeerConfirmation);
+    let from_joiner = single(p.joiner.decide(Decision::Match, p.now));
+    assert_eq!(p.joiner.phase(), Phase::WaitingForPeerConfirmation);
+    assert!(
+        p.joiner
+            .receive(&from_host, &mut rng, p.now)
+            .send
+            .is_empty()
+    );
+    assert!(
+        p.host
+            .receive(&from_joiner, &mut rng, p.now)
+            .send
+            .is_empty()
+    );
+    assert_eq!(
+        p.host.phase(),
+        Phase::Verified {
+            peer: bob.public_key()
+        }
+    );
+    assert_eq!(
+        p.joiner.phase(),
+        Phase::Verified {
+            peer: alice.public_key()
+        }
+    );
+}
+
+#[test]
+fn peer_confirmation_before_own_decision_is_kept_until_the_user_confirms() {
+    let mut rng = rng(2);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    p.run_to_compare(&mut rng);
+    let from_joiner = single(p.joiner.decide(Decision::Match, p.now));
+    // The host has not answered yet: it stays in Compare, not verified.
+    let out = p.host.receive(&from_joiner, &mut rng, p.now);
+    assert!(is_compare(&out.phase));
+    let from_host = single(p.host.decide(Decision::Match, p.now));
+    assert_eq!(
+        p.host.phase(),
+        Phase::Verified {
+            peer: bob.public_key()
+        }
+    );
+    p.joiner.receive(&from_host, &mut rng, p.now);
+    assert_eq!(
+        p.joiner.phase(),
+        Phase::Verified {
+            peer: alice.public_key()
+        }
+    );
+}
+
+#[test]
+fn no_match_on_either_side_cancels_both_with_the_right_reasons() {
+    for host_says_no in [true, false] {
+        let mut rng = rng(3);
+        let (alice, bob) = identities(&mut rng);
+        let mut p = Pair::new(&alice, &bob, &mut rng);
+        p.run_to_compare(&mut rng);
+        let (no, other) = if host_says_no {
+            (&mut p.host, &mut p.joiner)
+        } else {
+            (&mut p.joiner, &mut p.host)
+        };
+        // The other person already said "match".
+        let confirm = single(other.decide(Decision::Match, p.now));
+        let cancel = single(no.decide(Decision::NoMatch, p.now));
+        assert_eq!(
+            no.phase(),
+            Phase::Cancelled {
+                reason: CancelReason::UserNoMatch
+            }
+        );
+        // The confirmation arriving late changes nothing for the side that said no.
+        assert!(no.receive(&confirm, &mut rng, p.now).send.is_empty());
+        assert_eq!(
+            no.phase(),
+            Phase::Cancelled {
+                reason: CancelReason::UserNoMatch
+            }
+        );
+        other.receive(&cancel, &mut rng, p.now);
+        assert_eq!(
+            other.phase(),
+            Phase::Cancelled {
+                reason: CancelReason::PeerNoMatch
+            }
+        );
+    }
+}
+
+#[test]
+fn user_cancel_works_in_every_phase_and_is_sent() {
+    let mut rng = rng(4);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    let cancel = single(p.host.decide(Decision::Cancel, p.now));
+    assert_eq!(
+        p.host.phase(),
+        Phase::Cancelled {
+            reason: CancelReason::UserCancelled
+        }
+    );
+    p.joiner.receive(&cancel, &mut rng, p.now);
+    assert_eq!(
+        p.joiner.phase(),
+        Phase::Cancelled {
+            reason: CancelReason::PeerCancelled
+        }
+    );
+}
+
+#[test]
+fn a_decision_before_the_code_is_shown_does_nothing() {
+    let mut rng = rng(5);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    assert!(p.host.decide(Decision::Match, p.now).send.is_empty());
+    assert_eq!(p.host.phase(), Phase::WaitingForPeer);
+    p.run_to_compare(&mut rng);
+    assert!(is_compare(&p.host.phase()));
+}
+
+#[test]
+fn waits_time_out_and_tell_the_peer() {
+    let mut rng = rng(6);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    p.run_to_compare(&mut rng);
+    let later = p.now + SasConfig::default().timeout() + Duration::from_secs(1);
+    assert!(is_compare(
+        &p.host.tick(p.now + Duration::from_secs(1)).phase
+    ));
+    let cancel = single(p.host.tick(later));
+    assert_eq!(
+        p.host.phase(),
+        Phase::Cancelled {
+            reason: CancelReason::Timeout
+        }
+    );
+    let msg = Message::decode(&cancel).unwrap();
+    assert_eq!(msg.body, Body::Cancel { code: 0x07 });
+    // A message arriving after the deadline is too late as well.
+    let out = p.joiner.receive(&cancel, &mut rng, later);
+    assert_eq!(
+        out.phase,
+        Phase::Cancelled {
+            reason: CancelReason::Timeout
+        }
+    );
+}
+
+#[test]
+fn connection_loss_ends_the_run() {
+    let mut rng = rng(7);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    let out = p.joiner.connection_lost();
+    assert!(out.send.is_empty());
+    assert_eq!(
+        out.phase,
+        Phase::Cancelled {
+            reason: CancelReason::ConnectionLost
+        }
+    );
+}
+
+#[test]
+fn a_wrong_join_code_fails_cleanly() {
+    let mut rng = rng(8);
+    let (alice, bob) = identities(&mut rng);
+    let now = std::time::Instant::now();
+    let (host, out) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
+    let mut binding = host.join_binding();
+    binding[0] ^= 1;
+    let code = JoinCode::new("127.0.0.1:4000".parse().unwrap(), binding);
+    let mut joiner = SasSession::respond(&bob, SasConfig::default(), Some(code.binding()), now);
+    let reply = single(joiner.receive(&single(out), &mut rng, now));
+    assert_eq!(
+        joiner.phase(),
+        Phase::Cancelled {
+            reason: CancelReason::WrongJoinCode
+        }
+    );
+    assert_eq!(
+        Message::decode(&reply).unwrap().body,
+        Body::Cancel { code: 0x09 }
+    );
+}
+
+#[test]
+fn a_responder_refuses_a_shorter_code_than_it_requires() {
+    let mut rng = rng(9);
+    let (alice, bob) = identities(&mut rng);
+    let now = std::time::Instant::now();
+    let weak = SasConfig::default().with_sas_bits(20).unwrap();
+    let (_host, out) = SasSession::initiate(&alice, weak, &mut rng, now);
+    let mut joiner = SasSession::respond(&bob, SasConfig::default(), None, now);
+    joiner.receive(&single(out), &mut rng, now);
+    assert_eq!(
+        joiner.phase(),
+        Phase::Cancelled {
+            reason: CancelReason::UnsupportedParameters
+        }
+    );
+}
+
+#[test]
+fn a_short_code_configuration_truncates_the_sas() {
+    let mut rng = rng(10);
+    let (alice, bob) = identities(&mut rng);
+    let now = std::time::Instant::now();
+    let cfg = SasConfig::default().with_sas_bits(20).unwrap();
+    let (mut host, out) = SasSession::initiate(&alice, cfg.clone(), &mut rng, now);
+    let mut joiner = SasSession::respond(&bob, cfg, None, now);
+    let accept = single(joiner.receive(&single(out), &mut rng, now));
+    let reveal = single(host.receive(&accept, &mut rng, now));
+    joiner.receive(&reveal, &mut rng, now);
+    let Phase::Compare { sas, .. } = joiner.phase() else {
+        panic!("not comparing")
+    };
+    assert_eq!(sas.bits(), 20);
+    assert_eq!(sas.bytes()[2] & 0x0f, 0);
+    assert_eq!(&sas.bytes()[3..], &[0, 0, 0]);
+    assert_eq!(host.phase(), joiner.phase());
+}
+
+#[test]
+fn sas_configuration_never_goes_below_20_bits() {
+    for bits in [0u8, 8, 16, 19, 49, 255] {
+        assert!(SasConfig::default().with_sas_bits(bits).is_err(), "{bits}");
+    }
+    for bits in [20u8, 39, 44, 48] {
+        assert_eq!(
+            SasConfig::default().with_sas_bits(bits).unwrap().sas_bits(),
+            bits
+        );
+    }
+}
+
+#[test]
+fn different_runs_give_different_codes() {
+    let mut rng = rng(11);
+    let (alice, bob) = identities(&mut rng);
+    let mut seen = std::collections::HashSet::new();
+    for _ in 0..20 {
+        let mut p = Pair::new(&alice, &bob, &mut rng);
+        p.run_to_compare(&mut rng);
+        let Phase::Compare { sas, .. } = p.host.phase() else {
+            panic!()
+        };
+        seen.insert(sas.bytes());
+    }
+    assert_eq!(seen.len(), 20);
+}
+
+#[test]
+fn debug_output_shows_no_secret_material() {
+    let mut rng = rng(12);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    p.run_to_compare(&mut rng);
+    let dbg = format!("{:?} {:?}", p.host, p.joiner);
+    assert!(dbg.contains("SasSession"));
+    assert!(!dbg.to_lowercase().contains("secret"));
+    assert!(!dbg.contains("keys"));
+}

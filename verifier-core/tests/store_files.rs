@@ -1,0 +1,159 @@
+//! Damaged, foreign and newer-schema database files are refused with a clear
+//! error and are never modified.
+#![cfg(feature = "store")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+
+use verifier_core::identity::Identity;
+use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::store::{Store, StoreError};
+
+fn t(s: u64) -> Timestamp {
+    Timestamp::from_unix_secs(1_700_000_000 + s)
+}
+
+/// A closed store with enough rows to span many pages.
+fn populated(dir: &Path) -> PathBuf {
+    let path = dir.join("trust.sqlite3");
+    let mut s = Store::open(&path).unwrap();
+    let me = Identity::generate(&mut rand_core::OsRng);
+    for i in 0..60 {
+        let name = format!("contact {i:03} with a longer name to fill pages");
+        let k = Identity::generate(&mut rand_core::OsRng).public_key();
+        s.add_contact(&name, None, t(i)).unwrap();
+        s.observe_key(&name, &k, t(i)).unwrap();
+        s.mark_verified(&name, &k, VerificationMethod::QrScan, &me, t(i))
+            .unwrap();
+    }
+    drop(s); // the last connection checkpoints the WAL into the file
+    assert!(!path.with_extension("sqlite3-wal").exists());
+    path
+}
+
+fn snapshot(path: &Path) -> Vec<u8> {
+    std::fs::read(path).unwrap()
+}
+
+fn assert_untouched(path: &Path, before: &[u8]) {
+    assert_eq!(snapshot(path), before, "the refused file was modified");
+}
+
+#[test]
+fn garbage_file_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("trust.sqlite3");
+    let junk: Vec<u8> = (0..4096u32).map(|i| (i * 7 + 3) as u8).collect();
+    std::fs::write(&path, &junk).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::NotADatabase { .. }), "{err:?}");
+    let msg = err.to_string();
+    assert!(msg.contains("left unchanged"), "{msg}");
+    assert_untouched(&path, &junk);
+}
+
+#[test]
+fn short_file_is_reported_truncated() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = populated(dir.path());
+    let full = snapshot(&path);
+    std::fs::write(&path, &full[..60]).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Truncated { len: 60, .. }),
+        "{err:?}"
+    );
+    assert_untouched(&path, &full[..60]);
+}
+
+#[test]
+fn truncated_database_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = populated(dir.path());
+    let full = snapshot(&path);
+    assert!(full.len() >= 8 * 4096, "store too small: {}", full.len());
+    for cut in [full.len() / 2, full.len() - 4096, 4096 + 100] {
+        let part = &full[..cut];
+        std::fs::write(&path, part).unwrap();
+        let err = Store::open(&path).unwrap_err();
+        assert!(
+            matches!(err, StoreError::Corrupt { .. }),
+            "cut {cut}: {err:?}"
+        );
+        assert!(err.to_string().contains("corrupt"), "{err}");
+        assert_untouched(&path, part);
+    }
+}
+
+#[test]
+fn corrupted_pages_are_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = populated(dir.path());
+    let mut bytes = snapshot(&path);
+    // Overwrite the middle of the file (table/index b-tree pages).
+    let mid = bytes.len() / 2;
+    for (i, b) in bytes[mid - 2048..mid + 2048].iter_mut().enumerate() {
+        *b = (i as u8).wrapping_mul(31) ^ 0x5a;
+    }
+    std::fs::write(&path, &bytes).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(matches!(err, StoreError::Corrupt { .. }), "{err:?}");
+    assert_untouched(&path, &bytes);
+}
+
+#[test]
+fn newer_schema_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = populated(dir.path());
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.pragma_update(None, "user_version", 99).unwrap();
+    }
+    let before = snapshot(&path);
+    let err = Store::open(&path).unwrap_err();
+    match &err {
+        StoreError::SchemaTooNew {
+            found, supported, ..
+        } => {
+            assert_eq!(*found, 99);
+            assert_eq!(*supported, verifier_core::store::SCHEMA_VERSION);
+        }
+        other => panic!("expected SchemaTooNew, got {other:?}"),
+    }
+    assert!(err.to_string().contains("upgrade"), "{err}");
+    assert_untouched(&path, &before);
+}
+
+#[test]
+fn another_applications_database_is_refused_and_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("other.db");
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        conn.execute_batch("CREATE TABLE notes (body TEXT); INSERT INTO notes VALUES ('hi');")
+            .unwrap();
+    }
+    let before = snapshot(&path);
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::NotAVerifierStore { .. }),
+        "{err:?}"
+    );
+    assert_untouched(&path, &before);
+}
+
+#[test]
+fn empty_file_and_missing_directory_become_a_new_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("empty.sqlite3");
+    std::fs::write(&path, b"").unwrap();
+    let mut s = Store::open(&path).unwrap();
+    s.add_contact("A", None, t(0)).unwrap();
+    drop(s);
+    let nested = dir.path().join("a").join("b").join("trust.sqlite3");
+    Store::open(&nested).unwrap();
+    assert!(nested.exists());
+    // And an existing good store opens again with its data.
+    let s = Store::open(&path).unwrap();
+    assert_eq!(s.list().unwrap().len(), 1);
+}
