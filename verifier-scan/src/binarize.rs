@@ -246,17 +246,20 @@ pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
             nmax[by * bw + bx] = mx;
         }
     }
+    // Per block: offset and 16.16 fixed-point gain that map [min, max] onto [0, 255].
+    let gain: Vec<(u8, u32)> = nmin
+        .iter()
+        .zip(&nmax)
+        .map(|(&mn, &mx)| (mn, (255u32 << 16) / u32::from(mx.saturating_sub(mn)).max(8)))
+        .collect();
     let mut out = vec![0u8; w * h];
-    for y in 0..h {
+    for (y, (orow, irow)) in out.chunks_exact_mut(w).zip(px.chunks_exact(w)).enumerate() {
         let by = (y / BLOCK).min(bh - 1);
-        for x in 0..w {
-            let bx = (x / BLOCK).min(bw - 1);
-            let (mn, mx) = (nmin[by * bw + bx], nmax[by * bw + bx]);
-            let v = px.get(y * w + x).copied().unwrap_or(0);
-            let range = u32::from(mx.saturating_sub(mn)).max(8);
-            let s = (u32::from(v.saturating_sub(mn)) * 255 / range).min(255);
-            if let Some(o) = out.get_mut(y * w + x) {
-                *o = s as u8;
+        let grow = gain.get(by * bw..(by + 1) * bw).unwrap_or_default();
+        for (bx, (o8, i8)) in orow.chunks_mut(BLOCK).zip(irow.chunks(BLOCK)).enumerate() {
+            let (mn, g) = grow.get(bx).copied().unwrap_or((0, 1 << 16));
+            for (o, &v) in o8.iter_mut().zip(i8) {
+                *o = ((u32::from(v.saturating_sub(mn)) * g) >> 16).min(255) as u8;
             }
         }
     }
