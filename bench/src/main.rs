@@ -522,9 +522,6 @@ fn run() -> Result<(), String> {
             if args.stages {
                 stage_profile(&scanner, &img, &payload, &mut stage_stats);
             }
-            if args.stages {
-                stage_profile(&scanner, &img, &payload, &mut stage_stats);
-            }
             let (ours, theirs) = both(&img)?;
             jobs.push(Job {
                 set: "synthetic".into(),

@@ -1,6 +1,6 @@
 //! The scanning pipeline: pyramid levels, binarizations, inversion, fallbacks, merging.
 
-use crate::binarize::{Binarization, binarize, normalize_contrast};
+use crate::binarize::{Binarization, binarize, noise_sigma, normalize_contrast};
 use crate::engine::{Found, quirc_detect, rxing_detect};
 use crate::luma::LumaImage;
 
@@ -314,7 +314,13 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
                 Method::Normalized => normalize_contrast(img)
                     .and_then(|n| binarize(&n, Binarization::LocalAverage { min_range: 24 })),
                 Method::GlobalThreshold => binarize(img, Binarization::Otsu),
-                _ => binarize(img, Binarization::LocalAverage { min_range: 24 }),
+                _ => {
+                    // Flat-block range: ZXing's 24, raised on noisy images so that pure noise
+                    // does not binarize into speckles (slow to search, never a code).
+                    let sigma = noise_sigma(img);
+                    let min_range = (5.0 * sigma).clamp(24.0, 80.0) as u8;
+                    binarize(img, Binarization::LocalAverage { min_range })
+                }
             };
             let Some(mut matrix) = matrix else {
                 return;
