@@ -1,16 +1,11 @@
 //! The decoding engines behind the pipeline: rxing's port of the zxing-cpp QR reader
 //! (fed with our own bit matrices) and quircs (a port of quirc, with its own threshold).
 
-use std::borrow::Cow;
-use std::collections::HashSet;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use rxing::common::{BitArray, BitMatrix, LineOrientation};
-use rxing::multi::MultipleBarcodeReader;
-use rxing::qrcode::cpp_port::QrReader;
-use rxing::{
-    BarcodeFormat, Binarizer, BinaryBitmap, DecodeHints, Luma8LuminanceSource, LuminanceSource,
-};
+use rxing::common::{BitMatrix, DetectorRXingResult};
+use rxing::qrcode::cpp_port::decoder::Decode;
+use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
 
 use crate::luma::LumaImage;
 
@@ -24,99 +19,43 @@ pub(crate) struct Found {
     pub corners: [(f32, f32); 4],
 }
 
-/// A binarizer that hands rxing a bit matrix we made ourselves.
-struct Prebinarized {
-    source: Luma8LuminanceSource,
-    matrix: BitMatrix,
-}
-
-impl Binarizer for Prebinarized {
-    type Source = Luma8LuminanceSource;
-
-    fn get_luminance_source(&self) -> &Self::Source {
-        &self.source
-    }
-
-    fn get_black_row(&self, y: usize) -> rxing::common::Result<Cow<'_, BitArray>> {
-        Ok(Cow::Owned(self.matrix.getRow(y as u32)))
-    }
-
-    fn get_black_row_from_matrix(&self, y: usize) -> rxing::common::Result<Cow<'_, BitArray>> {
-        self.get_black_row(y)
-    }
-
-    fn get_black_matrix(&self) -> rxing::common::Result<&BitMatrix> {
-        Ok(&self.matrix)
-    }
-
-    fn get_black_line(
-        &self,
-        l: usize,
-        lt: LineOrientation,
-    ) -> rxing::common::Result<Cow<'_, BitArray>> {
-        Ok(Cow::Owned(match lt {
-            LineOrientation::Row => self.matrix.getRow(l as u32),
-            LineOrientation::Column => self.matrix.getCol(l as u32),
-        }))
-    }
-
-    fn create_binarizer(&self, source: Self::Source) -> Self {
-        let matrix = BitMatrix::new(
-            (source.get_width() as u32).max(1),
-            (source.get_height() as u32).max(1),
-        )
-        .unwrap_or_else(|_| self.matrix.clone());
-        Self { source, matrix }
-    }
-
-    fn get_width(&self) -> usize {
-        self.matrix.getWidth() as usize
-    }
-
-    fn get_height(&self) -> usize {
-        self.matrix.getHeight() as usize
-    }
-}
-
-fn qr_hints(try_harder: bool) -> DecodeHints {
-    DecodeHints {
-        PossibleFormats: Some(HashSet::from([BarcodeFormat::QR_CODE])),
-        TryHarder: Some(try_harder),
-        ..DecodeHints::default()
-    }
-}
-
-/// Runs rxing's zxing-cpp-port QR reader on a bit matrix; every symbol it returns passed
-/// Reed–Solomon error correction. A panic inside the engine counts as "nothing found".
+/// Runs rxing's port of the zxing-cpp QR detector and decoder on a bit matrix (the loop of
+/// its `QrReader::decode_multiple`, called directly: no bitmap copy, no result metadata).
+/// Every symbol returned passed Reed–Solomon error correction. A panic inside the engine
+/// counts as "nothing found".
 pub(crate) fn rxing_detect(matrix: BitMatrix, try_harder: bool) -> Vec<Found> {
-    let hints = qr_hints(try_harder);
     let outcome = catch_unwind(AssertUnwindSafe(move || {
-        let binarizer = Prebinarized {
-            source: Luma8LuminanceSource::new(vec![0], 1, 1),
-            matrix,
-        };
-        let mut bitmap = BinaryBitmap::new(binarizer);
-        let mut reader = QrReader;
-        reader.decode_multiple_with_hints(&mut bitmap, &hints)
-    }));
-    let results = match outcome {
-        Ok(Ok(r)) => r,
-        _ => return Vec::new(),
-    };
-    results
-        .into_iter()
-        .filter(|r| *r.getBarcodeFormat() == BarcodeFormat::QR_CODE)
-        .filter_map(|r| {
-            let pts = r.getPoints();
+        let mut out = Vec::new();
+        let mut patterns = FindFinderPatterns(&matrix, try_harder);
+        let sets = GenerateFinderPatternSets(&mut patterns);
+        let mut used = Vec::new();
+        for set in sets {
+            if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
+                continue;
+            }
+            let Ok(detected) = SampleQR(&matrix, &set) else {
+                continue;
+            };
+            let Ok(decoded) = Decode(detected.getBits()) else {
+                continue;
+            };
+            if !decoded.isValid() {
+                continue;
+            }
+            used.extend([set.bl, set.tl, set.tr]);
+            let pts = detected.getPoints();
             let p = |i: usize| pts.get(i).map(|p| (p.x, p.y));
-            let corners = [p(0)?, p(1)?, p(2)?, p(3)?];
-            Some(Found {
-                bytes: r.getRawBytes().to_vec(),
-                text: Some(r.getText().to_owned()),
-                corners,
-            })
-        })
-        .collect()
+            if let (Some(a), Some(b), Some(c), Some(d)) = (p(0), p(1), p(2), p(3)) {
+                out.push(Found {
+                    bytes: decoded.content().bytes().to_vec(),
+                    text: Some(decoded.text()),
+                    corners: [a, b, c, d],
+                });
+            }
+        }
+        out
+    }));
+    outcome.unwrap_or_default()
 }
 
 /// Runs quircs (its own Otsu-style threshold) on a luma image. Only symbols whose error
