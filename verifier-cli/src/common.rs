@@ -29,7 +29,6 @@ impl CliError {
     }
 
     /// An error with a specific exit code.
-    #[allow(dead_code)] // used by subcommands with documented exit codes (contacts, scan)
     pub fn with_code(message: impl Into<String>, code: u8) -> Self {
         CliError {
             message: message.into(),

@@ -36,6 +36,8 @@ enum Command {
     },
     /// Show your key as a QR code (identity, or pairwise with --for KEY).
     Qr(cmd::qr::Args),
+    /// Read QR codes from images: verifier, Signal or foreign codes; check an expected key.
+    Scan(cmd::scan::Args),
 }
 
 fn main() -> ExitCode {
@@ -48,6 +50,7 @@ fn main() -> ExitCode {
         Command::Receipt(a) => cmd::receipt::run(a),
         Command::Sas { command } => cmd::sas::run(command),
         Command::Qr(a) => cmd::qr::run(a),
+        Command::Scan(a) => cmd::scan::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

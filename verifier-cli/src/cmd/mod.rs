@@ -6,4 +6,5 @@ pub mod qr;
 pub mod receipt;
 pub mod safety_number;
 pub mod sas;
+pub mod scan;
 pub mod show;
