@@ -193,8 +193,13 @@ fn detail_compare_button_preselects_the_contact() {
     wait_for_label(&mut h, "Dora");
     h.get_by_role_and_label(Role::Button, "Dora").click();
     wait_for_label(&mut h, "Compare codes with Dora");
-    h.get_by_label("Key 1 — in use now");
+    wait_for_label(&mut h, "Key 1 — in use now");
+    h.get_by_label("First seen 2023-11-14 22:13 UTC, last seen 2023-11-14 22:13 UTC");
     h.get_by_label("Contact added");
+    h.get_by_label("First key seen");
+    for g in groups(&key(21)) {
+        h.get_by_label(&g);
+    }
     h.get_by_role_and_label(Role::Button, "Compare codes with Dora")
         .click();
     h.step();

@@ -366,7 +366,8 @@ fn pick_target(
     })
 }
 
-/// A grid of equally sized units, each with its 1-based position above it.
+/// A grid of equally sized units, each row preceded by the 1-based positions
+/// of its units; the unit at `highlight` is marked (first wrong one).
 fn unit_grid(
     ui: &mut egui::Ui,
     id: &str,
@@ -376,35 +377,37 @@ fn unit_grid(
     monospace: bool,
 ) {
     let red = ui.visuals().error_fg_color;
+    let weak = ui.visuals().weak_text_color();
     egui::Grid::new(id)
         .num_columns(columns)
-        .spacing([18.0, 8.0])
+        .spacing([22.0, 2.0])
         .show(ui, |ui| {
-            for (i, u) in units.iter().enumerate() {
-                let frame = if highlight == Some(i) {
-                    egui::Frame::new()
-                        .stroke(egui::Stroke::new(2.0, red))
-                        .inner_margin(3.0)
-                } else {
-                    egui::Frame::new().inner_margin(3.0)
-                };
-                frame.show(ui, |ui| {
-                    ui.vertical(|ui| {
-                        ui.label(
-                            egui::RichText::new(format!("{}", i + 1))
-                                .small()
-                                .color(ui.visuals().weak_text_color()),
-                        );
-                        let mut t = egui::RichText::new(u).size(24.0);
-                        if monospace {
-                            t = t.monospace();
-                        }
-                        ui.label(t);
+            for (row, chunk) in units.chunks(columns.max(1)).enumerate() {
+                let first = row * columns.max(1);
+                for i in 0..chunk.len() {
+                    let n = first + i + 1;
+                    let text = egui::RichText::new(format!("{n}")).small();
+                    ui.label(if highlight == Some(n - 1) {
+                        text.color(red).strong()
+                    } else {
+                        text.color(weak)
                     });
-                });
-                if (i + 1) % columns == 0 {
-                    ui.end_row();
                 }
+                ui.end_row();
+                for (i, u) in chunk.iter().enumerate() {
+                    let mut t = egui::RichText::new(u).size(24.0);
+                    if monospace {
+                        t = t.monospace();
+                    }
+                    if highlight == Some(first + i) {
+                        t = t
+                            .underline()
+                            .color(red)
+                            .background_color(red.gamma_multiply(0.2));
+                    }
+                    ui.label(t);
+                }
+                ui.end_row();
             }
         });
 }
@@ -527,7 +530,7 @@ fn type_mode(
         Err(w) => {
             ui.colored_label(
                 ui.visuals().error_fg_color,
-                egui::RichText::new(format!("✘ {}", w.message)).strong(),
+                egui::RichText::new(format!("⚠ {}", w.message)).strong(),
             );
             ui.label("If they misread or you mistyped, correct it and check again. If it really differs, the codes do not match: someone may be intercepting, so do not mark them verified.");
             if w.kind == enter::Kind::Words {

@@ -129,6 +129,8 @@ pub fn type_into(h: &mut Harness<'static, VerifierApp>, label: &str, text: &str)
     h.step();
     h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
     h.step();
+    h.key_press(egui::Key::Backspace);
+    h.step();
     h.get_by_label(label).type_text(text);
     h.step();
     h.step();

@@ -75,7 +75,7 @@ fn load(shared: &mut Shared, state: &mut DetailState, name: &str, ctx: &egui::Co
     let name = name.to_owned();
     let ctx = ctx.clone();
     shared.store.submit(LOAD_TAG, move |store| {
-        let loaded = (|| {
+        let loaded: Result<Detail, String> = (|| {
             let summary = store.contact(&name).map_err(|e| e.to_string())?;
             let keys = store
                 .keys(&name)
@@ -157,7 +157,7 @@ pub fn show(
         .find(|c| c.name == name)
         .cloned();
     let Some(summary) = snapshot_summary else {
-        if ui.button("← All contacts").clicked() {
+        if ui.button("Back to all contacts").clicked() {
             return Outcome::Back;
         }
         ui.label(format!(
@@ -179,7 +179,7 @@ pub fn show(
     }
 
     ui.horizontal(|ui| {
-        if ui.button("← All contacts").clicked() {
+        if ui.button("Back to all contacts").clicked() {
             outcome = Outcome::Back;
         }
         ui.heading(name);
