@@ -110,6 +110,8 @@ pub struct Shared {
     pub store: workers::store::StoreClient,
     /// Screen to switch to after this frame (a screen may ask for another).
     pub go_to: Option<Screen>,
+    /// Contact to preselect on the Compare screen (set by the Contacts screen).
+    pub compare_contact: Option<String>,
 }
 
 /// The app's state.
@@ -145,6 +147,7 @@ impl VerifierApp {
                 identity,
                 store,
                 go_to: None,
+                compare_contact: None,
             },
             screen: Screen::MyCode,
             my_code: views::my_code::MyCodeState::default(),
