@@ -148,6 +148,7 @@ fn compare_phase(s: &Side) -> Option<Phase> {
         .sas
         .phase()
         .filter(|p| matches!(p, Phase::Compare { .. }))
+        .cloned()
 }
 
 #[test]
@@ -425,7 +426,7 @@ fn cancel_while_waiting_stops_listening_and_leaving_the_screen_cancels_the_peer(
 fn a_contact_whose_key_changed_is_re_verified_under_its_name() {
     let root = tempfile::tempdir().unwrap();
     let mut host = Side::new(root.path(), "host", Settings::default());
-    let mut joiner = Side::new(root.path(), "joiner", Settings::default());
+    let joiner = Side::new(root.path(), "joiner", Settings::default());
     // Before: the joiner had verified "Hannah" with an old key; the app then saw her new key
     // (the host's), so Hannah is "key changed".
     {

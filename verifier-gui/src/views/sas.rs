@@ -214,7 +214,6 @@ fn poll(shared: &mut Shared, state: &mut SasState) {
             SasEvent::Connected { .. } => run.connected = true,
             SasEvent::Phase(phase) => run.phase = Some(phase),
             SasEvent::Failed(message) => run.failed = Some(message),
-            _ => {}
         }
     }
     if let Record::Saving { tag } = &run.record
@@ -358,7 +357,7 @@ fn run_view(
                 state.run = None;
             }
         }
-        Some(Phase::WaitingForPeer) | None | Some(_) => waiting_view(ui, run),
+        _ => waiting_view(ui, run),
     }
 }
 

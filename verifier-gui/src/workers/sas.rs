@@ -124,22 +124,24 @@ impl SasWorker {
                 worker.run(&identity, role, config);
                 done.store(true, Ordering::SeqCst);
             });
-        let handle = SasWorker {
+        let rx = match spawned {
+            Ok(_) => rx,
+            Err(e) => {
+                // No thread: report through a channel of our own so the UI shows it.
+                let (tx, rx) = channel();
+                let _ = tx.send(SasEvent::Failed(format!(
+                    "could not start the session thread: {e}"
+                )));
+                finished.store(true, Ordering::SeqCst);
+                rx
+            }
+        };
+        SasWorker {
             rx,
             cancelled,
             decisions,
             finished,
-        };
-        if let Err(e) = spawned {
-            // No thread: report through a channel of our own so the UI shows it.
-            let (tx, rx) = channel();
-            let _ = tx.send(SasEvent::Failed(format!(
-                "could not start the session thread: {e}"
-            )));
-            handle.finished.store(true, Ordering::SeqCst);
-            return SasWorker { rx, ..handle };
         }
-        handle
     }
 
     /// The events that arrived since the last call (never blocks).
