@@ -3,6 +3,8 @@
 
 #[path = "harness/keys.rs"]
 mod keys;
+#[path = "harness/qr_payload.rs"]
+mod qr_payload;
 #[path = "harness/receipt.rs"]
 mod receipt;
 #[path = "harness/safety_numbers.rs"]

@@ -34,6 +34,10 @@ enum Command {
         #[command(subcommand)]
         command: cmd::sas::SasCommand,
     },
+    /// Show your key as a QR code (identity, or pairwise with --for KEY).
+    Qr(cmd::qr::Args),
+    /// Read QR codes from images: verifier, Signal or foreign codes; check an expected key.
+    Scan(cmd::scan::Args),
 }
 
 fn main() -> ExitCode {
@@ -45,6 +49,8 @@ fn main() -> ExitCode {
         Command::Contacts(a) => cmd::contacts::run(a),
         Command::Receipt(a) => cmd::receipt::run(a),
         Command::Sas { command } => cmd::sas::run(command),
+        Command::Qr(a) => cmd::qr::run(a),
+        Command::Scan(a) => cmd::scan::run(a),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -9,6 +9,7 @@
 
 pub mod identity;
 pub mod key;
+pub mod qr;
 pub mod receipt;
 pub mod render;
 pub mod safety_number;

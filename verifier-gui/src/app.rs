@@ -70,6 +70,23 @@ impl Screen {
         Screen::Settings,
     ];
 
+    /// The screen with this short name (`my-code`, `contacts`, `scan`, `compare`, `sas`, `settings`).
+    pub fn from_name(name: &str) -> Option<Screen> {
+        Screen::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// Short name used on the command line.
+    pub fn name(self) -> &'static str {
+        match self {
+            Screen::MyCode => "my-code",
+            Screen::Contacts => "contacts",
+            Screen::Scan => "scan",
+            Screen::Compare => "compare",
+            Screen::Sas => "sas",
+            Screen::Settings => "settings",
+        }
+    }
+
     /// The label in the navigation (also its accessibility label).
     pub fn label(self) -> &'static str {
         match self {

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod fonts;
 pub mod identity;
+pub mod qr_texture;
 pub mod settings;
 pub mod views;
 pub mod workers;

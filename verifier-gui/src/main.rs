@@ -3,9 +3,38 @@
 
 use std::process::ExitCode;
 
-use verifier_gui::app::{AppConfig, VerifierApp};
+use verifier_gui::app::{AppConfig, Screen, VerifierApp};
+
+fn usage() -> String {
+    let names: Vec<&str> = Screen::ALL.iter().map(|s| s.name()).collect();
+    format!(
+        "usage: verifier-gui [--screen {}]\n\nEnvironment: VERIFIER_IDENTITY (identity file), VERIFIER_STORE (trust store).",
+        names.join("|")
+    )
+}
 
 fn main() -> ExitCode {
+    let mut start = Screen::MyCode;
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--screen" => match args.next().as_deref().and_then(Screen::from_name) {
+                Some(s) => start = s,
+                None => {
+                    eprintln!("error: --screen needs a screen name\n{}", usage());
+                    return ExitCode::from(2);
+                }
+            },
+            "-h" | "--help" => {
+                println!("{}", usage());
+                return ExitCode::SUCCESS;
+            }
+            other => {
+                eprintln!("error: unknown argument `{other}`\n{}", usage());
+                return ExitCode::from(2);
+            }
+        }
+    }
     let config = match AppConfig::from_env() {
         Ok(c) => c,
         Err(e) => {
@@ -23,7 +52,11 @@ fn main() -> ExitCode {
     let result = eframe::run_native(
         "verifier",
         options,
-        Box::new(move |cc| Ok(Box::new(VerifierApp::from_creation_context(cc, config)))),
+        Box::new(move |cc| {
+            let mut app = VerifierApp::from_creation_context(cc, config);
+            app.screen = start;
+            Ok(Box::new(app))
+        }),
     );
     match result {
         Ok(()) => ExitCode::SUCCESS,

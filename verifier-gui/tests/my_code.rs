@@ -34,6 +34,7 @@ fn first_start_creates_identity_and_shows_every_rendering() {
     // The identity now exists on disk and the screen explains it.
     let id = Identity::load(&path).unwrap();
     h.get_by_label("A new identity was created for you");
+    h.get_by_label("QR code of your public key");
     let key = id.public_key();
     h.get_by_label(&key.to_canonical_string());
 

@@ -2,7 +2,9 @@
 
 pub mod contacts;
 pub mod keygen;
+pub mod qr;
 pub mod receipt;
 pub mod safety_number;
 pub mod sas;
+pub mod scan;
 pub mod show;

@@ -5,12 +5,16 @@ use verifier_core::render::emoji::languages as emoji_languages;
 
 use crate::app::Shared;
 use crate::identity::IdentityState;
+use crate::qr_texture::QrImage;
+use verifier_core::qr::{IdentityCard, Payload};
 
 /// Transient state of the screen.
-#[derive(Default, Debug)]
+#[derive(Default)]
 pub struct MyCodeState {
     /// What was copied last (shown as feedback next to the button).
     pub last_copied: Option<&'static str>,
+    /// My identity QR code (rendered on first use).
+    qr: Option<Result<QrImage, String>>,
 }
 
 fn copy_button(ui: &mut egui::Ui, state: &mut MyCodeState, label: &'static str, text: &str) {
@@ -52,6 +56,27 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut MyCodeState) {
                 me.path.display()
             ));
         });
+    }
+    ui.add_space(8.0);
+    let qr = state.qr.get_or_insert_with(|| {
+        let payload = Payload::Identity(IdentityCard {
+            key: me.public,
+            display_name: None,
+            stable_id: None,
+        });
+        QrImage::new(ui.ctx(), "my-identity-qr", &payload)
+    });
+    match qr {
+        Ok(img) => {
+            ui.label("Let your contact scan this code with verifier: their app compares your whole key, nothing to read out.");
+            img.show(ui, 300.0, "QR code of your public key");
+        }
+        Err(e) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Cannot draw your QR code: {e}"),
+            );
+        }
     }
     ui.add_space(8.0);
     ui.label(egui::RichText::new("Your public key").strong());

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
+use verifier_core::qr::{Payload, SessionCode};
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
 use verifier_core::sas::{CancelReason, Decision, JoinCode, Phase, SasConfig};
@@ -20,6 +21,7 @@ use verifier_core::store::{ObserveOutcome, Store, StoreError, TrustStatus};
 
 use crate::app::Shared;
 use crate::identity::IdentityState;
+use crate::qr_texture::QrImage;
 use crate::workers::sas::{SasEvent, SasRole, SasWorker};
 
 /// Transient state of the screen.
@@ -63,6 +65,8 @@ struct Run {
     failed: Option<String>,
     record: Record,
     copied: bool,
+    /// The join code as a QR code ("session" payload), rendered once.
+    qr: Option<Result<QrImage, String>>,
 }
 
 /// Recording a verified key in the trust store.
@@ -157,6 +161,7 @@ impl Run {
             failed: None,
             record: Record::NotApplicable,
             copied: false,
+            qr: None,
         }
     }
 
@@ -380,7 +385,20 @@ fn waiting_view(ui: &mut egui::Ui, run: &mut Run) {
                 ui.label("✔ copied");
             }
         });
-        ui.label("Read or send this code to the other person: they choose \"Join a session\" and type it.");
+        ui.label("Read or send this code to the other person: they choose \"Join a session\" and type it (or scan the QR code).");
+        let qr = run.qr.get_or_insert_with(|| {
+            SessionCode::new(code.to_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|s| QrImage::new(ui.ctx(), "sas-join-code-qr", &Payload::Session(s)))
+        });
+        match qr {
+            Ok(img) => {
+                img.show(ui, 220.0, &format!("QR code of the join code {text}"));
+            }
+            Err(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("No QR code: {e}"));
+            }
+        }
         if run.local_only {
             ui.colored_label(
                 ui.visuals().warn_fg_color,

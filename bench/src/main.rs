@@ -1,0 +1,645 @@
+//! verifier-bench: runs verifier-scan and zxing-cpp (PyPI `zxing-cpp`, via
+//! `bench/python/zxing_runner.py`) in the same run on the same pixels and prints tables.
+//!
+//! ```text
+//! verifier-bench [--photos DIR]... [--synthetic N] [--camera N] [--python PYTHON]
+//!                [--runner PATH] [--no-zxing] [--merge-all] [--rotations 0,90,180,270]
+//! ```
+//! `--photos DIR`: a folder of `NAME.png|jpg` + `NAME.txt` (expected text), or a folder of
+//! such folders (one table row per folder). Every image is rotated by each rotation.
+//! `--synthetic N`: N generated camera-like images per degradation category.
+//! `--camera N`: N generated 1280×720 frames (a code moving into view, blur, noise) for the
+//! per-frame time (single thread).
+
+#[path = "../../verifier-scan/tests/common/synth.rs"]
+#[allow(clippy::all)]
+mod synth;
+mod zxing;
+
+use cpu_time::ThreadTime;
+use std::collections::BTreeMap;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use synth::{Modules, Rng, Scene};
+use verifier_scan::{LumaImage, Rotation, ScanOptions, Scanner, StreamScanner};
+
+#[derive(Debug, Clone)]
+enum Expect {
+    /// The decoded text must equal this.
+    Exact(String),
+    /// Structured append: one symbol holds a non-empty part of this text.
+    Part(String),
+    /// The decoded bytes must equal these.
+    Bytes(Vec<u8>),
+}
+
+#[derive(Debug, Clone, Default)]
+struct Outcome {
+    ms: f64,
+    texts: Vec<String>,
+    bytes: Vec<Vec<u8>>,
+    /// Our stage per code (empty for zxing-cpp).
+    stages: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+struct Job {
+    set: String,
+    group: String,
+    rotation: u32,
+    expect: Expect,
+    ours: Outcome,
+    theirs: Option<Outcome>,
+}
+
+struct Args {
+    photos: Vec<PathBuf>,
+    synthetic: usize,
+    camera: usize,
+    python: String,
+    runner: PathBuf,
+    zxing: bool,
+    merge_all: bool,
+    stages: bool,
+    rotations: Vec<Rotation>,
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut a = Args {
+        photos: Vec::new(),
+        synthetic: 30,
+        camera: 120,
+        python: "python3".into(),
+        runner: PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("python/zxing_runner.py"),
+        zxing: true,
+        merge_all: false,
+        stages: false,
+        rotations: Rotation::ALL.to_vec(),
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(arg) = it.next() {
+        let mut val = || it.next().ok_or(format!("{arg} needs a value"));
+        match arg.as_str() {
+            "--photos" => a.photos.push(PathBuf::from(val()?)),
+            "--synthetic" => a.synthetic = val()?.parse().map_err(|e| format!("{e}"))?,
+            "--camera" => a.camera = val()?.parse().map_err(|e| format!("{e}"))?,
+            "--python" => a.python = val()?,
+            "--runner" => a.runner = PathBuf::from(val()?),
+            "--no-zxing" => a.zxing = false,
+            "--merge-all" => a.merge_all = true,
+            "--stages" => a.stages = true,
+            "--rotations" => {
+                a.rotations = val()?
+                    .split(',')
+                    .map(|r| match r.trim() {
+                        "0" => Ok(Rotation::R0),
+                        "90" => Ok(Rotation::R90),
+                        "180" => Ok(Rotation::R180),
+                        "270" => Ok(Rotation::R270),
+                        o => Err(format!("bad rotation {o}")),
+                    })
+                    .collect::<Result<_, _>>()?
+            }
+            "-h" | "--help" => {
+                return Err("usage: verifier-bench [--photos DIR]... [--synthetic N] [--camera N] \
+                     [--python PY] [--runner PATH] [--no-zxing] [--merge-all] [--rotations 0,90,180,270]"
+                    .into());
+            }
+            o => return Err(format!("unknown argument {o}")),
+        }
+    }
+    Ok(a)
+}
+
+fn write_pgm(path: &Path, img: &LumaImage) -> std::io::Result<()> {
+    let mut f = std::io::BufWriter::new(std::fs::File::create(path)?);
+    write!(f, "P5\n{} {}\n255\n", img.width(), img.height())?;
+    f.write_all(img.pixels())?;
+    f.flush()
+}
+
+fn scan_timed(scanner: &Scanner, img: &LumaImage) -> Outcome {
+    let t = ThreadTime::now();
+    let codes = scanner.scan(img);
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    Outcome {
+        ms,
+        texts: codes.iter().map(|c| c.display_text.clone()).collect(),
+        stages: codes
+            .iter()
+            .map(|c| {
+                format!(
+                    "{:?} /{}{}",
+                    c.stage.method,
+                    c.stage.downscale,
+                    if c.stage.inverted { " inverted" } else { "" }
+                )
+            })
+            .collect(),
+        bytes: codes.into_iter().map(|c| c.bytes).collect(),
+    }
+}
+
+/// (decoded, wrong): decoded when a code matches; wrong when codes came back but none matched.
+fn judge(expect: &Expect, o: &Outcome) -> (bool, bool) {
+    let ok = match expect {
+        Expect::Exact(t) => o.texts.iter().any(|x| x == t),
+        Expect::Part(t) => o
+            .texts
+            .iter()
+            .any(|x| !x.is_empty() && t.contains(x.as_str())),
+        Expect::Bytes(b) => o.bytes.iter().any(|x| x == b),
+    };
+    let returned = !(o.texts.is_empty() && o.bytes.is_empty());
+    (ok, returned && !ok)
+}
+
+fn expected_for(img: &Path) -> Option<Expect> {
+    let txt = img.with_extension("txt");
+    if let Ok(t) = std::fs::read_to_string(&txt) {
+        return Some(Expect::Exact(t));
+    }
+    // Structured append "01-02.png" -> "01.txt".
+    let stem = img.file_stem()?.to_str()?;
+    let (prefix, _) = stem.split_once('-')?;
+    let merged = img.with_file_name(format!("{prefix}.txt"));
+    std::fs::read_to_string(merged).ok().map(Expect::Part)
+}
+
+fn image_files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    matches!(
+                        p.extension()
+                            .and_then(|e| e.to_str())
+                            .map(str::to_ascii_lowercase)
+                            .as_deref(),
+                        Some("png" | "jpg" | "jpeg")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn photo_groups(root: &Path) -> Vec<(String, Vec<PathBuf>)> {
+    let mut subdirs: Vec<PathBuf> = std::fs::read_dir(root)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    subdirs.sort();
+    let name = |p: &Path| {
+        p.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default()
+    };
+    let mut groups = Vec::new();
+    let top = image_files(root);
+    if !top.is_empty() {
+        groups.push((name(root), top));
+    }
+    for d in subdirs {
+        let files = image_files(&d);
+        if !files.is_empty() {
+            groups.push((name(&d), files));
+        }
+    }
+    groups
+}
+
+fn modules_of(payload: &[u8]) -> Option<Modules> {
+    let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M).ok()?;
+    let size = code.width();
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Some(Modules { size, dark })
+}
+
+const CATEGORIES: [&str; 10] = [
+    "clean",
+    "small",
+    "blur",
+    "noise",
+    "low-contrast",
+    "perspective",
+    "glare",
+    "shadow",
+    "inverted",
+    "combined",
+];
+
+/// One synthetic camera image of category `cat`.
+fn synthetic_scene(cat: &str, rng: &mut Rng, modules: &Modules) -> Scene {
+    let (w, h) = (640u32, 480u32);
+    let n = modules.size as f32;
+    let module_px = match cat {
+        "small" => rng.range(1.4, 2.4),
+        "blur" => rng.range(3.5, 6.0),
+        _ => rng.range(2.5, 6.0),
+    };
+    let side = (n * module_px).min(420.0);
+    let cx = rng.range(side * 0.75, w as f32 - side * 0.75);
+    let cy = rng.range(side * 0.75, (h as f32 - side * 0.75).max(side * 0.75 + 1.0));
+    let angle = rng.range(-180.0, 180.0);
+    let mut s = Scene::new(w, h, synth::square(cx, cy, side, angle));
+    s.background = rng.range(90.0, 220.0);
+    s.noise = 3.0;
+    let persp = |s: &mut Scene, rng: &mut Rng, amount: f32| {
+        for p in s.quad.iter_mut() {
+            p.0 += rng.range(-amount, amount) * side;
+            p.1 += rng.range(-amount, amount) * side;
+        }
+    };
+    match cat {
+        "blur" => s.blur = rng.range(1.0, 3.0) as u32,
+        "noise" => s.noise = rng.range(18.0, 35.0),
+        "low-contrast" => {
+            let mid = rng.range(90.0, 170.0);
+            let half = rng.range(8.0, 18.0);
+            s.dark = mid - half;
+            s.light = mid + half;
+            s.background = mid + half * 0.5;
+        }
+        "perspective" => persp(&mut s, rng, 0.18),
+        "glare" => {
+            let (gx, gy) = (
+                cx + rng.range(-0.4, 0.4) * side,
+                cy + rng.range(-0.4, 0.4) * side,
+            );
+            s.glare = Some((gx, gy, side * rng.range(0.15, 0.3), rng.range(120.0, 220.0)));
+        }
+        "shadow" => {
+            s.gradient = rng.range(120.0, 200.0) * if rng.unit() < 0.5 { -1.0 } else { 1.0 }
+        }
+        "inverted" => {
+            std::mem::swap(&mut s.dark, &mut s.light);
+            s.background = rng.range(10.0, 60.0);
+        }
+        "combined" => {
+            s.blur = 1;
+            s.noise = 12.0;
+            s.dark = 60.0;
+            s.light = 170.0;
+            s.gradient = 60.0;
+            persp(&mut s, rng, 0.08);
+        }
+        _ => {}
+    }
+    s
+}
+
+/// Frame `i` of a camera sequence: a code slides in from the left, then stays, with blur/noise.
+fn camera_frame(i: usize, rng: &mut Rng, modules: &Modules) -> Option<LumaImage> {
+    let (w, h) = (1280u32, 720u32);
+    let side = modules.size as f32 * 5.0;
+    let t = (i % 60) as f32 / 20.0;
+    let cx = -side + t.min(1.0) * (w as f32 / 2.0 + side) + rng.range(-6.0, 6.0);
+    let cy = h as f32 / 2.0 + rng.range(-6.0, 6.0);
+    let mut s = Scene::new(w, h, synth::square(cx, cy, side, rng.range(-8.0, 8.0)));
+    s.blur = if t < 1.0 { 2 } else { (i % 3) as u32 };
+    s.noise = rng.range(3.0, 10.0);
+    s.background = 150.0;
+    synth::render(modules, &s, rng).ok()
+}
+
+fn percentile(v: &mut [f64], p: f64) -> f64 {
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.total_cmp(b));
+    let idx = ((v.len() as f64 - 1.0) * p).round() as usize;
+    v[idx.min(v.len() - 1)]
+}
+
+#[derive(Default)]
+struct Tally {
+    n: usize,
+    ok: usize,
+    wrong: usize,
+    ms: Vec<f64>,
+}
+
+impl Tally {
+    fn add(&mut self, e: &Expect, o: &Outcome) {
+        let (ok, wrong) = judge(e, o);
+        self.n += 1;
+        self.ok += usize::from(ok);
+        self.wrong += usize::from(wrong);
+        self.ms.push(o.ms);
+    }
+    fn cells(&mut self) -> String {
+        let med = percentile(&mut self.ms, 0.5);
+        let p90 = percentile(&mut self.ms, 0.9);
+        format!(
+            "{}/{} ({:.1} %) | {} | {:.2} | {:.2}",
+            self.ok,
+            self.n,
+            100.0 * self.ok as f64 / self.n.max(1) as f64,
+            self.wrong,
+            med,
+            p90
+        )
+    }
+}
+
+/// Which stage found the first code of each image (ours).
+fn print_stage_histogram(title: &str, jobs: &[Job]) {
+    let mut h: BTreeMap<&str, usize> = BTreeMap::new();
+    for j in jobs {
+        if let Some(s) = j.ours.stages.first() {
+            *h.entry(s.as_str()).or_default() += 1;
+        }
+    }
+    let list: Vec<String> = h.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+    println!("\n{title}: first code found by {}", list.join(", "));
+}
+
+fn print_table(
+    title: &str,
+    jobs: &[Job],
+    theirs: &[Option<Outcome>],
+    key: impl Fn(&Job) -> String,
+) {
+    let mut rows: BTreeMap<String, (Tally, Tally)> = BTreeMap::new();
+    let mut total = (Tally::default(), Tally::default());
+    for (j, t) in jobs.iter().zip(theirs) {
+        let row = rows.entry(key(j)).or_default();
+        row.0.add(&j.expect, &j.ours);
+        total.0.add(&j.expect, &j.ours);
+        if let Some(t) = t {
+            row.1.add(&j.expect, t);
+            total.1.add(&j.expect, t);
+        }
+    }
+    println!("\n### {title}\n");
+    println!(
+        "| row | ours decoded | ours wrong | ours median ms | ours p90 ms | zxing-cpp decoded | zxing-cpp wrong | zxing-cpp median ms | zxing-cpp p90 ms |"
+    );
+    println!("|---|---|---|---|---|---|---|---|---|");
+    for (k, (mut a, mut b)) in rows {
+        println!("| {k} | {} | {} |", a.cells(), b.cells());
+    }
+    println!("| **all** | {} | {} |", total.0.cells(), total.1.cells());
+}
+
+type StageStats = BTreeMap<String, (usize, usize, Vec<f64>)>;
+
+/// Runs every stage alone on `img`: how often each finds `payload`, and its time.
+fn stage_profile(scanner: &Scanner, img: &LumaImage, payload: &[u8], stats: &mut StageStats) {
+    use verifier_scan::Method::*;
+    for (m, f, inv) in [
+        (LocalAverage, 1, false),
+        (LocalAverage, 1, true),
+        (LocalAverage, 2, false),
+        (LocalAverage, 4, false),
+        (LowContrast, 1, false),
+        (LowContrast, 2, false),
+        (Normalized, 1, false),
+        (Normalized, 2, false),
+        (GlobalThreshold, 1, false),
+        (Quirc, 1, false),
+        (Quirc, 2, false),
+    ] {
+        let t = ThreadTime::now();
+        let codes = scanner.scan_stage(img, m, f, inv);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let e = stats
+            .entry(format!("{m:?} /{f}{}", if inv { " inv" } else { "" }))
+            .or_default();
+        e.0 += 1;
+        e.1 += usize::from(codes.iter().any(|c| c.bytes == payload));
+        e.2.push(ms);
+    }
+}
+
+fn print_stages(title: &str, stats: &StageStats) {
+    println!("\n### {title}\n\n| stage | found | median ms | p95 ms |\n|---|---|---|---|");
+    for (k, (n, ok, ms)) in stats {
+        let mut ms = ms.clone();
+        println!(
+            "| {k} | {ok}/{n} | {:.2} | {:.2} |",
+            percentile(&mut ms, 0.5),
+            percentile(&mut ms, 0.95)
+        );
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args()?;
+    let tmp = std::env::temp_dir().join(format!("verifier-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+    let mut options = ScanOptions::default();
+    if args.merge_all {
+        options.early_exit = false;
+    }
+    let scanner = Scanner::with_options(options);
+    let mut jobs: Vec<Job> = Vec::new();
+    let pgm = tmp.join("image.pgm");
+    let mut zx = if args.zxing {
+        let r = zxing::Runner::start(&args.python, &args.runner)?;
+        println!(
+            "zxing-cpp {} (Python), verifier-scan; times are thread CPU time",
+            r.version
+        );
+        Some(r)
+    } else {
+        None
+    };
+    // Scans one image with both decoders, back to back on the same pixels.
+    let mut both = |img: &LumaImage| -> Result<(Outcome, Option<Outcome>), String> {
+        let ours = scan_timed(&scanner, img);
+        let theirs = match zx.as_mut() {
+            Some(r) => {
+                write_pgm(&pgm, img).map_err(|e| format!("cannot write {}: {e}", pgm.display()))?;
+                Some(r.decode(&pgm)?)
+            }
+            None => None,
+        };
+        Ok((ours, theirs))
+    };
+
+    // Real photos.
+    for root in &args.photos {
+        let set = root
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        for (group, files) in photo_groups(root) {
+            for f in files {
+                let Some(expect) = expected_for(&f) else {
+                    eprintln!("skipping {} (no expected text)", f.display());
+                    continue;
+                };
+                let img = match LumaImage::open(&f) {
+                    Ok(i) => i,
+                    Err(e) => {
+                        eprintln!("skipping: {e}");
+                        continue;
+                    }
+                };
+                for &rot in &args.rotations {
+                    let r = img.rotated(rot);
+                    let (ours, theirs) = both(&r)?;
+                    jobs.push(Job {
+                        set: set.clone(),
+                        group: group.clone(),
+                        rotation: rot.degrees(),
+                        expect: expect.clone(),
+                        ours,
+                        theirs,
+                    });
+                }
+            }
+        }
+    }
+
+    let mut stage_stats = BTreeMap::new();
+    let mut cam_stage_stats = BTreeMap::new();
+    // Synthetic camera set.
+    let mut rng = Rng::new(0x5EED_2026);
+    for cat in CATEGORIES {
+        for _ in 0..args.synthetic {
+            let len = 10 + (rng.next_u64() % 120) as usize;
+            let payload = rng.bytes(len);
+            let Some(modules) = modules_of(&payload) else {
+                continue;
+            };
+            let scene = synthetic_scene(cat, &mut rng, &modules);
+            let Ok(img) = synth::render(&modules, &scene, &mut rng) else {
+                continue;
+            };
+            if args.stages {
+                stage_profile(&scanner, &img, &payload, &mut stage_stats);
+            }
+            let (ours, theirs) = both(&img)?;
+            jobs.push(Job {
+                set: "synthetic".into(),
+                group: cat.into(),
+                rotation: 0,
+                expect: Expect::Bytes(payload),
+                ours,
+                theirs,
+            });
+        }
+    }
+
+    // Camera frames 1280x720: Scanner per frame, and StreamScanner over the sequence.
+    let mut cam_scan = Vec::new();
+    let mut cam_stream = Vec::new();
+    let cam_payload = b"verifier camera frame \x00\xff\xc3 test".to_vec();
+    if args.camera > 0 {
+        let modules = modules_of(&cam_payload).ok_or("cannot render camera payload")?;
+        let mut stream = StreamScanner::new();
+        let mut stream_ok = 0usize;
+        let mut first_hit = None;
+        for i in 0..args.camera {
+            let Some(frame) = camera_frame(i, &mut rng, &modules) else {
+                continue;
+            };
+            let t = ThreadTime::now();
+            let codes = stream.scan_frame(&frame);
+            cam_stream.push(t.elapsed().as_secs_f64() * 1000.0);
+            if codes.iter().any(|c| c.bytes == cam_payload) {
+                stream_ok += 1;
+                first_hit.get_or_insert(i);
+            }
+            if args.stages {
+                stage_profile(&scanner, &frame, &cam_payload, &mut cam_stage_stats);
+            }
+            let (ours, theirs) = both(&frame)?;
+            cam_scan.push(ours.ms);
+            jobs.push(Job {
+                set: "camera".into(),
+                group: "1280x720".into(),
+                rotation: 0,
+                expect: Expect::Bytes(cam_payload.clone()),
+                ours,
+                theirs,
+            });
+        }
+        println!(
+            "StreamScanner: {stream_ok}/{} frames decoded, first at frame {:?}",
+            args.camera, first_hit
+        );
+    }
+
+    drop(zx);
+    let theirs: Vec<Option<Outcome>> = jobs.iter().map(|j| j.theirs.clone()).collect();
+
+    let sel = |set: &str| -> (Vec<Job>, Vec<Option<Outcome>>) {
+        jobs.iter()
+            .zip(&theirs)
+            .filter(|(j, _)| j.set == set)
+            .map(|(j, t)| (j.clone(), t.clone()))
+            .unzip()
+    };
+    let mut sets: Vec<String> = jobs.iter().map(|j| j.set.clone()).collect();
+    sets.dedup();
+    for set in sets {
+        let (js, ts) = sel(&set);
+        if set == "synthetic" {
+            print_table(
+                "synthetic camera set (640x480, per category)",
+                &js,
+                &ts,
+                |j| j.group.clone(),
+            );
+            print_stage_histogram("synthetic", &js);
+        } else if set == "camera" {
+            let mut zx: Vec<f64> = ts.iter().flatten().map(|o| o.ms).collect();
+            print_table(
+                "camera frames 1280x720 (Scanner::scan per frame)",
+                &js,
+                &ts,
+                |j| j.group.clone(),
+            );
+            println!(
+                "\n1280x720 per-frame ms, single thread: Scanner::scan median {:.2} p95 {:.2}; StreamScanner median {:.2} p95 {:.2}; zxing-cpp median {:.2} p95 {:.2}",
+                percentile(&mut cam_scan, 0.5),
+                percentile(&mut cam_scan, 0.95),
+                percentile(&mut cam_stream, 0.5),
+                percentile(&mut cam_stream, 0.95),
+                percentile(&mut zx.clone(), 0.5),
+                percentile(&mut zx, 0.95),
+            );
+        } else {
+            print_table(
+                &format!("{set}: per folder (all rotations)"),
+                &js,
+                &ts,
+                |j| j.group.clone(),
+            );
+            print_table(
+                &format!("{set}: per rotation (all folders)"),
+                &js,
+                &ts,
+                |j| format!("{:>3}°", j.rotation),
+            );
+            print_stage_histogram(&set, &js);
+        }
+    }
+    if args.stages {
+        print_stages("stages on the synthetic set", &stage_stats);
+        print_stages("stages on the 1280x720 camera frames", &cam_stage_stats);
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    Ok(())
+}
+
+fn main() {
+    if let Err(e) = run() {
+        eprintln!("verifier-bench: {e}");
+        std::process::exit(1);
+    }
+}

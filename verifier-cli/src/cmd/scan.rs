@@ -1,0 +1,253 @@
+//! `verifier scan IMAGE... [--expect KEY] [--identity PATH] [--json]`
+//!
+//! Exit codes: 0 when a code was found (with `--expect`: when a verifier code
+//! for that key was found and, for pairwise codes, it holds our correct key);
+//! 2 when no code was found; 4 when `--expect` did not match; 1 on errors
+//! (unreadable image, bad arguments).
+
+use std::path::PathBuf;
+use std::time::Instant;
+
+use serde_json::{Value, json};
+use verifier_core::key::PublicKey;
+use verifier_core::qr::{self, CheckMatch, Payload, ScannedCode};
+use verifier_core::sas::JoinCode;
+use verifier_scan::{LumaImage, Scanner};
+
+use crate::common::{CliError, CliResult, load_identity, print_json, read_key_arg};
+
+/// Arguments of `verifier scan`.
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// PNG or JPEG images to scan.
+    #[arg(required = true, value_name = "IMAGE")]
+    images: Vec<PathBuf>,
+    /// Succeed only if a verifier code for this key is found (KEY: file or key string).
+    #[arg(long, value_name = "KEY")]
+    expect: Option<String>,
+    /// Your identity (needed to check pairwise codes; default: platform data dir or $VERIFIER_IDENTITY).
+    #[arg(long, value_name = "PATH")]
+    identity: Option<PathBuf>,
+    /// With --expect: record a match for this contact in the trust store (created if new).
+    /// Without it, a contact whose current key is the expected key is recorded, when a store exists.
+    #[arg(long, value_name = "NAME", requires = "expect")]
+    contact: Option<String>,
+    /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
+    #[arg(long, value_name = "PATH")]
+    store: Option<PathBuf>,
+    /// One JSON object per image.
+    #[arg(long)]
+    json: bool,
+}
+
+fn payload_json(p: &Payload) -> Value {
+    let mut obj = json!({ "mode": p.mode().name() });
+    if let Some(map) = obj.as_object_mut() {
+        if let Some(k) = p.key() {
+            map.insert("key".into(), json!(k.to_canonical_string()));
+            map.insert("key_type".into(), json!(k.key_type().name()));
+        }
+        if let Some(n) = p.display_name() {
+            map.insert("display_name".into(), json!(n.as_str()));
+        }
+        if let Some(s) = p.stable_id() {
+            map.insert("stable_id".into(), json!(s.as_str()));
+        }
+        match p {
+            Payload::Pairwise(card) => {
+                map.insert(
+                    "peer_fingerprint_hex".into(),
+                    json!(hex::encode(card.peer_fingerprint.as_bytes())),
+                );
+            }
+            Payload::Session(code) => {
+                map.insert("join_code_hex".into(), json!(hex::encode(code.as_bytes())));
+                if let Ok(jc) = JoinCode::from_bytes(code.as_bytes()) {
+                    map.insert("join_code".into(), json!(jc.to_text()));
+                }
+            }
+            _ => {}
+        }
+    }
+    obj
+}
+
+fn describe(code: &ScannedCode) -> String {
+    match code {
+        ScannedCode::Verifier(p) => match p.key() {
+            Some(k) => format!("verifier {} code for {k}", p.mode().name()),
+            None => format!("verifier {} code", p.mode().name()),
+        },
+        ScannedCode::InvalidVerifier(e) => format!("broken verifier code: {e}"),
+        ScannedCode::Signal(_) => "Signal safety-number code".to_owned(),
+        ScannedCode::Foreign => "foreign QR code (not a verifier code)".to_owned(),
+        _ => "unknown code".to_owned(),
+    }
+}
+
+/// Records a confirmed key in the trust store when there is one (a failure to
+/// record is a warning: the scan result itself stands).
+fn record_match(args: &Args, expected: &PublicKey) {
+    let identity = match load_identity(args.identity.as_deref()) {
+        Ok((id, _)) => id,
+        Err(e) if args.contact.is_some() => {
+            eprintln!("warning: not recorded in the trust store: {}", e.message);
+            return;
+        }
+        Err(_) => return,
+    };
+    match crate::common::record_verification(
+        args.store.as_deref(),
+        args.contact.as_deref(),
+        expected,
+        verifier_core::receipt::VerificationMethod::QrScan,
+        &identity,
+    ) {
+        Ok(Some(name)) if !args.json => {
+            println!("Recorded in the trust store: {name} verified by QR scan.");
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: matched, but not recorded: {}", e.message),
+    }
+}
+
+/// Runs the command.
+pub fn run(args: Args) -> CliResult<u8> {
+    let expect: Option<PublicKey> = args
+        .expect
+        .as_deref()
+        .map(|k| read_key_arg(k, "--expect"))
+        .transpose()?;
+    // Our key is needed only to check pairwise codes; load it lazily.
+    let mut my_key: Option<Result<PublicKey, String>> = None;
+    let scanner = Scanner::new();
+    let mut found_any = false;
+    let mut matched = false;
+    let mut mismatches: Vec<String> = Vec::new();
+    let mut unreadable = Vec::new();
+    for path in &args.images {
+        let start = Instant::now();
+        let image = match LumaImage::open(path) {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                unreadable.push(path.display().to_string());
+                continue;
+            }
+        };
+        let codes = scanner.scan(&image);
+        let decode_ms = start.elapsed().as_secs_f64() * 1000.0;
+        found_any |= !codes.is_empty();
+        let mut codes_json = Vec::new();
+        for code in &codes {
+            let scanned = qr::classify(&code.bytes);
+            let mut c = json!({
+                "bytes_hex": hex::encode(&code.bytes),
+                "corners": code.corners.iter().map(|p| json!([p.x, p.y])).collect::<Vec<_>>(),
+                "kind": scanned.kind(),
+            });
+            if let Some(map) = c.as_object_mut() {
+                if let Some(t) = &code.text {
+                    map.insert("text".into(), json!(t));
+                }
+                match &scanned {
+                    ScannedCode::Verifier(p) => {
+                        map.insert("payload".into(), payload_json(p));
+                    }
+                    ScannedCode::InvalidVerifier(e) => {
+                        map.insert("error".into(), json!(e.to_string()));
+                    }
+                    _ => {}
+                }
+            }
+            if let Some(expected) = &expect {
+                let needs_me = matches!(&scanned, ScannedCode::Verifier(Payload::Pairwise(_)));
+                let me = if needs_me {
+                    let r = my_key.get_or_insert_with(|| {
+                        load_identity(args.identity.as_deref())
+                            .map(|(id, _)| id.public_key())
+                            .map_err(|e| e.message)
+                    });
+                    match r {
+                        Ok(k) => Some(*k),
+                        Err(e) => {
+                            mismatches.push(format!(
+                                "{}: a pairwise code needs your identity to check: {e}",
+                                path.display()
+                            ));
+                            None
+                        }
+                    }
+                } else {
+                    // Identity codes do not involve our key; any key works for the check.
+                    Some(*expected)
+                };
+                if let Some(me) = me {
+                    let result = qr::check(&scanned, &me, expected);
+                    let entry = match &result {
+                        Ok(CheckMatch::Mutual) => json!({"match": true, "mutual": true}),
+                        Ok(_) => json!({"match": true, "mutual": false}),
+                        Err(e) => json!({"match": false, "reason": e.to_string()}),
+                    };
+                    match result {
+                        Ok(_) => matched = true,
+                        Err(e) => mismatches.push(format!("{}: {e}", path.display())),
+                    }
+                    if let Some(map) = c.as_object_mut() {
+                        map.insert("expect".into(), entry);
+                    }
+                }
+            }
+            codes_json.push((c, describe(&scanned)));
+        }
+        if args.json {
+            print_json(&json!({
+                "file": path.display().to_string(),
+                "decode_ms": (decode_ms * 100.0).round() / 100.0,
+                "codes": codes_json.iter().map(|(c, _)| c.clone()).collect::<Vec<_>>(),
+            }));
+        } else if codes_json.is_empty() {
+            println!("{}: no QR code found ({decode_ms:.1} ms)", path.display());
+        } else {
+            for (c, what) in &codes_json {
+                let text = c["text"]
+                    .as_str()
+                    .map(|t| format!(" — {t:?}"))
+                    .unwrap_or_default();
+                let shown = if c["kind"] == "foreign" {
+                    text
+                } else {
+                    String::new()
+                };
+                println!("{}: {what}{shown}", path.display());
+            }
+        }
+    }
+    if !unreadable.is_empty() {
+        return Err(CliError::new(format!(
+            "could not read {} (PNG or JPEG expected)",
+            unreadable.join(", ")
+        )));
+    }
+    if let Some(expected) = &expect {
+        if matched {
+            if !args.json {
+                println!("Match: the code shows {expected}.");
+            }
+            record_match(&args, expected);
+            return Ok(0);
+        }
+        let why = if !found_any {
+            "no QR code found".to_owned()
+        } else if mismatches.is_empty() {
+            "no verifier code in the image(s)".to_owned()
+        } else {
+            mismatches.join("; ")
+        };
+        return Err(CliError::with_code(
+            format!("the expected key {expected} was not confirmed: {why}"),
+            4,
+        ));
+    }
+    Ok(if found_any { 0 } else { 2 })
+}

@@ -1,0 +1,393 @@
+//! The 8-bit luma (grey) image the scanner works on, and conversions into it.
+
+use std::path::Path;
+
+use crate::error::ImageError;
+
+/// Largest accepted width or height, in pixels.
+pub const MAX_SIDE: u32 = 16_384;
+
+/// An 8-bit grey image, row-major, one byte per pixel, no padding.
+///
+/// ```
+/// use verifier_scan::LumaImage;
+/// let img = LumaImage::new(2, 1, vec![0, 255]).unwrap();
+/// assert_eq!(img.get(1, 0), Some(255));
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct LumaImage {
+    width: u32,
+    height: u32,
+    pixels: Vec<u8>,
+}
+
+impl std::fmt::Debug for LumaImage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LumaImage")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A clockwise rotation by a multiple of 90 degrees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Rotation {
+    /// No rotation.
+    R0,
+    /// 90 degrees clockwise.
+    R90,
+    /// 180 degrees.
+    R180,
+    /// 270 degrees clockwise (90 counter-clockwise).
+    R270,
+}
+
+impl Rotation {
+    /// All four rotations, in order 0, 90, 180, 270.
+    pub const ALL: [Rotation; 4] = [Rotation::R0, Rotation::R90, Rotation::R180, Rotation::R270];
+
+    /// The angle in degrees (0, 90, 180 or 270).
+    pub fn degrees(self) -> u32 {
+        match self {
+            Rotation::R0 => 0,
+            Rotation::R90 => 90,
+            Rotation::R180 => 180,
+            Rotation::R270 => 270,
+        }
+    }
+}
+
+fn check_dims(width: u32, height: u32) -> Result<(), ImageError> {
+    if width == 0 || height == 0 || width > MAX_SIDE || height > MAX_SIDE {
+        return Err(ImageError::BadDimensions {
+            width,
+            height,
+            max: MAX_SIDE,
+        });
+    }
+    Ok(())
+}
+
+fn expect_len(
+    format: &'static str,
+    width: u32,
+    height: u32,
+    bytes_per_pixel: usize,
+    actual: usize,
+) -> Result<(), ImageError> {
+    check_dims(width, height)?;
+    let expected = width as usize * height as usize * bytes_per_pixel;
+    if actual != expected {
+        return Err(ImageError::BufferSize {
+            format,
+            width,
+            height,
+            expected,
+            actual,
+        });
+    }
+    Ok(())
+}
+
+/// ITU-R BT.601 luma with integer weights (sum 256).
+fn luma_of(r: u8, g: u8, b: u8) -> u8 {
+    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
+}
+
+/// Whether a JPEG has a DHT (Huffman table) segment before its first scan.
+fn has_huffman_tables(jpeg: &[u8]) -> bool {
+    let mut i = 2usize;
+    while let (Some(&0xff), Some(&marker)) = (jpeg.get(i), jpeg.get(i + 1)) {
+        match marker {
+            0xc4 => return true,
+            0xda | 0xd9 => return false,
+            0xff => i += 1,
+            _ => {
+                let len = match (jpeg.get(i + 2), jpeg.get(i + 3)) {
+                    (Some(&a), Some(&b)) => usize::from(u16::from_be_bytes([a, b])),
+                    _ => return false,
+                };
+                i += 2 + len;
+            }
+        }
+    }
+    false
+}
+
+fn describe_magic(bytes: &[u8]) -> String {
+    bytes.iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
+impl LumaImage {
+    /// Wraps a grey buffer of exactly `width * height` bytes.
+    pub fn new(width: u32, height: u32, pixels: Vec<u8>) -> Result<Self, ImageError> {
+        expect_len("luma", width, height, 1, pixels.len())?;
+        Ok(Self {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Converts packed 8-bit RGB (3 bytes per pixel) to luma.
+    pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Self, ImageError> {
+        expect_len("RGB", width, height, 3, rgb.len())?;
+        let pixels = rgb
+            .chunks_exact(3)
+            .map(|p| match p {
+                [r, g, b] => luma_of(*r, *g, *b),
+                _ => 0,
+            })
+            .collect();
+        Ok(Self {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Converts packed 8-bit RGBA (4 bytes per pixel) to luma; alpha is ignored
+    /// (a transparent pixel keeps its colour).
+    pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Self, ImageError> {
+        expect_len("RGBA", width, height, 4, rgba.len())?;
+        let pixels = rgba
+            .chunks_exact(4)
+            .map(|p| match p {
+                [r, g, b, _] => luma_of(*r, *g, *b),
+                _ => 0,
+            })
+            .collect();
+        Ok(Self {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Takes the Y samples of a packed YUYV (YUY2: `Y0 U Y1 V`) camera frame.
+    pub fn from_yuyv(width: u32, height: u32, yuyv: &[u8]) -> Result<Self, ImageError> {
+        if !width.is_multiple_of(2) {
+            return Err(ImageError::OddYuyvWidth { width });
+        }
+        expect_len("YUYV", width, height, 2, yuyv.len())?;
+        let pixels = yuyv.iter().step_by(2).copied().collect();
+        Ok(Self {
+            width,
+            height,
+            pixels,
+        })
+    }
+
+    /// Decodes one MJPEG camera frame (a JPEG, possibly without Huffman tables,
+    /// as many webcams send them).
+    pub fn from_mjpeg(frame: &[u8]) -> Result<Self, ImageError> {
+        if frame.starts_with(&[0xff, 0xd8]) && !has_huffman_tables(frame) {
+            // Mark the frame as AVI1 motion JPEG so the decoder uses the standard tables.
+            let mut fixed = Vec::with_capacity(frame.len() + 9);
+            fixed.extend_from_slice(&[0xff, 0xd8, 0xff, 0xe0, 0x00, 0x07]);
+            fixed.extend_from_slice(b"AVI1\0");
+            fixed.extend_from_slice(frame.get(2..).unwrap_or_default());
+            return Self::decode_as(&fixed, image::ImageFormat::Jpeg, "JPEG", "the MJPEG frame");
+        }
+        Self::decode_as(frame, image::ImageFormat::Jpeg, "JPEG", "the MJPEG frame")
+    }
+
+    /// Decodes a PNG or JPEG file held in memory (the format is detected from its first bytes).
+    pub fn from_encoded(bytes: &[u8]) -> Result<Self, ImageError> {
+        Self::from_encoded_named(bytes, "the buffer")
+    }
+
+    /// Reads and decodes a PNG or JPEG file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, ImageError> {
+        let path = path.as_ref();
+        let bytes = std::fs::read(path).map_err(|source| ImageError::Io {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Self::from_encoded_named(&bytes, &path.display().to_string())
+    }
+
+    fn from_encoded_named(bytes: &[u8], what: &str) -> Result<Self, ImageError> {
+        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+            Self::decode_as(bytes, image::ImageFormat::Png, "PNG", what)
+        } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
+            Self::decode_as(bytes, image::ImageFormat::Jpeg, "JPEG", what)
+        } else {
+            Err(ImageError::UnsupportedFormat {
+                what: what.to_owned(),
+                magic_hex: describe_magic(bytes),
+            })
+        }
+    }
+
+    fn decode_as(
+        bytes: &[u8],
+        format: image::ImageFormat,
+        name: &'static str,
+        what: &str,
+    ) -> Result<Self, ImageError> {
+        let corrupt = |reason: String| ImageError::Corrupt {
+            what: what.to_owned(),
+            format: name,
+            reason,
+        };
+        let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
+        let mut limits = image::Limits::default();
+        limits.max_image_width = Some(MAX_SIDE);
+        limits.max_image_height = Some(MAX_SIDE);
+        reader.limits(limits);
+        let decoded = reader.decode().map_err(|e| match e {
+            image::ImageError::Limits(_) => corrupt(format!("larger than {MAX_SIDE} pixels")),
+            other => corrupt(other.to_string()),
+        })?;
+        let luma = decoded.into_luma8();
+        let (width, height) = luma.dimensions();
+        Self::new(width, height, luma.into_raw())
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// The pixels, row-major.
+    pub fn pixels(&self) -> &[u8] {
+        &self.pixels
+    }
+
+    /// Gives the pixel buffer back.
+    pub fn into_pixels(self) -> Vec<u8> {
+        self.pixels
+    }
+
+    /// The pixel at (`x`, `y`), or `None` outside the image.
+    pub fn get(&self, x: u32, y: u32) -> Option<u8> {
+        if x >= self.width || y >= self.height {
+            return None;
+        }
+        self.pixels
+            .get(y as usize * self.width as usize + x as usize)
+            .copied()
+    }
+
+    /// A copy rotated clockwise by `rotation`.
+    pub fn rotated(&self, rotation: Rotation) -> LumaImage {
+        let (w, h) = (self.width as usize, self.height as usize);
+        let src = &self.pixels;
+        let at = |x: usize, y: usize| src.get(y * w + x).copied().unwrap_or(0);
+        match rotation {
+            Rotation::R0 => self.clone(),
+            Rotation::R180 => {
+                let mut p = src.clone();
+                p.reverse();
+                LumaImage {
+                    width: self.width,
+                    height: self.height,
+                    pixels: p,
+                }
+            }
+            Rotation::R90 => {
+                // new image is h wide, w high; new(x', y') = old(y', h-1-x')
+                let mut p = Vec::with_capacity(w * h);
+                for ny in 0..w {
+                    for nx in 0..h {
+                        p.push(at(ny, h - 1 - nx));
+                    }
+                }
+                LumaImage {
+                    width: self.height,
+                    height: self.width,
+                    pixels: p,
+                }
+            }
+            Rotation::R270 => {
+                // new(x', y') = old(w-1-y', x')
+                let mut p = Vec::with_capacity(w * h);
+                for ny in 0..w {
+                    for nx in 0..h {
+                        p.push(at(w - 1 - ny, nx));
+                    }
+                }
+                LumaImage {
+                    width: self.height,
+                    height: self.width,
+                    pixels: p,
+                }
+            }
+        }
+    }
+
+    /// A copy of the rectangle (`x`, `y`, `width`, `height`), clipped to the image;
+    /// `None` when the clipped rectangle is empty.
+    pub fn crop(&self, x: u32, y: u32, width: u32, height: u32) -> Option<LumaImage> {
+        let x1 = x.saturating_add(width).min(self.width);
+        let y1 = y.saturating_add(height).min(self.height);
+        if x >= x1 || y >= y1 {
+            return None;
+        }
+        let (cw, ch) = (x1 - x, y1 - y);
+        let mut p = Vec::with_capacity(cw as usize * ch as usize);
+        let w = self.width as usize;
+        for row in y..y1 {
+            let start = row as usize * w + x as usize;
+            p.extend_from_slice(self.pixels.get(start..start + cw as usize)?);
+        }
+        Some(LumaImage {
+            width: cw,
+            height: ch,
+            pixels: p,
+        })
+    }
+
+    /// A copy shrunk by an integer `factor` (box filter: each output pixel is the mean
+    /// of a `factor`×`factor` block). `None` if the result would be empty or `factor` is 0.
+    pub fn downscaled(&self, factor: u32) -> Option<LumaImage> {
+        if factor == 0 {
+            return None;
+        }
+        if factor == 1 {
+            return Some(self.clone());
+        }
+        let (nw, nh) = (self.width / factor, self.height / factor);
+        if nw == 0 || nh == 0 {
+            return None;
+        }
+        let f = factor as usize;
+        let w = self.width as usize;
+        let mut sums = vec![0u32; nw as usize];
+        let mut out = Vec::with_capacity(nw as usize * nh as usize);
+        let div = (f * f) as u32;
+        for ny in 0..nh as usize {
+            sums.iter_mut().for_each(|s| *s = 0);
+            for dy in 0..f {
+                let row_start = (ny * f + dy) * w;
+                let row = self.pixels.get(row_start..row_start + nw as usize * f)?;
+                for (s, chunk) in sums.iter_mut().zip(row.chunks_exact(f)) {
+                    *s += chunk.iter().map(|&v| u32::from(v)).sum::<u32>();
+                }
+            }
+            out.extend(sums.iter().map(|&s| ((s + div / 2) / div) as u8));
+        }
+        Some(LumaImage {
+            width: nw,
+            height: nh,
+            pixels: out,
+        })
+    }
+
+    /// A copy with every pixel inverted (`255 - v`): light-on-dark becomes dark-on-light.
+    pub fn inverted(&self) -> LumaImage {
+        LumaImage {
+            width: self.width,
+            height: self.height,
+            pixels: self.pixels.iter().map(|v| 255 - v).collect(),
+        }
+    }
+}

@@ -1,0 +1,392 @@
+//! The scanning pipeline: pyramid levels, binarizations, inversion, fallbacks, merging.
+
+use crate::binarize::{Binarization, binarize, noise_sigma, normalize_contrast};
+use crate::engine::{Found, quirc_detect, rxing_detect};
+use crate::luma::LumaImage;
+
+/// A point in image pixel coordinates (x to the right, y down).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Point {
+    /// Horizontal position in pixels.
+    pub x: f32,
+    /// Vertical position in pixels.
+    pub y: f32,
+}
+
+/// The method of the pipeline stage that found a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Method {
+    /// Local-average threshold (8×8 blocks, 5×5 neighbourhood) + zxing-cpp-style detector.
+    LocalAverage,
+    /// Local-average threshold that also splits faint blocks (low-contrast images).
+    LowContrast,
+    /// Local min/max contrast normalisation, then the local-average threshold.
+    Normalized,
+    /// One global (Otsu) threshold + zxing-cpp-style detector.
+    GlobalThreshold,
+    /// The quirc detector (different finder-pattern search and grid fitting).
+    Quirc,
+}
+
+/// Which stage of the pipeline found a code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Stage {
+    /// Binarization / engine used.
+    pub method: Method,
+    /// Pyramid level: the image was shrunk by this factor (1 = full resolution).
+    pub downscale: u32,
+    /// The image was inverted first (light modules on a dark background).
+    pub inverted: bool,
+    /// Found in the region where a [`crate::StreamScanner`] saw a code in an earlier frame.
+    pub tracked_region: bool,
+}
+
+/// One decoded QR code. Its error correction succeeded: the bytes are what was encoded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Code {
+    /// The payload bytes, exactly as encoded (byte-mode payloads may hold any byte values).
+    pub bytes: Vec<u8>,
+    /// The payload as text, when the bytes are valid UTF-8.
+    pub text: Option<String>,
+    /// The payload as a human would read it: UTF-8 when valid, else the charset the symbol
+    /// declares (ECI) or the one the engine guesses (e.g. Shift_JIS), else ISO-8859-1.
+    pub display_text: String,
+    /// The four corners of the symbol in cyclic (clockwise on screen) order.
+    pub corners: [Point; 4],
+    /// The stage that found it.
+    pub stage: Stage,
+}
+
+impl Code {
+    /// The centre of the symbol (mean of its corners).
+    pub fn center(&self) -> Point {
+        let (sx, sy) = self
+            .corners
+            .iter()
+            .fold((0.0, 0.0), |(sx, sy), p| (sx + p.x, sy + p.y));
+        Point {
+            x: sx / 4.0,
+            y: sy / 4.0,
+        }
+    }
+
+    /// Axis-aligned bounding box `(min_x, min_y, max_x, max_y)` of the corners.
+    pub fn bounds(&self) -> (f32, f32, f32, f32) {
+        self.corners.iter().fold(
+            (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+            |(a, b, c, d), p| (a.min(p.x), b.min(p.y), c.max(p.x), d.max(p.y)),
+        )
+    }
+}
+
+/// Pipeline settings. The defaults are what the benchmark measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ScanOptions {
+    /// Stop after the first stage that finds a code (full resolution first, then the
+    /// downscaled pyramid levels, then inverted, then the fallbacks); when a level finds
+    /// several codes, the other pyramid levels still run. `false` runs the whole
+    /// primary pass (every level) and every fallback and merges all results (slower).
+    pub early_exit: bool,
+    /// Pyramid levels stop when the longer side of the next level would be below this.
+    pub min_pyramid_side: u32,
+    /// Run the fallback stages (low contrast, normalised, global threshold, quirc).
+    pub fallbacks: bool,
+}
+
+impl Default for ScanOptions {
+    fn default() -> Self {
+        Self {
+            early_exit: true,
+            min_pyramid_side: 280,
+            fallbacks: true,
+        }
+    }
+}
+
+/// Finds and decodes every QR code in an image.
+///
+/// ```
+/// use verifier_scan::{LumaImage, Scanner};
+/// let blank = LumaImage::new(64, 64, vec![255; 64 * 64]).unwrap();
+/// assert!(Scanner::new().scan(&blank).is_empty());
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Scanner {
+    options: ScanOptions,
+}
+
+/// One unit of pipeline work.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Job {
+    pub method: Method,
+    pub downscale: u32,
+    pub inverted: bool,
+    /// Search every row for finder patterns (slower, finds smaller codes).
+    pub thorough: bool,
+}
+
+impl Job {
+    pub(crate) fn new(method: Method, downscale: u32, inverted: bool) -> Self {
+        Job {
+            method,
+            downscale,
+            inverted,
+            thorough: true,
+        }
+    }
+}
+
+impl Scanner {
+    /// A scanner with the default options.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A scanner with the given options.
+    pub fn with_options(options: ScanOptions) -> Self {
+        Self { options }
+    }
+
+    /// The options in use.
+    pub fn options(&self) -> &ScanOptions {
+        &self.options
+    }
+
+    /// The pyramid factors for an image of this size: 1, 2, 4, … while the longer side
+    /// stays at least `min_pyramid_side`.
+    pub(crate) fn levels(&self, img: &LumaImage) -> Vec<u32> {
+        let mut levels = vec![1u32];
+        let long = img.width().max(img.height());
+        let mut f = 2u32;
+        while long / f >= self.options.min_pyramid_side && img.width().min(img.height()) / f >= 21 {
+            levels.push(f);
+            f *= 2;
+        }
+        levels
+    }
+
+    /// The fallback jobs, cheapest and most productive first.
+    pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> Vec<Job> {
+        let second = self.levels(img).get(1).copied();
+        let mut jobs = vec![
+            Job::new(Method::GlobalThreshold, 1, false),
+            Job::new(Method::LowContrast, 1, false),
+        ];
+        if let Some(f) = second {
+            jobs.push(Job::new(Method::Normalized, f, false));
+        }
+        jobs.push(Job::new(Method::Normalized, 1, false));
+        jobs.push(Job::new(Method::Quirc, 1, false));
+        if let Some(f) = second {
+            jobs.push(Job::new(Method::Quirc, f, false));
+        }
+        jobs.push(Job::new(Method::LowContrast, 1, true));
+        jobs
+    }
+
+    /// Every QR code found in `img`, without duplicates.
+    pub fn scan(&self, img: &LumaImage) -> Vec<Code> {
+        let mut out = Vec::new();
+        let mut pyramid = Pyramid::new(img);
+        self.primary(&mut pyramid, &mut out, false);
+        if (out.is_empty() || !self.options.early_exit) && self.options.fallbacks {
+            for job in self.fallback_jobs(img) {
+                run_job(&mut pyramid, job, false, &mut out);
+                if !out.is_empty() && self.options.early_exit {
+                    break;
+                }
+            }
+        }
+        out
+    }
+
+    /// Runs one stage of the pipeline alone: `method` at pyramid level `downscale`
+    /// (1 = full resolution), on the inverted image if `inverted`. For diagnostics and
+    /// benchmarks; [`Scanner::scan`] is what applications want.
+    pub fn scan_stage(
+        &self,
+        img: &LumaImage,
+        method: Method,
+        downscale: u32,
+        inverted: bool,
+    ) -> Vec<Code> {
+        let mut out = Vec::new();
+        let mut pyramid = Pyramid::new(img);
+        run_job(
+            &mut pyramid,
+            Job::new(method, downscale.max(1), inverted),
+            false,
+            &mut out,
+        );
+        out
+    }
+
+    /// The primary stages: local average at full resolution, then at each pyramid level,
+    /// then the same on the inverted image. With `early_exit`, stops after the first of
+    /// these that finds exactly one code (after finding several, the remaining pyramid
+    /// levels still run: many-codes images often mix sizes).
+    pub(crate) fn primary(&self, pyramid: &mut Pyramid<'_>, out: &mut Vec<Code>, tracked: bool) {
+        let levels = self.levels(pyramid.base);
+        for inverted in [false, true] {
+            for &f in &levels {
+                run_job(
+                    pyramid,
+                    Job::new(Method::LocalAverage, f, inverted),
+                    tracked,
+                    out,
+                );
+                // One code: done. Several: a many-codes image; the next level may hold
+                // codes too large or too blurred for this one, so keep going.
+                if self.options.early_exit && out.len() == 1 {
+                    return;
+                }
+            }
+            if !out.is_empty() {
+                return;
+            }
+        }
+    }
+}
+
+/// Lazily built downscaled copies of one image.
+pub(crate) struct Pyramid<'a> {
+    pub base: &'a LumaImage,
+    levels: Vec<(u32, LumaImage)>,
+    quirc: Option<quircs::Quirc>,
+}
+
+impl<'a> Pyramid<'a> {
+    pub fn new(base: &'a LumaImage) -> Self {
+        Self {
+            base,
+            levels: Vec::new(),
+            quirc: None,
+        }
+    }
+
+    fn level(&mut self, f: u32) -> Option<&LumaImage> {
+        if f <= 1 {
+            return Some(self.base);
+        }
+        if let Some(i) = self.levels.iter().position(|(g, _)| *g == f) {
+            return self.levels.get(i).map(|(_, img)| img);
+        }
+        // Build from the largest existing level that divides f.
+        let (src_f, src) = self
+            .levels
+            .iter()
+            .filter(|(g, _)| f.is_multiple_of(*g))
+            .max_by_key(|(g, _)| *g)
+            .map(|(g, img)| (*g, img))
+            .unwrap_or((1, self.base));
+        let img = src.downscaled(f / src_f)?;
+        self.levels.push((f, img));
+        self.levels.last().map(|(_, img)| img)
+    }
+}
+
+pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &mut Vec<Code>) {
+    let stage = Stage {
+        method: job.method,
+        downscale: job.downscale,
+        inverted: job.inverted,
+        tracked_region: tracked,
+    };
+    let found = match job.method {
+        Method::Quirc => {
+            let mut quirc = pyramid.quirc.take().unwrap_or_default();
+            let found = match pyramid.level(job.downscale) {
+                Some(img) if job.inverted => quirc_detect(&mut quirc, &img.inverted()),
+                Some(img) => quirc_detect(&mut quirc, img),
+                None => Vec::new(),
+            };
+            pyramid.quirc = Some(quirc);
+            found
+        }
+        method => {
+            let Some(img) = pyramid.level(job.downscale) else {
+                return;
+            };
+            let matrix = match method {
+                Method::LowContrast => binarize(img, Binarization::LocalAverage { min_range: 3 }),
+                Method::Normalized => normalize_contrast(img)
+                    .and_then(|n| binarize(&n, Binarization::LocalAverage { min_range: 24 })),
+                Method::GlobalThreshold => binarize(img, Binarization::Otsu),
+                _ => {
+                    // Flat-block range: ZXing's 24, raised on noisy images so that pure noise
+                    // does not binarize into speckles (slow to search, never a code).
+                    let sigma = noise_sigma(img);
+                    let min_range = (5.0 * sigma).clamp(24.0, 80.0) as u8;
+                    binarize(img, Binarization::LocalAverage { min_range })
+                }
+            };
+            let Some(mut matrix) = matrix else {
+                return;
+            };
+            if job.inverted {
+                matrix.flip_self();
+            }
+            rxing_detect(matrix, job.thorough)
+        }
+    };
+    let scale = job.downscale as f32;
+    for f in found {
+        push_unique(out, to_code(f, scale, stage));
+    }
+}
+
+fn to_code(f: Found, scale: f32, stage: Stage) -> Code {
+    // Box-downscaled pixel (i, j) covers original pixels [i*s, (i+1)*s).
+    let map = |(x, y): (f32, f32)| Point {
+        x: x * scale,
+        y: y * scale,
+    };
+    let corners = cyclic(f.corners.map(map));
+    let text = String::from_utf8(f.bytes.clone()).ok();
+    let display_text = match (&text, f.text) {
+        (Some(t), _) => t.clone(),
+        (None, Some(engine)) if !engine.is_empty() => engine,
+        _ => f.bytes.iter().map(|&b| char::from(b)).collect(),
+    };
+    Code {
+        bytes: f.bytes,
+        text,
+        display_text,
+        corners,
+        stage,
+    }
+}
+
+/// Puts four corners in cyclic order (clockwise on screen, y down), keeping the first.
+fn cyclic(pts: [Point; 4]) -> [Point; 4] {
+    let cx = pts.iter().map(|p| p.x).sum::<f32>() / 4.0;
+    let cy = pts.iter().map(|p| p.y).sum::<f32>() / 4.0;
+    let angle = |p: &Point| (p.y - cy).atan2(p.x - cx);
+    let a0 = angle(&pts[0]);
+    let mut sorted = pts;
+    sorted.sort_by(|a, b| {
+        let da = (angle(a) - a0).rem_euclid(std::f32::consts::TAU);
+        let db = (angle(b) - a0).rem_euclid(std::f32::consts::TAU);
+        da.total_cmp(&db)
+    });
+    sorted
+}
+
+/// Adds `code` unless the same payload was already found at (about) the same place.
+pub(crate) fn push_unique(out: &mut Vec<Code>, code: Code) {
+    let c = code.center();
+    let dup = out.iter().any(|o| {
+        if o.bytes != code.bytes {
+            return false;
+        }
+        let (x0, y0, x1, y1) = o.bounds();
+        let oc = o.center();
+        let r = ((x1 - x0).max(y1 - y0) * 0.5).max(4.0);
+        (oc.x - c.x).abs() <= r && (oc.y - c.y).abs() <= r
+    });
+    if !dup {
+        out.push(code);
+    }
+}

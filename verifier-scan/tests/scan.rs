@@ -1,0 +1,468 @@
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+//! Scanner tests on codes rendered with the `qrcode` crate: binary payloads at several
+//! module sizes and rotations, inverted, noisy, blurred, in perspective; a camera sequence
+//! for the stream scanner; images without codes; unreadable files.
+
+mod common;
+
+use common::synth::{self, Modules, Rng, Scene};
+use verifier_scan::{ImageError, LumaImage, Method, Rotation, Scanner, StreamScanner};
+
+fn modules(payload: &[u8]) -> Modules {
+    let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M).unwrap();
+    let size = code.width();
+    let dark = code
+        .to_colors()
+        .into_iter()
+        .map(|c| c == qrcode::Color::Dark)
+        .collect();
+    Modules { size, dark }
+}
+
+/// A clean render: `module` pixels per module, 4-module quiet zone.
+fn pure(m: &Modules, module: usize) -> LumaImage {
+    let side = (m.size + 8) * module;
+    let mut px = vec![255u8; side * side];
+    for y in 0..m.size {
+        for x in 0..m.size {
+            if m.dark[y * m.size + x] {
+                for dy in 0..module {
+                    for dx in 0..module {
+                        px[((y + 4) * module + dy) * side + (x + 4) * module + dx] = 0;
+                    }
+                }
+            }
+        }
+    }
+    LumaImage::new(side as u32, side as u32, px).unwrap()
+}
+
+/// Every byte value, including invalid UTF-8 and NUL.
+fn binary_payload(rng: &mut Rng, len: usize) -> Vec<u8> {
+    let mut p = vec![0x00, 0xff, 0xc3, 0x28, 0x80];
+    p.extend(rng.bytes(len));
+    p
+}
+
+fn scan_one(img: &LumaImage) -> Vec<Vec<u8>> {
+    Scanner::new()
+        .scan(img)
+        .into_iter()
+        .map(|c| c.bytes)
+        .collect()
+}
+
+#[test]
+fn binary_payloads_at_module_sizes_and_rotations() {
+    let mut rng = Rng::new(1);
+    for (len, module) in [(20, 2), (60, 3), (120, 4), (200, 6)] {
+        let payload = binary_payload(&mut rng, len);
+        let img = pure(&modules(&payload), module);
+        for rot in Rotation::ALL {
+            let codes = Scanner::new().scan(&img.rotated(rot));
+            assert_eq!(codes.len(), 1, "len {len} module {module} rot {rot:?}");
+            assert_eq!(codes[0].bytes, payload, "module {module} rot {rot:?}");
+            assert_eq!(codes[0].text, None, "invalid UTF-8 has no text");
+        }
+    }
+}
+
+#[test]
+fn utf8_payload_has_text() {
+    let payload = "verifier: ключ ✓".as_bytes();
+    let codes = Scanner::new().scan(&pure(&modules(payload), 3));
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].text.as_deref(), Some("verifier: ключ ✓"));
+    assert_eq!(codes[0].display_text, "verifier: ключ ✓");
+}
+
+#[test]
+fn corners_are_cyclic_and_on_the_symbol() {
+    let payload = b"corners".to_vec();
+    let m = modules(&payload);
+    let module = 4usize;
+    let img = pure(&m, module);
+    for rot in Rotation::ALL {
+        let codes = Scanner::new().scan(&img.rotated(rot));
+        assert_eq!(codes.len(), 1);
+        let c = &codes[0].corners;
+        let lo = (4 * module) as f32;
+        let hi = ((4 + m.size) * module) as f32;
+        for p in c {
+            let near = |v: f32| {
+                (v - lo).abs() <= 2.0 * module as f32 || (v - hi).abs() <= 2.0 * module as f32
+            };
+            assert!(
+                near(p.x) && near(p.y),
+                "corner {p:?} not at a symbol corner ({rot:?})"
+            );
+        }
+        // Cyclic: consecutive corners are neighbours (one side apart), opposite ones a diagonal.
+        let d = |a: usize, b: usize| ((c[a].x - c[b].x).powi(2) + (c[a].y - c[b].y).powi(2)).sqrt();
+        let side = (m.size * module) as f32;
+        for i in 0..4 {
+            assert!(
+                (d(i, (i + 1) % 4) - side).abs() < side * 0.2,
+                "{rot:?}: {c:?}"
+            );
+        }
+        assert!(
+            d(0, 2) > side * 1.3 && d(1, 3) > side * 1.3,
+            "{rot:?}: {c:?}"
+        );
+        // Clockwise on screen (y down): positive shoelace area.
+        let area: f32 = (0..4)
+            .map(|i| c[i].x * c[(i + 1) % 4].y - c[(i + 1) % 4].x * c[i].y)
+            .sum();
+        assert!(area > 0.0, "{rot:?}: not clockwise {c:?}");
+    }
+}
+
+#[test]
+fn inverted_code_is_read() {
+    let payload = b"\x01\x02inverted\xfe".to_vec();
+    let img = pure(&modules(&payload), 4).inverted();
+    let codes = Scanner::new().scan(&img);
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].bytes, payload);
+    assert!(codes[0].stage.inverted);
+}
+
+fn camera_image(payload: &[u8], seed: u64, f: impl Fn(&mut Scene, &mut Rng)) -> LumaImage {
+    let mut rng = Rng::new(seed);
+    let m = modules(payload);
+    let side = m.size as f32 * 4.0;
+    let mut scene = Scene::new(480, 400, synth::square(240.0, 200.0, side, 0.0));
+    f(&mut scene, &mut rng);
+    synth::render(&m, &scene, &mut rng).unwrap()
+}
+
+#[test]
+fn degraded_camera_images_are_read() {
+    let mut rng = Rng::new(7);
+    let payload = binary_payload(&mut rng, 40);
+    type Degrade = Box<dyn Fn(&mut Scene, &mut Rng)>;
+    let cases: Vec<(&str, Degrade)> = vec![
+        (
+            "rotated 33 degrees",
+            Box::new(|s, _| s.quad = synth::square(240.0, 200.0, 170.0, 33.0)),
+        ),
+        ("noise", Box::new(|s, _| s.noise = 25.0)),
+        ("blur", Box::new(|s, _| s.blur = 1)),
+        (
+            "low contrast",
+            Box::new(|s, _| {
+                s.dark = 110.0;
+                s.light = 140.0;
+                s.background = 130.0;
+            }),
+        ),
+        ("shadow", Box::new(|s, _| s.gradient = 160.0)),
+        (
+            "perspective",
+            Box::new(|s, _| {
+                s.quad = [
+                    (150.0, 110.0),
+                    (350.0, 130.0),
+                    (330.0, 300.0),
+                    (160.0, 280.0),
+                ];
+            }),
+        ),
+        (
+            "blur + noise + low contrast",
+            Box::new(|s, _| {
+                s.blur = 1;
+                s.noise = 8.0;
+                s.dark = 70.0;
+                s.light = 160.0;
+            }),
+        ),
+    ];
+    for (i, (name, f)) in cases.iter().enumerate() {
+        let img = camera_image(&payload, 100 + i as u64, f);
+        let got = scan_one(&img);
+        assert_eq!(got, vec![payload.clone()], "{name}");
+    }
+}
+
+#[test]
+fn several_codes_in_one_image() {
+    let payloads: Vec<Vec<u8>> = (0..3u8).map(|i| vec![i, 0xff, i, b'x', 0x00, i]).collect();
+    let (w, h) = (600usize, 220usize);
+    let mut px = vec![255u8; w * h];
+    for (k, p) in payloads.iter().enumerate() {
+        let img = pure(&modules(p), 5);
+        let s = img.width() as usize;
+        for y in 0..s {
+            for x in 0..s {
+                px[(y + 10) * w + k * 200 + x] = img.pixels()[y * s + x];
+            }
+        }
+    }
+    let img = LumaImage::new(w as u32, h as u32, px).unwrap();
+    let mut got = scan_one(&img);
+    got.sort();
+    assert_eq!(got, payloads);
+}
+
+#[test]
+fn no_code_gives_nothing() {
+    let blank = LumaImage::new(320, 240, vec![200; 320 * 240]).unwrap();
+    assert!(Scanner::new().scan(&blank).is_empty());
+    let mut rng = Rng::new(3);
+    let noise: Vec<u8> = (0..320 * 240).map(|_| rng.next_u64() as u8).collect();
+    let noise = LumaImage::new(320, 240, noise).unwrap();
+    assert!(Scanner::new().scan(&noise).is_empty());
+    // Checkerboard of squares: edges everywhere, no finder patterns.
+    let board: Vec<u8> = (0..320 * 240)
+        .map(|i| {
+            if ((i % 320) / 7 + (i / 320) / 7) % 2 == 0 {
+                0
+            } else {
+                255
+            }
+        })
+        .collect();
+    let board = LumaImage::new(320, 240, board).unwrap();
+    assert!(Scanner::new().scan(&board).is_empty());
+}
+
+#[test]
+fn damaged_code_is_never_misread() {
+    let payload = b"wrong text is worse than no text".to_vec();
+    let m = modules(&payload);
+    let mut rng = Rng::new(11);
+    for round in 0..20 {
+        let mut damaged = m.clone();
+        // Flip a growing share of modules outside the finder patterns.
+        let share = 0.02 + 0.02 * round as f32;
+        for y in 0..m.size {
+            for x in 0..m.size {
+                let finder = (y < 8 && (x < 8 || x >= m.size - 8)) || (x < 8 && y >= m.size - 8);
+                if !finder && rng.unit() < share {
+                    let i = y * m.size + x;
+                    damaged.dark[i] = !damaged.dark[i];
+                }
+            }
+        }
+        for code in Scanner::new().scan(&pure(&damaged, 4)) {
+            assert_eq!(code.bytes, payload, "round {round}: misread");
+        }
+    }
+}
+
+#[test]
+fn every_stage_reads_a_clean_code() {
+    let payload = b"stage".to_vec();
+    let img = pure(&modules(&payload), 6);
+    let s = Scanner::new();
+    for m in [
+        Method::LocalAverage,
+        Method::LowContrast,
+        Method::Normalized,
+        Method::GlobalThreshold,
+        Method::Quirc,
+    ] {
+        let codes = s.scan_stage(&img, m, 1, false);
+        assert_eq!(codes.len(), 1, "{m:?}");
+        assert_eq!(codes[0].bytes, payload, "{m:?}");
+        assert_eq!(codes[0].stage.method, m);
+    }
+    let codes = s.scan_stage(&img.inverted(), Method::LocalAverage, 2, true);
+    assert_eq!(codes.len(), 1);
+    assert_eq!(codes[0].stage.downscale, 2);
+}
+
+#[test]
+fn stream_reads_a_code_moving_into_view_within_a_few_frames() {
+    let payload = b"\x00stream\xff\xfe".to_vec();
+    let m = modules(&payload);
+    let side = m.size as f32 * 5.0;
+    let mut rng = Rng::new(5);
+    let mut stream = StreamScanner::new();
+    let (w, h) = (640u32, 480u32);
+    let mut first = None;
+    let mut tracked = 0;
+    let in_view_at = 10;
+    for i in 0..24 {
+        // Enters from the left over 10 frames, then wobbles in place; always noisy.
+        let t = (i as f32 / in_view_at as f32).min(1.0);
+        let cx = -side / 2.0 + t * (w as f32 / 2.0 + side / 2.0) + rng.range(-3.0, 3.0);
+        let mut scene = Scene::new(w, h, synth::square(cx, 240.0, side, rng.range(-5.0, 5.0)));
+        scene.blur = if i < in_view_at { 2 } else { 1 };
+        scene.noise = 6.0;
+        scene.background = 150.0;
+        let frame = synth::render(&m, &scene, &mut rng).unwrap();
+        let codes = stream.scan_frame(&frame);
+        for c in &codes {
+            assert_eq!(c.bytes, payload, "frame {i}: misread");
+        }
+        if !codes.is_empty() {
+            first.get_or_insert(i);
+            if codes[0].stage.tracked_region {
+                tracked += 1;
+            }
+        }
+    }
+    let first = first.expect("never read");
+    assert!(first <= in_view_at + 4, "first read at frame {first}");
+    assert!(tracked > 0, "the remembered region was never used");
+    assert!(stream.region().is_some());
+}
+
+#[test]
+fn conversions_from_camera_formats() {
+    let payload = b"\x10yuyv\x80".to_vec();
+    let img = pure(&modules(&payload), 4);
+    let (w, h) = (img.width(), img.height());
+    let rgb: Vec<u8> = img.pixels().iter().flat_map(|&v| [v, v, v]).collect();
+    let rgba: Vec<u8> = img.pixels().iter().flat_map(|&v| [v, v, v, 7]).collect();
+    assert_eq!(LumaImage::from_rgb(w, h, &rgb).unwrap(), img);
+    assert_eq!(LumaImage::from_rgba(w, h, &rgba).unwrap(), img);
+    // YUYV needs an even width: crop one column if needed.
+    let img2 = img.crop(0, 0, w & !1, h).unwrap();
+    let yuyv: Vec<u8> = img2.pixels().iter().flat_map(|&v| [v, 128]).collect();
+    let from = LumaImage::from_yuyv(img2.width(), h, &yuyv).unwrap();
+    assert_eq!(from, img2);
+    assert_eq!(scan_one(&from), vec![payload.clone()]);
+    // Wrong sizes are errors, not panics.
+    assert!(matches!(
+        LumaImage::from_rgb(w, h, &rgb[1..]),
+        Err(ImageError::BufferSize { .. })
+    ));
+    assert!(matches!(
+        LumaImage::from_yuyv(3, 1, &[0; 6]),
+        Err(ImageError::OddYuyvWidth { width: 3 })
+    ));
+    assert!(matches!(
+        LumaImage::new(0, 5, vec![]),
+        Err(ImageError::BadDimensions { .. })
+    ));
+}
+
+fn jpeg_bytes(img: &LumaImage) -> Vec<u8> {
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 90);
+    image::ImageEncoder::write_image(
+        enc,
+        img.pixels(),
+        img.width(),
+        img.height(),
+        image::ExtendedColorType::L8,
+    )
+    .unwrap();
+    out
+}
+
+/// Removes every DHT (0xFFC4) segment, as MJPEG webcams do.
+fn strip_huffman_tables(jpeg: &[u8]) -> Vec<u8> {
+    let mut out = jpeg[..2].to_vec();
+    let mut i = 2;
+    while i + 4 <= jpeg.len() {
+        assert_eq!(jpeg[i], 0xff);
+        let marker = jpeg[i + 1];
+        if marker == 0xda {
+            out.extend_from_slice(&jpeg[i..]);
+            break;
+        }
+        let len = u16::from_be_bytes([jpeg[i + 2], jpeg[i + 3]]) as usize;
+        if marker != 0xc4 {
+            out.extend_from_slice(&jpeg[i..i + 2 + len]);
+        }
+        i += 2 + len;
+    }
+    out
+}
+
+#[test]
+fn mjpeg_frame_without_huffman_tables() {
+    let payload = b"mjpeg\x00\x01".to_vec();
+    let img = pure(&modules(&payload), 5);
+    let jpeg = jpeg_bytes(&img);
+    let mjpeg = strip_huffman_tables(&jpeg);
+    assert!(mjpeg.len() < jpeg.len(), "no DHT removed");
+    let frame = LumaImage::from_mjpeg(&mjpeg).unwrap();
+    assert_eq!((frame.width(), frame.height()), (img.width(), img.height()));
+    assert_eq!(scan_one(&frame), vec![payload.clone()]);
+    assert_eq!(
+        scan_one(&LumaImage::from_encoded(&jpeg).unwrap()),
+        vec![payload]
+    );
+}
+
+#[test]
+fn png_file_in_tests_data() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    let img = LumaImage::open(dir.join("binary-code.png")).unwrap();
+    let codes = Scanner::new().scan(&img);
+    assert_eq!(codes.len(), 1);
+    let expected = std::fs::read(dir.join("binary-code.bin")).unwrap();
+    assert_eq!(codes[0].bytes, expected);
+}
+
+#[test]
+fn unreadable_files_give_specific_errors() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    match LumaImage::open(dir.join("truncated.png")) {
+        Err(ImageError::Corrupt { format, .. }) => assert_eq!(format, "PNG"),
+        other => panic!("truncated PNG: {other:?}"),
+    }
+    match LumaImage::open(dir.join("binary-code.bin")) {
+        Err(ImageError::UnsupportedFormat { .. }) => {}
+        other => panic!("not an image: {other:?}"),
+    }
+    match LumaImage::open(dir.join("does-not-exist.png")) {
+        Err(e @ ImageError::Io { .. }) => assert!(e.to_string().contains("does-not-exist.png")),
+        other => panic!("missing file: {other:?}"),
+    }
+    let garbage_jpeg = [0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3];
+    assert!(matches!(
+        LumaImage::from_encoded(&garbage_jpeg),
+        Err(ImageError::Corrupt { format: "JPEG", .. })
+    ));
+    assert!(matches!(
+        LumaImage::from_mjpeg(&[]),
+        Err(ImageError::Corrupt { .. })
+    ));
+}
+
+/// Regenerates `tests/data/` (run with `--ignored` after changing it; the files are committed).
+#[test]
+#[ignore]
+fn regenerate_test_data() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    std::fs::create_dir_all(&dir).unwrap();
+    let mut rng = Rng::new(2026);
+    let payload = binary_payload(&mut rng, 27);
+    let img = pure(&modules(&payload), 3);
+    let gray = image::GrayImage::from_raw(img.width(), img.height(), img.into_pixels()).unwrap();
+    gray.save(dir.join("binary-code.png")).unwrap();
+    std::fs::write(dir.join("binary-code.bin"), &payload).unwrap();
+    let png = std::fs::read(dir.join("binary-code.png")).unwrap();
+    std::fs::write(dir.join("truncated.png"), &png[..png.len() / 2]).unwrap();
+}
+
+#[test]
+fn tiny_and_odd_sized_images_do_not_panic() {
+    let s = Scanner::new();
+    let mut stream = StreamScanner::new();
+    for (w, h) in [
+        (1, 1),
+        (2, 3),
+        (7, 300),
+        (300, 7),
+        (21, 21),
+        (41, 40),
+        (64, 1),
+    ] {
+        let img = LumaImage::new(w, h, vec![0; (w * h) as usize]).unwrap();
+        assert!(s.scan(&img).is_empty(), "{w}x{h}");
+        assert!(stream.scan_frame(&img).is_empty(), "{w}x{h}");
+        for inv in [false, true] {
+            for m in [Method::LocalAverage, Method::Normalized, Method::Quirc] {
+                assert!(s.scan_stage(&img, m, 2, inv).is_empty(), "{w}x{h} {m:?}");
+            }
+        }
+    }
+}
