@@ -139,6 +139,8 @@ fn host_starts(host: &mut Side) -> String {
     let code = host.h.state().sas.join_code_text().unwrap();
     // The code is on the screen, big, as the other person reads it.
     host.h.get_by_label(&code);
+    host.h
+        .get_by_label(&format!("QR code of the join code {code}"));
     assert!(host.shows("Waiting for the other person to join"));
     code
 }
