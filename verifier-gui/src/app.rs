@@ -180,6 +180,7 @@ impl VerifierApp {
         }
         apply_settings(ui.ctx(), &self.shared.settings);
         self.shared.store.poll(ui.ctx());
+        let screen_before = self.screen;
         egui::Panel::left("nav").resizable(false).show(ui, |ui| {
             ui.add_space(8.0);
             ui.heading("verifier");
@@ -207,6 +208,9 @@ impl VerifierApp {
         });
         if let Some(s) = self.shared.go_to.take() {
             self.screen = s;
+        }
+        if screen_before == Screen::Sas && self.screen != Screen::Sas {
+            self.sas.leave();
         }
     }
 }

@@ -1,12 +1,697 @@
-//! Live session screen (being built; see issue 6).
+//! Live session: verify someone who is online at the same time by comparing a short code
+//! (SAS protocol, `docs/sas-protocol.md`). One person starts a session and gives the join
+//! code to the other, who types or pastes it; both apps then show the same words, emoji and
+//! numbers if nobody is in between. Each person answers "They match" or "They don't match"
+//! (equal weight, no default); both see the result, and a verified key is recorded in the
+//! trust store under a contact name (asked before or after, prefilled when the key is known).
+//!
+//! The network runs on [`crate::workers::sas`]; this screen only draws and forwards answers.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use verifier_core::identity::Identity;
+use verifier_core::key::PublicKey;
+use verifier_core::qr::{Payload, SessionCode};
+use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::render::Bip39Language;
+use verifier_core::sas::{CancelReason, Decision, JoinCode, Phase, SasConfig};
+use verifier_core::store::{ObserveOutcome, Store, StoreError, TrustStatus};
 
 use crate::app::Shared;
+use crate::identity::IdentityState;
+use crate::qr_texture::QrImage;
+use crate::workers::sas::{SasEvent, SasRole, SasWorker};
 
 /// Transient state of the screen.
-#[derive(Default)]
-pub struct SasState {}
+pub struct SasState {
+    /// Where a host listens (all interfaces and a free port by default; tests use loopback).
+    pub bind: SocketAddr,
+    /// How long each wait may last (for the peer, or for a person's answer).
+    pub timeout: Duration,
+    /// The contact name, typed before the session or after it.
+    pub name: String,
+    /// The join code as typed.
+    pub code_input: String,
+    /// Why the typed join code cannot be used.
+    pub code_error: Option<String>,
+    run: Option<Run>,
+    record_seq: u64,
+}
+
+impl Default for SasState {
+    fn default() -> Self {
+        SasState {
+            bind: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)),
+            timeout: SasConfig::default().timeout(),
+            name: String::new(),
+            code_input: String::new(),
+            code_error: None,
+            run: None,
+            record_seq: 0,
+        }
+    }
+}
+
+/// One run as the screen knows it.
+struct Run {
+    worker: SasWorker,
+    join_code: Option<JoinCode>,
+    local_only: bool,
+    connecting: Option<SocketAddr>,
+    connected: bool,
+    phase: Option<Phase>,
+    failed: Option<String>,
+    record: Record,
+    copied: bool,
+    /// The join code as a QR code ("session" payload), rendered once.
+    qr: Option<Result<QrImage, String>>,
+}
+
+/// Recording a verified key in the trust store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Record {
+    /// Not verified (yet).
+    NotApplicable,
+    /// Verified, but no name is known: ask for one.
+    AskName,
+    /// Submitted to the store worker.
+    Saving { tag: String },
+    /// The store's answer.
+    Done(Result<String, String>),
+}
+
+/// What the screen shows, coarsely (for tests and for the navigation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SasStatus {
+    /// No run: the start screen.
+    Idle,
+    /// A run is in progress (listening, connecting, comparing, waiting).
+    Running,
+    /// Verified the peer's key.
+    Verified(PublicKey),
+    /// Ended without verification.
+    Cancelled(CancelReason),
+    /// Could not start or connect.
+    Failed(String),
+}
+
+impl SasState {
+    /// The join code this app shows as host, in its typed form.
+    pub fn join_code_text(&self) -> Option<String> {
+        self.run
+            .as_ref()
+            .and_then(|r| r.join_code)
+            .map(|c| c.to_text())
+    }
+
+    /// The protocol phase of the current run, if it started.
+    pub fn phase(&self) -> Option<&Phase> {
+        self.run.as_ref().and_then(|r| r.phase.as_ref())
+    }
+
+    /// Where the run stands.
+    pub fn status(&self) -> SasStatus {
+        let Some(run) = &self.run else {
+            return SasStatus::Idle;
+        };
+        if let Some(f) = &run.failed {
+            return SasStatus::Failed(f.clone());
+        }
+        match &run.phase {
+            Some(Phase::Verified { peer }) => SasStatus::Verified(*peer),
+            Some(Phase::Cancelled { reason }) => SasStatus::Cancelled(*reason),
+            _ => SasStatus::Running,
+        }
+    }
+
+    /// True when the worker thread of the last run has ended (its socket is closed).
+    pub fn worker_finished(&self) -> bool {
+        self.run.as_ref().is_none_or(|r| r.worker.is_finished())
+    }
+
+    /// Called when the user leaves the screen: a run in progress is cancelled (the peer is
+    /// told, the connection closed); a finished run's result stays.
+    pub fn leave(&mut self) {
+        if let Some(run) = &mut self.run
+            && run.in_progress()
+        {
+            run.cancel_now();
+        }
+    }
+}
+
+impl Run {
+    fn start(
+        ctx: &egui::Context,
+        identity: Arc<Identity>,
+        role: SasRole,
+        timeout: Duration,
+    ) -> Self {
+        let config = SasConfig::default().with_timeout(timeout);
+        Run {
+            worker: SasWorker::start(ctx, identity, role, config),
+            join_code: None,
+            local_only: false,
+            connecting: None,
+            connected: false,
+            phase: None,
+            failed: None,
+            record: Record::NotApplicable,
+            copied: false,
+            qr: None,
+        }
+    }
+
+    fn in_progress(&self) -> bool {
+        self.failed.is_none()
+            && !matches!(
+                self.phase,
+                Some(Phase::Verified { .. } | Phase::Cancelled { .. })
+            )
+    }
+
+    /// Cancels and shows the result at once; the worker finishes in the background.
+    fn cancel_now(&mut self) {
+        self.worker.cancel();
+        self.phase = Some(Phase::Cancelled {
+            reason: CancelReason::UserCancelled,
+        });
+    }
+}
 
 /// Draws the screen.
-pub fn show(ui: &mut egui::Ui, _shared: &mut Shared, _state: &mut SasState) {
+pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
     ui.heading("Live session");
+    let identity = match &shared.identity {
+        IdentityState::Ready(me) => Arc::clone(&me.identity),
+        IdentityState::Failed { message, .. } => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Your identity cannot be used ({message}); see \"My code\"."),
+            );
+            return;
+        }
+    };
+    poll(shared, state);
+    if state.run.is_none() {
+        start_view(ui, state, identity);
+    } else {
+        run_view(ui, shared, state, &identity);
+    }
+}
+
+/// Takes the worker's news and the store's answers.
+fn poll(shared: &mut Shared, state: &mut SasState) {
+    let Some(run) = &mut state.run else { return };
+    for event in run.worker.poll() {
+        if !run.in_progress() {
+            continue; // cancelled here; late news of the worker changes nothing
+        }
+        match event {
+            SasEvent::Listening { code, local_only } => {
+                run.join_code = Some(code);
+                run.local_only = local_only;
+            }
+            SasEvent::Connecting { addr } => run.connecting = Some(addr),
+            SasEvent::Connected { .. } => run.connected = true,
+            SasEvent::Phase(phase) => run.phase = Some(phase),
+            SasEvent::Failed(message) => run.failed = Some(message),
+        }
+    }
+    if let Record::Saving { tag } = &run.record
+        && let Some(result) = shared.store.result(tag)
+    {
+        run.record = Record::Done(result.clone());
+    }
+}
+
+fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>) {
+    ui.label("Verify someone who is online now, on another computer: one of you starts a session, the other joins with its code. Then you both compare a short code on your screens — side by side, or read aloud over a call you trust.");
+    ui.add_space(10.0);
+
+    ui.horizontal(|ui| {
+        let label = ui.label("Contact name (optional)");
+        ui.add(
+            egui::TextEdit::singleline(&mut state.name)
+                .hint_text("e.g. Alice — or name them afterwards")
+                .desired_width(260.0),
+        )
+        .labelled_by(label.id);
+    });
+    ui.add_space(12.0);
+
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(egui::RichText::new("Start a session").strong().size(18.0));
+        ui.label("You get a join code to give to the other person.");
+        if ui
+            .add(egui::Button::new(
+                egui::RichText::new("Start a session").size(18.0),
+            ))
+            .clicked()
+        {
+            state.code_error = None;
+            let role = SasRole::Host { bind: state.bind };
+            state.run = Some(Run::start(ui.ctx(), identity.clone(), role, state.timeout));
+        }
+    });
+    ui.add_space(12.0);
+
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.label(egui::RichText::new("Join a session").strong().size(18.0));
+        ui.label("Type or paste the code the other person's app shows.");
+        let mut join = false;
+        ui.horizontal(|ui| {
+            let label = ui.label("Join code");
+            let resp = ui
+                .add(
+                    egui::TextEdit::singleline(&mut state.code_input)
+                        .hint_text("XXXXX-XXXXX-XXXXX-XXXXX-X")
+                        .font(egui::TextStyle::Monospace)
+                        .desired_width(300.0),
+                )
+                .labelled_by(label.id);
+            if resp.changed() {
+                state.code_error = None;
+            }
+            if resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                join = true;
+            }
+            if ui
+                .add(egui::Button::new(egui::RichText::new("Join").size(18.0)))
+                .clicked()
+            {
+                join = true;
+            }
+        });
+        if join {
+            match JoinCode::parse(&state.code_input) {
+                Ok(code) => {
+                    state.code_error = None;
+                    let role = SasRole::Join { code };
+                    state.run = Some(Run::start(ui.ctx(), identity, role, state.timeout));
+                }
+                Err(e) => state.code_error = Some(format!("This join code cannot be used: {e}.")),
+            }
+        }
+        if let Some(err) = &state.code_error {
+            ui.colored_label(ui.visuals().error_fg_color, err);
+        }
+    });
+}
+
+fn run_view(
+    ui: &mut egui::Ui,
+    shared: &mut Shared,
+    state: &mut SasState,
+    identity: &Arc<Identity>,
+) {
+    let Some(run) = &mut state.run else { return };
+    ui.add_space(6.0);
+    if let Some(message) = run.failed.clone() {
+        result_frame(ui, false, |ui| {
+            ui.label(
+                egui::RichText::new("✖ The session could not start")
+                    .strong()
+                    .size(22.0),
+            );
+            ui.label(message);
+        });
+        if ui.button("Back").clicked() {
+            state.run = None;
+        }
+        return;
+    }
+    match run.phase.clone() {
+        Some(Phase::Compare {
+            sas,
+            emoji,
+            decimals,
+            ..
+        }) => {
+            let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
+            compare_view(
+                ui,
+                run,
+                &sas.words(lang),
+                lang,
+                &emoji,
+                decimals,
+                &shared.settings.emoji_lang,
+            );
+        }
+        Some(Phase::WaitingForPeerConfirmation) => {
+            ui.label(egui::RichText::new("You said they match.").size(18.0));
+            ui.label("Waiting for the other person to confirm…");
+            cancel_button(ui, run);
+        }
+        Some(Phase::Verified { peer }) => {
+            verified_view(ui, shared, state, identity, peer);
+        }
+        Some(Phase::Cancelled { reason }) => {
+            result_frame(ui, false, |ui| {
+                ui.label(egui::RichText::new("✖ Not verified").strong().size(22.0));
+                ui.label(format!("Not verified: {}.", reason_in_words(reason)));
+                if let Some(advice) = advice(reason) {
+                    ui.label(advice);
+                }
+            });
+            if ui.button("Start again").clicked() {
+                state.run = None;
+            }
+        }
+        _ => waiting_view(ui, run),
+    }
+}
+
+fn waiting_view(ui: &mut egui::Ui, run: &mut Run) {
+    if run.connected {
+        ui.label("Connected. Setting up the comparison…");
+    } else if let Some(code) = run.join_code {
+        ui.label("Your join code");
+        let text = code.to_text();
+        ui.add(
+            egui::Label::new(egui::RichText::new(&text).monospace().size(40.0).strong())
+                .selectable(true),
+        );
+        ui.horizontal(|ui| {
+            if ui.button("Copy code").clicked() {
+                ui.ctx().copy_text(text.clone());
+                run.copied = true;
+            }
+            if run.copied {
+                ui.label("✔ copied");
+            }
+        });
+        ui.label("Read or send this code to the other person: they choose \"Join a session\" and type it (or scan the QR code).");
+        let qr = run.qr.get_or_insert_with(|| {
+            SessionCode::new(code.to_bytes())
+                .map_err(|e| e.to_string())
+                .and_then(|s| QrImage::new(ui.ctx(), "sas-join-code-qr", &Payload::Session(s)))
+        });
+        match qr {
+            Ok(img) => {
+                img.show(ui, 220.0, &format!("QR code of the join code {text}"));
+            }
+            Err(e) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("No QR code: {e}"));
+            }
+        }
+        if run.local_only {
+            ui.colored_label(
+                ui.visuals().warn_fg_color,
+                "No network address was found: this code only works on this computer.",
+            );
+        }
+        ui.add_space(8.0);
+        ui.label("Waiting for the other person to join…");
+    } else if let Some(addr) = run.connecting {
+        ui.label(format!("Connecting to {addr}…"));
+    } else {
+        ui.label("Starting…");
+    }
+    cancel_button(ui, run);
+}
+
+fn cancel_button(ui: &mut egui::Ui, run: &mut Run) {
+    ui.add_space(8.0);
+    if ui.button("Cancel").clicked() {
+        run.cancel_now();
+    }
+}
+
+fn compare_view(
+    ui: &mut egui::Ui,
+    run: &mut Run,
+    words: &[&str],
+    lang: Bip39Language,
+    emoji: &[verifier_core::render::SasEmoji],
+    decimals: [u16; 3],
+    emoji_lang: &str,
+) {
+    ui.label(
+        egui::RichText::new("Compare with the other screen")
+            .strong()
+            .size(20.0),
+    );
+    ui.label("Check that the other person's screen shows exactly the same words, emoji and numbers — all of them, not just the first and last.");
+    ui.add_space(8.0);
+
+    ui.label(format!("Words ({})", lang.name()));
+    ui.horizontal_wrapped(|ui| {
+        for w in words {
+            ui.label(egui::RichText::new(*w).size(28.0).strong());
+            ui.add_space(12.0);
+        }
+    });
+    if lang != Bip39Language::English {
+        ui.label(egui::RichText::new("The other person must use the same word language (Settings), or compare the emoji or numbers.").small());
+    }
+    ui.add_space(8.0);
+
+    ui.label("Emoji");
+    ui.horizontal_wrapped(|ui| {
+        for e in emoji {
+            ui.vertical(|ui| {
+                ui.label(egui::RichText::new(e.emoji()).size(40.0));
+                ui.label(e.description(emoji_lang));
+            });
+            ui.add_space(8.0);
+        }
+    });
+    ui.add_space(8.0);
+
+    ui.label("Numbers");
+    ui.horizontal(|ui| {
+        for d in decimals {
+            ui.label(egui::RichText::new(d.to_string()).size(28.0).monospace());
+            ui.add_space(12.0);
+        }
+    });
+    ui.add_space(14.0);
+
+    ui.label(
+        egui::RichText::new("Do they match exactly?")
+            .strong()
+            .size(18.0),
+    );
+    // Equal weight: the same size and style, side by side; neither has focus by default.
+    let size = egui::vec2(220.0, 48.0);
+    ui.horizontal(|ui| {
+        if ui
+            .add(egui::Button::new(egui::RichText::new("They match").size(20.0)).min_size(size))
+            .clicked()
+        {
+            run.worker.decide(Decision::Match);
+        }
+        ui.add_space(16.0);
+        if ui
+            .add(
+                egui::Button::new(egui::RichText::new("They don't match").size(20.0))
+                    .min_size(size),
+            )
+            .clicked()
+        {
+            run.worker.decide(Decision::NoMatch);
+        }
+    });
+    cancel_button(ui, run);
+}
+
+fn verified_view(
+    ui: &mut egui::Ui,
+    shared: &mut Shared,
+    state: &mut SasState,
+    identity: &Arc<Identity>,
+    peer: PublicKey,
+) {
+    let Some(run) = &mut state.run else { return };
+    if run.record == Record::NotApplicable {
+        // Prefer the contact that already has this key (re-verification, e.g. after a key
+        // change), then the name typed before the session; otherwise ask.
+        let known = shared
+            .store
+            .snapshot()
+            .contacts
+            .iter()
+            .find(|c| c.current_key.as_ref() == Some(&peer))
+            .map(|c| c.name.clone());
+        if let Some(name) = known {
+            state.name = name;
+        }
+        let name = state.name.trim().to_owned();
+        if name.is_empty() {
+            run.record = Record::AskName;
+        } else {
+            state.record_seq += 1;
+            run.record = submit_record(shared, state.record_seq, name, peer, identity);
+        }
+    }
+    result_frame(ui, true, |ui| {
+        ui.label(egui::RichText::new("✔ Verified").strong().size(22.0));
+        ui.label("You both confirmed the same code. The other person's key is:");
+        ui.add(
+            egui::Label::new(egui::RichText::new(peer.to_canonical_string()).monospace())
+                .selectable(true),
+        );
+    });
+    ui.add_space(8.0);
+    let mut save = false;
+    match &run.record {
+        Record::AskName | Record::Done(Err(_)) => {
+            if let Record::Done(Err(e)) = &run.record {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Not saved: {e}"));
+            }
+            ui.label("Save them as a contact so the app remembers this key:");
+            ui.horizontal(|ui| {
+                let label = ui.label("Contact name");
+                let resp = ui
+                    .add(egui::TextEdit::singleline(&mut state.name).hint_text("e.g. Alice"))
+                    .labelled_by(label.id);
+                if resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+                    save = true;
+                }
+                let ok = !state.name.trim().is_empty();
+                if ui
+                    .add_enabled(ok, egui::Button::new("Save contact"))
+                    .clicked()
+                {
+                    save = true;
+                }
+            });
+        }
+        Record::Saving { .. } => {
+            ui.label("Saving…");
+        }
+        Record::Done(Ok(message)) => {
+            ui.colored_label(ok_color(ui), message);
+        }
+        Record::NotApplicable => {}
+    }
+    if save && !state.name.trim().is_empty() {
+        state.record_seq += 1;
+        let name = state.name.trim().to_owned();
+        run.record = submit_record(shared, state.record_seq, name, peer, identity);
+    }
+    ui.add_space(8.0);
+    if ui.button("Start again").clicked() {
+        state.run = None;
+    }
+}
+
+fn submit_record(
+    shared: &mut Shared,
+    seq: u64,
+    name: String,
+    peer: PublicKey,
+    identity: &Arc<Identity>,
+) -> Record {
+    let tag = format!("sas-record-{seq}");
+    let identity = Arc::clone(identity);
+    shared.store.submit(tag.clone(), move |store| {
+        record_verified(store, &name, &peer, &identity, Timestamp::now()).map_err(|e| e.to_string())
+    });
+    Record::Saving { tag }
+}
+
+/// Records `peer` as `name`'s verified key: creates the contact if needed, makes `peer` its
+/// current key (a different earlier key is remembered as changed) and marks it verified.
+fn record_verified(
+    store: &mut Store,
+    name: &str,
+    peer: &PublicKey,
+    identity: &Identity,
+    now: Timestamp,
+) -> Result<String, StoreError> {
+    let mut note = "";
+    match store.status(name) {
+        Ok(before) => {
+            let outcome = store.observe_key(name, peer, now)?;
+            if matches!(before, TrustStatus::KeyChanged { .. })
+                || matches!(
+                    outcome,
+                    ObserveOutcome::Changed {
+                        was_verified: true,
+                        ..
+                    }
+                )
+            {
+                note = " Their key had changed; this new key is now the verified one.";
+            } else if matches!(outcome, ObserveOutcome::Changed { .. }) {
+                note = " Their earlier key was replaced by this verified key.";
+            }
+        }
+        Err(StoreError::ContactNotFound { .. }) => {
+            store.add_contact_with_key(name, None, peer, now)?;
+        }
+        Err(e) => return Err(e),
+    }
+    store.mark_verified(name, peer, VerificationMethod::SasSession, identity, now)?;
+    Ok(format!("Saved: {name} is verified (live session).{note}"))
+}
+
+fn result_frame(ui: &mut egui::Ui, ok: bool, add: impl FnOnce(&mut egui::Ui)) {
+    let color = if ok {
+        ok_color(ui)
+    } else {
+        ui.visuals().error_fg_color
+    };
+    egui::Frame::new()
+        .fill(color.gamma_multiply(0.15))
+        .stroke(egui::Stroke::new(2.0, color))
+        .inner_margin(12.0)
+        .show(ui, |ui| {
+            ui.visuals_mut().override_text_color = Some(color);
+            add(ui);
+        });
+}
+
+fn ok_color(ui: &egui::Ui) -> egui::Color32 {
+    if ui.visuals().dark_mode {
+        egui::Color32::from_rgb(0x6c, 0xd8, 0x6c)
+    } else {
+        egui::Color32::from_rgb(0x1b, 0x7a, 0x1b)
+    }
+}
+
+/// Why a run ended, in plain words (lower case, to follow "Not verified: ").
+pub fn reason_in_words(reason: CancelReason) -> String {
+    match reason {
+        CancelReason::UserNoMatch => "you said the codes don't match".to_owned(),
+        CancelReason::PeerNoMatch => "the other person said the codes don't match".to_owned(),
+        CancelReason::UserCancelled => "you cancelled the session".to_owned(),
+        CancelReason::PeerCancelled => "the other person's app cancelled the session".to_owned(),
+        CancelReason::WrongJoinCode => {
+            "the join code does not belong to the session this computer reached".to_owned()
+        }
+        CancelReason::Timeout => "nobody answered in time".to_owned(),
+        CancelReason::ConnectionLost => {
+            "the connection closed before the end (the other app quit or the network dropped)"
+                .to_owned()
+        }
+        CancelReason::MacMismatch => {
+            "the other side's confirmation did not check out — someone may be intercepting the connection".to_owned()
+        }
+        CancelReason::CommitmentMismatch | CancelReason::NonContributoryKey => {
+            "the other side broke the protocol's rules — someone may be intercepting the connection".to_owned()
+        }
+        CancelReason::UnsupportedVersion => {
+            "the other app speaks another version of the protocol; update both apps".to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
+fn advice(reason: CancelReason) -> Option<&'static str> {
+    match reason {
+        CancelReason::UserNoMatch | CancelReason::PeerNoMatch => Some(
+            "Different codes mean someone may be intercepting the connection. Nothing was recorded; do not trust this key. Try again, ideally on another network or side by side.",
+        ),
+        CancelReason::WrongJoinCode => Some(
+            "Ask for the code the other person's app shows now and type it again. Nothing was recorded.",
+        ),
+        _ => Some("Nothing was recorded. Start a new session to try again."),
+    }
 }

@@ -1,0 +1,480 @@
+//! Live session (SAS) between two app instances in one test, over loopback: each app runs in
+//! its own harness with its own identity and trust store; the join code is read from the
+//! host's screen and typed into the joiner. Both harnesses are stepped in a loop (with a
+//! time limit) while the session workers run.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::net::{Ipv4Addr, SocketAddr, TcpStream};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use verifier_core::identity::Identity;
+use verifier_core::key::PublicKey;
+use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::render::Bip39Language;
+use verifier_core::sas::{CancelReason, JoinCode, Phase};
+use verifier_core::store::{Store, TrustStatus};
+use verifier_gui::app::{AppConfig, VerifierApp};
+use verifier_gui::settings::Settings;
+use verifier_gui::views::sas::SasStatus;
+
+const LIMIT: Duration = Duration::from_secs(20);
+
+struct Side {
+    h: Harness<'static, VerifierApp>,
+    dir: PathBuf,
+    key: PublicKey,
+    /// User actions counted from the Live session screen.
+    actions: u32,
+}
+
+impl Side {
+    fn new(root: &Path, name: &str, settings: Settings) -> Self {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let config = AppConfig {
+            identity_path: dir.join("identity"),
+            store_path: Some(dir.join("store.sqlite3")),
+            cameras: Box::new(verifier_gui::workers::camera::NoCameras),
+        };
+        let mut app = VerifierApp::new(config, settings);
+        app.sas.bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+        let h = Harness::builder()
+            .with_size(egui::vec2(1100.0, 1400.0))
+            .build_ui_state(|ui, app: &mut VerifierApp| app.show(ui), app);
+        let key = Identity::load(&dir.join("identity")).unwrap().public_key();
+        let mut side = Side {
+            h,
+            dir,
+            key,
+            actions: 0,
+        };
+        side.settle();
+        // Navigate to the screen (not counted: the count starts on the screen).
+        side.h.get_by_label("Live session").click();
+        side.settle();
+        side
+    }
+
+    fn settle(&mut self) {
+        for _ in 0..4 {
+            self.h.step();
+        }
+    }
+
+    fn click(&mut self, label: &str) {
+        self.h.get_by_role_and_label(Role::Button, label).click();
+        self.actions += 1;
+        self.settle();
+    }
+
+    /// Focus a text field and type into it: one action (as pasting is).
+    fn fill(&mut self, label: &str, text: &str) {
+        self.h.get_by_role_and_label(Role::TextInput, label).focus();
+        self.settle();
+        self.h
+            .get_by_role_and_label(Role::TextInput, label)
+            .type_text(text);
+        self.actions += 1;
+        self.settle();
+    }
+
+    fn status(&self) -> SasStatus {
+        self.h.state().sas.status()
+    }
+
+    fn shows(&self, text: &str) -> bool {
+        self.h.query_all_by_label_contains(text).next().is_some()
+    }
+
+    fn store(&self) -> Store {
+        Store::open(self.dir.join("store.sqlite3")).unwrap()
+    }
+}
+
+/// Steps both apps until `done` holds, failing after [`LIMIT`] with what each side shows.
+fn wait(a: &mut Side, b: &mut Side, what: &str, done: impl Fn(&Side, &Side) -> bool) {
+    let end = Instant::now() + LIMIT;
+    loop {
+        a.h.step();
+        b.h.step();
+        if done(a, b) {
+            return;
+        }
+        assert!(
+            Instant::now() < end,
+            "timed out waiting for {what}: host {:?}, joiner {:?}",
+            a.status(),
+            b.status()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+fn wait_one(s: &mut Side, what: &str, done: impl Fn(&Side) -> bool) {
+    let end = Instant::now() + LIMIT;
+    loop {
+        s.h.step();
+        if done(s) {
+            return;
+        }
+        assert!(
+            Instant::now() < end,
+            "timed out waiting for {what}: {:?}",
+            s.status()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Host starts; returns the join code as shown on its screen.
+fn host_starts(host: &mut Side) -> String {
+    host.click("Start a session");
+    wait_one(host, "the join code", |s| {
+        s.h.state().sas.join_code_text().is_some()
+    });
+    let code = host.h.state().sas.join_code_text().unwrap();
+    // The code is on the screen, big, as the other person reads it.
+    host.h.get_by_label(&code);
+    host.h
+        .get_by_label(&format!("QR code of the join code {code}"));
+    assert!(host.shows("Waiting for the other person to join"));
+    code
+}
+
+fn compare_phase(s: &Side) -> Option<Phase> {
+    s.h.state()
+        .sas
+        .phase()
+        .filter(|p| matches!(p, Phase::Compare { .. }))
+        .cloned()
+}
+
+#[test]
+fn two_apps_verify_each_other_and_both_record_it() {
+    let root = tempfile::tempdir().unwrap();
+    let french = Settings {
+        word_lang: "fr".to_owned(),
+        emoji_lang: "fr".to_owned(),
+        ..Settings::default()
+    };
+    let mut host = Side::new(root.path(), "host", french);
+    let mut joiner = Side::new(root.path(), "joiner", Settings::default());
+
+    let code = host_starts(&mut host); // host: 1
+    joiner.fill("Contact name (optional)", "Hannah"); // joiner: 1
+    joiner.fill("Join code", &code.to_lowercase()); // joiner: 2 (case does not matter)
+    joiner.click("Join"); // joiner: 3
+
+    wait(&mut host, &mut joiner, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+    let Some(Phase::Compare {
+        sas,
+        emoji,
+        decimals,
+        ..
+    }) = compare_phase(&host)
+    else {
+        unreachable!()
+    };
+    assert_eq!(compare_phase(&host), compare_phase(&joiner), "same code");
+    // Words in each side's language (same indices), emoji with names, decimals.
+    for w in sas.words(Bip39Language::French) {
+        assert!(host.shows(w), "host shows French word {w}");
+    }
+    for w in sas.words(Bip39Language::English) {
+        assert!(joiner.shows(w), "joiner shows English word {w}");
+    }
+    for e in &emoji {
+        host.h.get_by_label(e.emoji());
+        assert!(host.shows(e.description("fr")), "French emoji name");
+        assert!(joiner.shows(e.description_en()), "English emoji name");
+    }
+    for d in decimals {
+        host.h.get_by_label(&d.to_string());
+        joiner.h.get_by_label(&d.to_string());
+    }
+    // Both answers are there with equal weight; neither is pre-selected.
+    let yes = host
+        .h
+        .get_by_role_and_label(Role::Button, "They match")
+        .rect();
+    let no = host
+        .h
+        .get_by_role_and_label(Role::Button, "They don't match")
+        .rect();
+    assert_eq!(yes.size(), no.size(), "equal weight");
+    assert!(
+        !host
+            .h
+            .get_by_role_and_label(Role::Button, "They match")
+            .is_focused()
+    );
+
+    host.click("They match"); // host: 2
+    joiner.click("They match"); // joiner: 4
+    wait(&mut host, &mut joiner, "both verified", |a, b| {
+        matches!(a.status(), SasStatus::Verified(_)) && matches!(b.status(), SasStatus::Verified(_))
+    });
+    assert_eq!(host.status(), SasStatus::Verified(joiner.key));
+    assert_eq!(joiner.status(), SasStatus::Verified(host.key));
+    assert!(host.shows("Verified"));
+    host.h.get_by_label(&joiner.key.to_canonical_string());
+    joiner.h.get_by_label(&host.key.to_canonical_string());
+
+    // The joiner named the contact before the session: recorded at once.
+    wait_one(&mut joiner, "the joiner's record", |s| {
+        s.shows("Saved: Hannah is verified")
+    });
+    // The host names it afterwards.
+    host.fill("Contact name", "Jo"); // host: 3
+    host.click("Save contact"); // host: 4
+    wait_one(&mut host, "the host's record", |s| {
+        s.shows("Saved: Jo is verified")
+    });
+
+    assert!(host.actions <= 4, "host used {} actions", host.actions);
+    assert!(
+        joiner.actions <= 4,
+        "joiner used {} actions",
+        joiner.actions
+    );
+
+    for (side, name, peer) in [(&host, "Jo", joiner.key), (&joiner, "Hannah", host.key)] {
+        let store = side.store();
+        let c = store.contact(name).unwrap();
+        assert_eq!(c.current_key, Some(peer));
+        assert!(
+            matches!(
+                c.status,
+                TrustStatus::Verified {
+                    method: VerificationMethod::SasSession,
+                    ..
+                }
+            ),
+            "{name}: {:?}",
+            c.status
+        );
+        assert_eq!(store.list().unwrap().len(), 1);
+    }
+
+    // Both connections close once the run is over.
+    wait(&mut host, &mut joiner, "the workers to end", |a, b| {
+        a.h.state().sas.worker_finished() && b.h.state().sas.worker_finished()
+    });
+}
+
+#[test]
+fn they_dont_match_on_one_side_cancels_both_with_the_reason() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    let mut joiner = Side::new(root.path(), "joiner", Settings::default());
+    let code = host_starts(&mut host);
+    joiner.fill("Join code", &code);
+    joiner.click("Join");
+    wait(&mut host, &mut joiner, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+    // The host already said "match"; the joiner's "no" still ends both runs.
+    host.click("They match");
+    wait_one(&mut host, "the host to wait", |s| {
+        s.shows("Waiting for the other person to confirm")
+    });
+    joiner.click("They don't match");
+    wait(&mut host, &mut joiner, "both cancelled", |a, b| {
+        matches!(a.status(), SasStatus::Cancelled(_))
+            && matches!(b.status(), SasStatus::Cancelled(_))
+    });
+    assert_eq!(
+        host.status(),
+        SasStatus::Cancelled(CancelReason::PeerNoMatch)
+    );
+    assert_eq!(
+        joiner.status(),
+        SasStatus::Cancelled(CancelReason::UserNoMatch)
+    );
+    assert!(host.shows("the other person said the codes don't match"));
+    assert!(joiner.shows("you said the codes don't match"));
+    assert!(host.shows("Not verified"));
+    assert!(!host.shows("Save contact"));
+    for side in [&host, &joiner] {
+        assert!(side.store().list().unwrap().is_empty(), "nothing recorded");
+    }
+}
+
+#[test]
+fn wrong_join_codes_give_clear_errors_and_record_nothing() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    let mut joiner = Side::new(root.path(), "joiner", Settings::default());
+    let code = host_starts(&mut host);
+
+    // A typo: caught by the checksum before any connection.
+    let alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let typo = (0..code.len())
+        .filter(|&i| code.as_bytes()[i] != b'-')
+        .find_map(|i| {
+            let old = code.as_bytes()[i] as char;
+            let new = alphabet.chars().find(|&c| c != old)?;
+            let mut t = code.clone();
+            t.replace_range(i..=i, &new.to_string());
+            JoinCode::parse(&t).is_err().then_some(t)
+        })
+        .unwrap();
+    joiner.fill("Join code", &typo);
+    joiner.click("Join");
+    assert!(
+        joiner.shows("a character is mistyped"),
+        "checksum error shown"
+    );
+    assert_eq!(joiner.status(), SasStatus::Idle, "no connection attempted");
+    assert!(matches!(host.status(), SasStatus::Running));
+
+    // A well-formed code for another session at the same address: the joiner notices
+    // when the host's first message does not match, and both runs end.
+    let real: JoinCode = code.parse().unwrap();
+    let mut other = real.binding();
+    other[0] ^= 0x01;
+    let wrong = JoinCode::new(real.addr(), other).to_text();
+    joiner
+        .h
+        .get_by_role_and_label(Role::TextInput, "Join code")
+        .focus();
+    joiner.settle();
+    joiner
+        .h
+        .key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    joiner.settle();
+    joiner
+        .h
+        .get_by_role_and_label(Role::TextInput, "Join code")
+        .type_text(&wrong);
+    joiner.settle();
+    assert_eq!(joiner.h.state().sas.code_input, wrong);
+    joiner.click("Join");
+    wait(&mut host, &mut joiner, "both cancelled", |a, b| {
+        matches!(a.status(), SasStatus::Cancelled(_))
+            && matches!(b.status(), SasStatus::Cancelled(_))
+    });
+    assert_eq!(
+        joiner.status(),
+        SasStatus::Cancelled(CancelReason::WrongJoinCode)
+    );
+    assert!(joiner.shows("the join code does not belong to the session"));
+    assert_eq!(
+        host.status(),
+        SasStatus::Cancelled(CancelReason::PeerCancelled)
+    );
+    assert!(host.shows("the other person's app cancelled the session"));
+    for side in [&host, &joiner] {
+        assert!(side.store().list().unwrap().is_empty(), "nothing recorded");
+    }
+}
+
+#[test]
+fn cancel_while_waiting_stops_listening_and_leaving_the_screen_cancels_the_peer() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    let code: JoinCode = host_starts(&mut host).parse().unwrap();
+    host.click("Cancel");
+    assert_eq!(
+        host.status(),
+        SasStatus::Cancelled(CancelReason::UserCancelled)
+    );
+    assert!(host.shows("you cancelled the session"));
+    wait_one(&mut host, "the listener to close", |s| {
+        s.h.state().sas.worker_finished()
+    });
+    assert!(
+        TcpStream::connect_timeout(&code.addr(), Duration::from_secs(2)).is_err(),
+        "nobody listens after cancel"
+    );
+
+    // Mid-comparison, the joiner leaves the screen: the host learns it at once.
+    host.click("Start again");
+    let code = host_starts(&mut host);
+    let mut joiner = Side::new(root.path(), "joiner", Settings::default());
+    joiner.fill("Join code", &code);
+    joiner.click("Join");
+    wait(&mut host, &mut joiner, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+    joiner.h.get_by_label("Settings").click();
+    joiner.settle();
+    wait(
+        &mut host,
+        &mut joiner,
+        "the host to see the cancel",
+        |a, _| matches!(a.status(), SasStatus::Cancelled(_)),
+    );
+    assert_eq!(
+        host.status(),
+        SasStatus::Cancelled(CancelReason::PeerCancelled)
+    );
+    assert_eq!(
+        joiner.status(),
+        SasStatus::Cancelled(CancelReason::UserCancelled)
+    );
+    wait(&mut host, &mut joiner, "both workers to end", |a, b| {
+        a.h.state().sas.worker_finished() && b.h.state().sas.worker_finished()
+    });
+}
+
+#[test]
+fn a_contact_whose_key_changed_is_re_verified_under_its_name() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    let joiner = Side::new(root.path(), "joiner", Settings::default());
+    // Before: the joiner had verified "Hannah" with an old key; the app then saw her new key
+    // (the host's), so Hannah is "key changed".
+    {
+        let mut store = joiner.store();
+        let me = Identity::load(&joiner.dir.join("identity")).unwrap();
+        let old = Identity::generate(&mut rand_core::OsRng).public_key();
+        let t = Timestamp::from_unix_secs(1_700_000_000);
+        store.add_contact_with_key("Hannah", None, &old, t).unwrap();
+        store
+            .mark_verified("Hannah", &old, VerificationMethod::QrScan, &me, t)
+            .unwrap();
+        store.observe_key("Hannah", &host.key, t).unwrap();
+        assert!(matches!(
+            store.status("Hannah").unwrap(),
+            TrustStatus::KeyChanged { .. }
+        ));
+    }
+    // The joiner's store worker reads the contact list again after any job; a fresh app
+    // loads it at start.
+    drop(joiner);
+    let mut joiner = Side::new(root.path(), "joiner", Settings::default());
+    wait_one(&mut joiner, "the key-change banner", |s| {
+        s.shows("Key changed: Hannah")
+    });
+
+    let code = host_starts(&mut host);
+    joiner.fill("Join code", &code);
+    joiner.click("Join");
+    wait(&mut host, &mut joiner, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+    host.click("They match");
+    joiner.click("They match");
+    // No name typed: the key belongs to Hannah, so it is recorded under her name.
+    wait_one(&mut joiner, "the re-verification", |s| {
+        s.shows("Saved: Hannah is verified")
+    });
+    assert!(joiner.shows("Their key had changed"));
+    assert!(joiner.actions <= 4);
+    let store = joiner.store();
+    assert!(matches!(
+        store.status("Hannah").unwrap(),
+        TrustStatus::Verified {
+            method: VerificationMethod::SasSession,
+            ..
+        }
+    ));
+    assert_eq!(store.list().unwrap().len(), 1);
+}
