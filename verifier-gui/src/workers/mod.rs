@@ -3,4 +3,5 @@
 //! sends results back, waking the UI with `request_repaint`.
 
 pub mod camera;
+pub mod scan;
 pub mod store;
