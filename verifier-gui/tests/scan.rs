@@ -207,7 +207,7 @@ fn identity_code(key: PublicKey, name: Option<&str>) -> Vec<u8> {
 enum Pace {
     /// Sleep this long before each frame; after the last, repeat it forever.
     Repeat(Duration),
-    /// As fast as asked; end the stream after the last frame.
+    /// One frame every 2 ms (faster than any scan); end the stream after the last frame.
     FastThenEnd,
     /// One frame each time the test sends on the gate.
     Gated(Arc<Mutex<Option<Receiver<()>>>>),
@@ -217,6 +217,7 @@ struct FakeCameras {
     frames: Arc<Vec<Frame>>,
     pace: Pace,
     opens: Arc<AtomicUsize>,
+    reads: Arc<AtomicUsize>,
     fail_open: Option<String>,
 }
 
@@ -226,6 +227,7 @@ impl FakeCameras {
             frames: Arc::new(frames),
             pace,
             opens: Arc::new(AtomicUsize::new(0)),
+            reads: Arc::new(AtomicUsize::new(0)),
             fail_open: None,
         }
     }
@@ -236,6 +238,7 @@ struct FakeSource {
     next: usize,
     pace: Pace,
     gate: Option<Receiver<()>>,
+    reads: Arc<AtomicUsize>,
 }
 
 impl CameraProvider for FakeCameras {
@@ -259,6 +262,7 @@ impl CameraProvider for FakeCameras {
             next: 0,
             pace: self.pace.clone(),
             gate,
+            reads: Arc::clone(&self.reads),
         }))
     }
 }
@@ -271,6 +275,7 @@ impl FrameSource for FakeSource {
                 if self.next >= self.frames.len() {
                     return Ok(None);
                 }
+                std::thread::sleep(Duration::from_millis(2));
             }
             Pace::Gated(_) => {
                 let gate = self.gate.as_ref().ok_or("gate already used")?;
@@ -281,6 +286,7 @@ impl FrameSource for FakeSource {
         }
         let i = self.next.min(self.frames.len() - 1);
         self.next += 1;
+        self.reads.fetch_add(1, Ordering::SeqCst);
         Ok(Some(self.frames[i].clone()))
     }
 }
@@ -419,7 +425,10 @@ fn matching_pairwise_code_on_camera_is_verified_in_two_actions() {
     let outline = h.state().scan.outlines()[0];
     let cx = outline.iter().map(|p| p.x).sum::<f32>() / 4.0;
     let cy = outline.iter().map(|p| p.y).sum::<f32>() / 4.0;
-    assert!((cx - 320.0).abs() < 20.0 && (cy - 240.0).abs() < 20.0, "outline at {cx},{cy}");
+    assert!(
+        (cx - 320.0).abs() < 20.0 && (cy - 240.0).abs() < 20.0,
+        "outline at {cx},{cy}"
+    );
     assert_eq!(status_of(&h, "Alice"), Some(TrustStatus::Unverified));
 
     h.get_by_label("Mark verified").click(); // action 2
@@ -436,7 +445,10 @@ fn matching_pairwise_code_on_camera_is_verified_in_two_actions() {
     wait_for(&mut h, "the confirmation", |h| {
         has_text(h, "Alice is verified")
     });
-    assert!(actions <= 2, "{actions} user actions from launch to verified");
+    assert!(
+        actions <= 2,
+        "{actions} user actions from launch to verified"
+    );
     drop(h);
     assert_eq!(verifications(&s.store, "Alice"), 1);
 }
@@ -452,7 +464,7 @@ fn mismatching_code_is_red_and_records_nothing() {
     let mut h = app(&s, Box::new(cams));
     go_to_scan(&mut h);
     wait_for(&mut h, "a mismatch", |h| {
-        has_label(h, "✘ Mismatch: this is not the key you have for Alice")
+        has_label(h, "⚠ Mismatch: this is not the key you have for Alice")
     });
     assert!(has_text(&h, "a key swap"), "explains a possible key swap");
     assert!(has_text(&h, "reinstalled"), "explains a reinstall");
@@ -484,12 +496,12 @@ fn code_of_another_key_is_a_mismatch_when_the_user_names_the_contact() {
         has_label(h, "Whose code is it?")
     });
     h.get_by_label("Whose code is it?").click();
-    h.step();
+    wait_for(&mut h, "the contact list", |h| has_label(h, "Alice"));
     h.get_by_label("Alice").click();
     h.step();
     type_path_and_open(&mut h, &file);
     wait_for(&mut h, "a mismatch", |h| {
-        has_label(h, "✘ Mismatch: this is not the key you have for Alice")
+        has_label(h, "⚠ Mismatch: this is not the key you have for Alice")
     });
     assert!(has_text(&h, "You said this is Alice's code"));
     drop(h);
@@ -547,7 +559,10 @@ fn foreign_and_signal_codes_are_named_by_every_picture_route() {
     picture_of(&signal).png(&signal_png);
     type_path_and_open(&mut h, &signal_png);
     wait_for(&mut h, "the Signal code named", |h| {
-        has_label(h, "This is a Signal safety-number code, not a verifier code")
+        has_label(
+            h,
+            "This is a Signal safety-number code, not a verifier code",
+        )
     });
 
     drop(h);
@@ -620,7 +635,10 @@ fn camera_that_fails_to_open_is_explained() {
         has_text(h, "cannot be used: device or resource busy")
     });
     assert!(has_label(&h, "Start camera"));
-    assert!(has_label(&h, "Image file"), "the file route stays available");
+    assert!(
+        has_label(&h, "Image file"),
+        "the file route stays available"
+    );
 }
 
 #[test]
@@ -729,12 +747,19 @@ fn camera_pauses_when_the_screen_is_left_and_resumes_on_return() {
     let frame = Picture::background(320, 240, 3).rgb_frame();
     let cams = FakeCameras::new(vec![frame], Pace::Repeat(Duration::from_millis(20)));
     let opens = Arc::clone(&cams.opens);
+    let reads = Arc::clone(&cams.reads);
     let mut h = app(&s, Box::new(cams));
     go_to_scan(&mut h);
     wait_for(&mut h, "frames", |h| h.state().scan.stats.scanned > 0);
     h.get_by_label(Screen::MyCode.label()).click();
-    wait_for(&mut h, "the camera paused", |h| {
-        matches!(h.state().scan.camera, CameraState::Paused(_))
+    // The camera is no longer read once the screen is gone (20 ms per frame).
+    let mut last = (reads.load(Ordering::SeqCst), Instant::now());
+    wait_for(&mut h, "the camera to stop", |_| {
+        let now = reads.load(Ordering::SeqCst);
+        if now != last.0 {
+            last = (now, Instant::now());
+        }
+        last.1.elapsed() > Duration::from_millis(500)
     });
     assert_eq!(opens.load(Ordering::SeqCst), 1);
     go_to_scan(&mut h);

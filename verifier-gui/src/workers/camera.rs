@@ -298,9 +298,15 @@ mod tests {
     #[test]
     fn bgr_is_not_read_as_rgb() {
         // Pure blue in BGR order is dark; read as RGB it would be pure red (brighter).
-        let blue_bgr = frame(PixelFormat::Bgr8, [255, 0, 0].repeat(4)).to_luma().unwrap();
-        let red_rgb = frame(PixelFormat::Rgb8, [255, 0, 0].repeat(4)).to_luma().unwrap();
-        let blue_rgb = frame(PixelFormat::Rgb8, [0, 0, 255].repeat(4)).to_luma().unwrap();
+        let blue_bgr = frame(PixelFormat::Bgr8, [255, 0, 0].repeat(4))
+            .to_luma()
+            .unwrap();
+        let red_rgb = frame(PixelFormat::Rgb8, [255, 0, 0].repeat(4))
+            .to_luma()
+            .unwrap();
+        let blue_rgb = frame(PixelFormat::Rgb8, [0, 0, 255].repeat(4))
+            .to_luma()
+            .unwrap();
         assert_eq!(blue_bgr.pixels(), blue_rgb.pixels());
         assert_ne!(blue_bgr.pixels(), red_rgb.pixels());
     }

@@ -108,6 +108,8 @@ pub enum ScanEvent {
     CameraStopped {
         /// Why.
         reason: StopReason,
+        /// Frames dropped in this stream, because the decoder was busy.
+        dropped: u64,
     },
     /// A camera frame was scanned.
     Frame {
@@ -307,10 +309,11 @@ impl CameraThread {
                     continue;
                 }
                 Some(Command::Stop) => {
-                    if stream.take().is_some() {
+                    if let Some(s) = stream.take() {
                         self.generation.fetch_add(1, Ordering::Relaxed);
                         self.send(ScanEvent::CameraStopped {
                             reason: StopReason::Requested,
+                            dropped: s.dropped,
                         });
                     }
                     continue;
@@ -321,10 +324,12 @@ impl CameraThread {
             // The screen was left: stop the camera (the screen reopens it).
             let shown = self.shown_pass.load(Ordering::Relaxed);
             if self.ctx.cumulative_pass_nr() > shown + PAUSE_AFTER_PASSES {
+                let dropped = s.dropped;
                 stream = None;
                 self.generation.fetch_add(1, Ordering::Relaxed);
                 self.send(ScanEvent::CameraStopped {
                     reason: StopReason::Paused,
+                    dropped,
                 });
                 continue;
             }
@@ -352,10 +357,12 @@ impl CameraThread {
                     }
                 }
                 Ok(None) => {
+                    let dropped = s.dropped;
                     stream = None;
                     self.generation.fetch_add(1, Ordering::Relaxed);
                     self.send(ScanEvent::CameraStopped {
                         reason: StopReason::Ended,
+                        dropped,
                     });
                 }
                 Err(message) => {

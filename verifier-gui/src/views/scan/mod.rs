@@ -209,7 +209,8 @@ impl ScanState {
             ScanEvent::CameraFailed { index, message } => {
                 self.camera = CameraState::Failed { index, message };
             }
-            ScanEvent::CameraStopped { reason } => {
+            ScanEvent::CameraStopped { reason, dropped } => {
+                self.stats.dropped = self.stats.dropped.max(dropped);
                 self.camera = match (reason, &self.camera) {
                     (StopReason::Paused, CameraState::Streaming(i)) => CameraState::Paused(*i),
                     (StopReason::Ended, CameraState::Streaming(i)) => CameraState::Failed {
@@ -247,10 +248,8 @@ impl ScanState {
                             "No QR code found in {source}. The whole code must be in the picture, sharp, and not too small."
                         )));
                     } else {
-                        self.still_message = Some(Ok(format!(
-                            "Read {source} in {:.0} ms.",
-                            decoded.decode_ms
-                        )));
+                        self.still_message =
+                            Some(Ok(format!("Read {source} in {:.0} ms.", decoded.decode_ms)));
                         // A new picture replaces the result even if it shows the same code.
                         self.scanned = None;
                         self.take_codes(&decoded, &source);
@@ -427,10 +426,7 @@ fn camera_bar(ui: &mut egui::Ui, state: &mut ScanState) {
                 CameraState::Opening(i) => {
                     ui.horizontal(|ui| {
                         ui.spinner();
-                        ui.label(format!(
-                            "Opening {}…",
-                            camera_name(&state.camera_list, *i)
-                        ));
+                        ui.label(format!("Opening {}…", camera_name(&state.camera_list, *i)));
                     });
                 }
                 CameraState::Streaming(_) => {
@@ -519,7 +515,11 @@ fn preview(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) {
     };
     let resp = ui.add(egui::Image::new((tex.id(), size)).alt_text(alt));
     let rect = resp.rect;
-    let colour = match state.scanned.as_ref().map(|s| current_verdict(shared, state, s)) {
+    let colour = match state
+        .scanned
+        .as_ref()
+        .map(|s| current_verdict(shared, state, s))
+    {
         Some(Verdict::Match { .. }) => egui::Color32::from_rgb(0, 200, 60),
         Some(Verdict::Mismatch { .. }) => egui::Color32::from_rgb(230, 30, 30),
         _ => egui::Color32::from_rgb(250, 190, 0),
@@ -532,7 +532,10 @@ fn preview(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) {
             .iter()
             .map(|p| rect.min + egui::vec2(p.x * sx, p.y * sy))
             .collect();
-        painter.add(egui::Shape::closed_line(pts, egui::Stroke::new(3.0, colour)));
+        painter.add(egui::Shape::closed_line(
+            pts,
+            egui::Stroke::new(3.0, colour),
+        ));
     }
 }
 
@@ -558,7 +561,8 @@ fn file_routes(ui: &mut egui::Ui, state: &mut ScanState) {
     let path = state.path_input.trim().to_owned();
     if go {
         if path.is_empty() {
-            state.still_message = Some(Err("Type the path of a PNG or JPEG file first.".to_owned()));
+            state.still_message =
+                Some(Err("Type the path of a PNG or JPEG file first.".to_owned()));
         } else {
             state.scan_still(StillImage::Path(PathBuf::from(path)));
         }
@@ -567,7 +571,9 @@ fn file_routes(ui: &mut egui::Ui, state: &mut ScanState) {
     let hint = if hovering {
         egui::RichText::new("Drop the file to scan it").strong()
     } else {
-        egui::RichText::new("You can also drop a PNG or JPEG file on this window, or paste a picture with Ctrl+V.")
+        egui::RichText::new(
+            "You can also drop a PNG or JPEG file on this window, or paste a picture with Ctrl+V.",
+        )
     };
     ui.label(hint);
     match &state.still_message {
@@ -643,7 +649,13 @@ fn signer(shared: &Shared) -> Result<Arc<verifier_core::identity::Identity>, Str
     }
 }
 
-fn submit_verify(shared: &mut Shared, state: &mut ScanState, contact: String, key: PublicKey, add: Option<Option<String>>) {
+fn submit_verify(
+    shared: &mut Shared,
+    state: &mut ScanState,
+    contact: String,
+    key: PublicKey,
+    add: Option<Option<String>>,
+) {
     let signer = match signer(shared) {
         Ok(s) => s,
         Err(e) => {
@@ -689,10 +701,7 @@ fn action_outcome(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) -> bool
             true
         }
         Some(Err(e)) => {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                format!("Not recorded: {e}"),
-            );
+            ui.colored_label(ui.visuals().error_fg_color, format!("Not recorded: {e}"));
             false
         }
         None => {
@@ -754,16 +763,22 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
             framed(ui, red, |ui| {
                 ui.label(
                     egui::RichText::new(format!(
-                        "✘ Mismatch: this is not the key you have for {contact}"
+                        "⚠ Mismatch: this is not the key you have for {contact}"
                     ))
                     .strong()
                     .size(20.0)
                     .color(red),
                 );
                 let what = match why {
-                    MismatchWhy::NotExpectedKey => format!("You said this is {contact}'s code, but it shows a different key."),
-                    MismatchWhy::NamedContactOtherKey => format!("The code calls itself {contact}, but it shows a different key than the one you have for {contact}."),
-                    MismatchWhy::OldVerifiedKey => format!("The code shows the key you verified for {contact} earlier, but {contact} uses a different key now."),
+                    MismatchWhy::NotExpectedKey => {
+                        format!("You said this is {contact}'s code, but it shows a different key.")
+                    }
+                    MismatchWhy::NamedContactOtherKey => format!(
+                        "The code calls itself {contact}, but it shows a different key than the one you have for {contact}."
+                    ),
+                    MismatchWhy::OldVerifiedKey => format!(
+                        "The code shows the key you verified for {contact} earlier, but {contact} uses a different key now."
+                    ),
                 };
                 ui.label(what);
                 ui.label(format!("This means one of two things: someone is passing off their key as {contact}'s (a key swap — do not trust it), or {contact} reinstalled verifier or set up a new device and really has a new key. Ask {contact} in person. Only if they confirm a new key, remove or update the old one on the Contacts screen and scan again."));
@@ -826,7 +841,10 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                         && !matches!(shared.store.result(VERIFY_TAG), Some(Err(_)));
                     if !done
                         && ui
-                            .add_enabled(!name.is_empty(), egui::Button::new("Add contact and mark verified"))
+                            .add_enabled(
+                                !name.is_empty(),
+                                egui::Button::new("Add contact and mark verified"),
+                            )
                             .clicked()
                     {
                         add = true;
@@ -866,7 +884,11 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
         }
         Verdict::Broken(e) => {
             framed(ui, red, |ui| {
-                ui.label(egui::RichText::new("A damaged verifier code").strong().size(20.0));
+                ui.label(
+                    egui::RichText::new("A damaged verifier code")
+                        .strong()
+                        .size(20.0),
+                );
                 ui.label(format!("This looks like a verifier code but cannot be read: {e}. If it keeps happening, one of you may need to update verifier. Nothing was recorded."));
             });
         }
@@ -886,8 +908,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                 match &f {
                     Foreign::WebLink(url) => {
                         ui.add(
-                            egui::Label::new(egui::RichText::new(url).monospace())
-                                .selectable(true),
+                            egui::Label::new(egui::RichText::new(url).monospace()).selectable(true),
                         );
                     }
                     Foreign::Text(t) => {
@@ -907,16 +928,11 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
         }
     }
     ui.horizontal(|ui| {
-        ui.label(
-            egui::RichText::new(format!("From {}.", scanned.source)).small(),
-        );
+        ui.label(egui::RichText::new(format!("From {}.", scanned.source)).small());
         if scanned.others > 0 {
             ui.label(
-                egui::RichText::new(format!(
-                    "{} more code(s) in the picture.",
-                    scanned.others
-                ))
-                .small(),
+                egui::RichText::new(format!("{} more code(s) in the picture.", scanned.others))
+                    .small(),
             );
         }
         if ui.button("Clear result").clicked() {
