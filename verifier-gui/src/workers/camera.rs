@@ -45,7 +45,7 @@ impl Frame {
         let result = match self.format {
             PixelFormat::Rgb8 => LumaImage::from_rgb(w, h, &self.data),
             PixelFormat::Bgr8 => {
-                if self.data.len() % 3 != 0 {
+                if !self.data.len().is_multiple_of(3) {
                     return Err(format!(
                         "a BGR frame of {w}x{h} has {} bytes, not a multiple of 3",
                         self.data.len()
@@ -322,6 +322,26 @@ mod tests {
             (PixelFormat::Mjpeg, vec![0xff, 0xd8, 0x00]),
         ] {
             assert!(frame(format, data).to_luma().is_err(), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn system_cameras_answer_without_panicking() {
+        // On machines without a webcam (CI) the list is empty and opening fails
+        // with a message; with a webcam, the first one opens or says why not.
+        let cams = system_cameras();
+        if let Ok(list) = cams.list() {
+            match list.first() {
+                None => match cams.open(0) {
+                    Err(e) => assert!(e.contains("camera"), "{e}"),
+                    Ok(_) => panic!("opened a camera that is not listed"),
+                },
+                Some(c) => {
+                    if let Ok(mut s) = cams.open(c.index) {
+                        let _ = s.next_frame();
+                    }
+                }
+            }
         }
     }
 
