@@ -121,3 +121,62 @@ pub fn parse_id_arg(arg: &str, what: &str) -> CliResult<Vec<u8>> {
 pub fn print_json(value: &serde_json::Value) {
     println!("{value}");
 }
+
+/// Records a successful verification (QR scan, SAS session) in the trust store
+/// when there is one: the store at `--store`, `$VERIFIER_STORE` or the default
+/// path. With `contact`, that contact is used (created with `key` if new; a
+/// different current key is observed first, so the store keeps the history);
+/// without it, the contact whose current key is `key`, if any.
+///
+/// Returns the contact recorded, or `None` when there is no store or no contact.
+pub fn record_verification(
+    store_flag: Option<&Path>,
+    contact: Option<&str>,
+    key: &PublicKey,
+    method: verifier_core::receipt::VerificationMethod,
+    identity: &Identity,
+) -> CliResult<Option<String>> {
+    use verifier_core::receipt::Timestamp;
+    use verifier_core::store::{Store, StoreError};
+    let store_err = |e: StoreError| CliError::new(format!("trust store: {e}"));
+    let path = match store_flag {
+        Some(p) => p.to_owned(),
+        None => Store::default_path().map_err(store_err)?,
+    };
+    if contact.is_none() && !path.exists() {
+        return Ok(None);
+    }
+    let mut store = Store::open(&path).map_err(store_err)?;
+    let now = Timestamp::now();
+    let name = match contact {
+        Some(name) => {
+            match store.contact(name) {
+                Ok(_) => {
+                    store.observe_key(name, key, now).map_err(store_err)?;
+                }
+                Err(StoreError::ContactNotFound { .. }) => {
+                    store
+                        .add_contact_with_key(name, None, key, now)
+                        .map_err(store_err)?;
+                }
+                Err(e) => return Err(store_err(e)),
+            }
+            name.to_owned()
+        }
+        None => {
+            let found = store
+                .list()
+                .map_err(store_err)?
+                .into_iter()
+                .find(|c| c.current_key.as_ref() == Some(key));
+            match found {
+                Some(c) => c.name,
+                None => return Ok(None),
+            }
+        }
+    };
+    store
+        .mark_verified(&name, key, method, identity, now)
+        .map_err(store_err)?;
+    Ok(Some(name))
+}

@@ -31,6 +31,11 @@ fn spawn(args: &[&str], answer: Option<&str>) -> Child {
         } else {
             vec![]
         })
+        .env(
+            "XDG_DATA_HOME",
+            std::env::temp_dir().join("verifier-sas-test-no-data"),
+        )
+        .env_remove("VERIFIER_STORE")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -218,4 +223,92 @@ fn a_mistyped_join_code_is_refused_before_connecting() {
         .unwrap();
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("checksum"));
+}
+
+#[test]
+fn verified_sessions_are_recorded_in_each_trust_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, a_key) = identity(dir.path(), "alice");
+    let (b, b_key) = identity(dir.path(), "bob");
+    let (sa, sb) = (dir.path().join("a.sqlite3"), dir.path().join("b.sqlite3"));
+    // Bob already knows Alice's key as a contact; Alice names Bob with --contact.
+    let out = Command::new(BIN)
+        .args([
+            "contacts",
+            "add",
+            "Alice",
+            &a_key,
+            "--store",
+            sb.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut host = spawn(
+        &[
+            "sas",
+            "host",
+            "--identity",
+            a.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+            "--store",
+            sa.to_str().unwrap(),
+            "--contact",
+            "Bob",
+        ],
+        None,
+    );
+    let mut host_out = BufReader::new(host.stdout.take().unwrap());
+    let mut line = String::new();
+    host_out.read_line(&mut line).unwrap();
+    let code = serde_json::from_str::<Value>(&line).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut joiner = spawn(
+        &[
+            "sas",
+            "join",
+            &code,
+            "--identity",
+            b.to_str().unwrap(),
+            "--store",
+            sb.to_str().unwrap(),
+        ],
+        None,
+    );
+    let joiner_out = joiner.stdout.take().unwrap();
+    let (j, jc) = finish(joiner, joiner_out);
+    let (h, hc) = finish(host, host_out);
+    assert_eq!((hc, jc), (0, 0));
+    assert_eq!(
+        last(&h),
+        &serde_json::json!({"event": "recorded", "contact": "Bob", "method": "sas"})
+    );
+    assert_eq!(
+        last(&j),
+        &serde_json::json!({"event": "recorded", "contact": "Alice", "method": "sas"})
+    );
+    for (store, name, key) in [(&sa, "Bob", &b_key), (&sb, "Alice", &a_key)] {
+        let out = Command::new(BIN)
+            .args([
+                "contacts",
+                "show",
+                name,
+                "--json",
+                "--store",
+                store.to_str().unwrap(),
+            ])
+            .output()
+            .unwrap();
+        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(v["status"], "verified", "{v}");
+        assert!(v.to_string().contains(key.as_str()), "{v}");
+    }
+    drop((h.child, j.child));
 }

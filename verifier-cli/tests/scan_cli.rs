@@ -169,3 +169,69 @@ fn foreign_signal_blank_and_unreadable() {
         assert!(err.contains(&bad) && err.contains("PNG or JPEG"), "{err}");
     }
 }
+
+#[test]
+fn a_match_is_recorded_for_the_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let (alice, alice_key) = keygen(dir.path(), "alice");
+    let (bob, _) = keygen(dir.path(), "bob");
+    let store = dir.path().join("bob.sqlite3");
+    let s = |p: &Path| p.to_str().unwrap().to_owned();
+    let png = dir.path().join("alice.png");
+    assert!(
+        verifier(&["qr", "--identity", &s(&alice), "--out", &s(&png)])
+            .status
+            .success()
+    );
+    let out = verifier(&[
+        "scan",
+        &s(&png),
+        "--expect",
+        &alice_key,
+        "--identity",
+        &s(&bob),
+        "--store",
+        &s(&store),
+        "--contact",
+        "Alice",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Recorded in the trust store: Alice"));
+    let shown = ok_json(&verifier(&[
+        "contacts",
+        "show",
+        "Alice",
+        "--json",
+        "--store",
+        &s(&store),
+    ]));
+    assert_eq!(shown["status"], "verified", "{shown}");
+    // A mismatch records nothing.
+    let (carol, carol_key) = keygen(dir.path(), "carol");
+    let _ = carol;
+    let out = verifier(&[
+        "scan",
+        &s(&png),
+        "--expect",
+        &carol_key,
+        "--identity",
+        &s(&bob),
+        "--store",
+        &s(&store),
+        "--contact",
+        "Carol",
+    ]);
+    assert_eq!(out.status.code(), Some(4));
+    let list = ok_json(&verifier(&[
+        "contacts",
+        "list",
+        "--json",
+        "--store",
+        &s(&store),
+    ]));
+    assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
+}

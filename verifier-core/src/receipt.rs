@@ -313,6 +313,28 @@ pub enum ReceiptError {
     },
 }
 
+impl ReceiptError {
+    /// A stable snake_case name for the error kind (used in JSON output and test vectors).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ReceiptError::Truncated { .. } => "truncated",
+            ReceiptError::NotAReceipt => "not_a_receipt",
+            ReceiptError::UnsupportedVersion { .. } => "unsupported_version",
+            ReceiptError::UnsupportedKeyType { .. } => "unsupported_key_type",
+            ReceiptError::InvalidKeyLength { .. } => "invalid_key_length",
+            ReceiptError::InvalidKey { .. } => "invalid_key",
+            ReceiptError::InvalidLabel { .. } => "invalid_label",
+            ReceiptError::UnknownMethod { .. } => "unknown_method",
+            ReceiptError::UnknownMethodName { .. } => "unknown_method_name",
+            ReceiptError::TimeOutOfRange { .. } => "time_out_of_range",
+            ReceiptError::TrailingBytes { .. } => "trailing_bytes",
+            ReceiptError::InvalidText { .. } => "invalid_text",
+            ReceiptError::BadSignature => "bad_signature",
+            ReceiptError::WrongSigner { .. } => "wrong_signer",
+        }
+    }
+}
+
 /// The claim a receipt makes, without the signer: key K of contact C
 /// verified at time T by method M.
 #[derive(Clone, Debug, PartialEq, Eq)]

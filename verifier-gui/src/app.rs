@@ -113,6 +113,8 @@ pub struct Shared {
     /// A live-session join code (text form) scanned on the Scan screen, for the
     /// Live session screen to join; that screen takes it (`Option::take`).
     pub pending_join_code: Option<String>,
+    /// Contact to preselect on the Compare screen (set by the Contacts screen).
+    pub compare_contact: Option<String>,
 }
 
 /// The app's state.
@@ -132,6 +134,9 @@ pub struct VerifierApp {
     /// Live SAS screen.
     pub sas: views::sas::SasState,
     fonts_installed: bool,
+    /// When set, the time of the first drawn frame is printed to stderr
+    /// (`VERIFIER_TRACE_STARTUP=1`; used by `bench/gui-metrics.sh`).
+    pub startup_trace: Option<std::time::Instant>,
 }
 
 impl VerifierApp {
@@ -146,6 +151,7 @@ impl VerifierApp {
                 store,
                 go_to: None,
                 pending_join_code: None,
+                compare_contact: None,
             },
             screen: Screen::MyCode,
             my_code: views::my_code::MyCodeState::default(),
@@ -154,6 +160,7 @@ impl VerifierApp {
             compare: views::compare::CompareState::default(),
             sas: views::sas::SasState::default(),
             fonts_installed: false,
+            startup_trace: None,
         }
     }
 
@@ -224,6 +231,14 @@ fn apply_settings(ctx: &egui::Context, s: &Settings) {
 impl eframe::App for VerifierApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.show(ui);
+        if self.fonts_installed
+            && let Some(t0) = self.startup_trace.take()
+        {
+            eprintln!(
+                "startup: first full frame after {:.1} ms",
+                t0.elapsed().as_secs_f64() * 1000.0
+            );
+        }
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

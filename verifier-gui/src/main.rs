@@ -14,6 +14,8 @@ fn usage() -> String {
 }
 
 fn main() -> ExitCode {
+    let t0 = std::time::Instant::now();
+    let trace = std::env::var_os("VERIFIER_TRACE_STARTUP").is_some_and(|v| v == "1");
     let mut start = Screen::MyCode;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -55,6 +57,7 @@ fn main() -> ExitCode {
         Box::new(move |cc| {
             let mut app = VerifierApp::from_creation_context(cc, config);
             app.screen = start;
+            app.startup_trace = trace.then_some(t0);
             Ok(Box::new(app))
         }),
     );

@@ -150,3 +150,28 @@ fn bundled_font_draws_all_64_sas_emoji() {
         h.get_by_label(e.emoji());
     }
 }
+
+#[test]
+fn bundled_fonts_draw_every_word_of_every_bip39_language() {
+    // egui panics on a missing glyph: each list is drawn whole, one label per language.
+    let mut first = true;
+    let mut h = Harness::new_ui(|ui| {
+        if first {
+            verifier_gui::fonts::install(ui.ctx());
+            first = false;
+            ui.ctx().request_repaint();
+            return;
+        }
+        for lang in verifier_core::render::Bip39Language::ALL {
+            let words: Vec<&str> = lang.words().collect();
+            ui.label(format!("{}: {}", lang.code(), words.join(" ")));
+        }
+    });
+    h.run();
+    for lang in verifier_core::render::Bip39Language::ALL {
+        assert!(
+            h.query_by_label_contains(&format!("{}: ", lang.code()))
+                .is_some()
+        );
+    }
+}

@@ -57,25 +57,6 @@ enum Sub {
     },
 }
 
-/// A stable machine name for each receipt error (JSON `error_kind`).
-fn error_kind(e: &ReceiptError) -> &'static str {
-    match e {
-        ReceiptError::Truncated { .. } => "truncated",
-        ReceiptError::NotAReceipt => "not_a_receipt",
-        ReceiptError::UnsupportedVersion { .. } => "unsupported_version",
-        ReceiptError::UnsupportedKeyType { .. } => "unsupported_key_type",
-        ReceiptError::InvalidKeyLength { .. } => "invalid_key_length",
-        ReceiptError::InvalidKey { .. } => "invalid_key",
-        ReceiptError::InvalidLabel { .. } => "invalid_label",
-        ReceiptError::UnknownMethod { .. } => "unknown_method",
-        ReceiptError::TrailingBytes { .. } => "trailing_bytes",
-        ReceiptError::InvalidText { .. } => "invalid_text",
-        ReceiptError::BadSignature => "bad_signature",
-        ReceiptError::WrongSigner { .. } => "wrong_signer",
-        _ => "invalid",
-    }
-}
-
 fn read_receipt(file: &PathBuf) -> CliResult<Result<Receipt, ReceiptError>> {
     let bytes = std::fs::read(file)
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", file.display())))?;
@@ -188,7 +169,7 @@ pub fn run(args: Args) -> CliResult<u8> {
                     if json {
                         print_json(&json!({
                             "valid": false,
-                            "error_kind": error_kind(&e),
+                            "error_kind": e.kind(),
                             "error": e.to_string(),
                         }));
                         Ok(1)

@@ -54,6 +54,13 @@ pub struct Common {
     /// Answer "match" without asking (for scripts that compare the codes themselves).
     #[arg(long)]
     yes: bool,
+    /// Record the verification for this contact in the trust store (created if new).
+    /// Without it, a contact whose current key is the peer's key is recorded, when a store exists.
+    #[arg(long, value_name = "NAME")]
+    contact: Option<String>,
+    /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
+    #[arg(long, value_name = "PATH")]
+    store: Option<PathBuf>,
     /// Give up after this many seconds without progress.
     #[arg(long, value_name = "SECS", default_value_t = 300, hide = true)]
     timeout: u64,
@@ -61,15 +68,36 @@ pub struct Common {
 
 /// Runs `verifier sas …`: exit code 0 only when verified.
 pub fn run(cmd: SasCommand) -> CliResult<u8> {
-    let phase = match cmd {
-        SasCommand::Host { common, bind } => host(&common, bind)?,
-        SasCommand::Join { code, common } => join(&code, &common)?,
+    let (phase, common) = match cmd {
+        SasCommand::Host { common, bind } => (host(&common, bind)?, common),
+        SasCommand::Join { code, common } => (join(&code, &common)?, common),
     };
-    Ok(if matches!(phase, Phase::Verified { .. }) {
-        0
-    } else {
-        1
-    })
+    let Phase::Verified { peer } = phase else {
+        return Ok(1);
+    };
+    let identity = load_identity(&common)?;
+    let recorded = common::record_verification(
+        common.store.as_deref(),
+        common.contact.as_deref(),
+        &peer,
+        verifier_core::receipt::VerificationMethod::SasSession,
+        &identity,
+    );
+    match recorded {
+        // "event" first, as in every other event line.
+        Ok(Some(name)) if common.json => println!(
+            r#"{{"event":"recorded","contact":{},"method":"sas"}}"#,
+            json!(name)
+        ),
+        Ok(Some(name)) => println!("Recorded in the trust store: {name} verified by SAS session."),
+        Ok(None) if !common.json => println!(
+            "Not recorded: no contact with this key in the trust store (use --contact NAME to add one)."
+        ),
+        Ok(None) => {}
+        // Verified stays verified; only the bookkeeping failed.
+        Err(e) => eprintln!("warning: verified, but not recorded: {}", e.message),
+    }
+    Ok(0)
 }
 
 /// A failure before the protocol could run (exit code 2).

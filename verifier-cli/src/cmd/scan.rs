@@ -28,6 +28,13 @@ pub struct Args {
     /// Your identity (needed to check pairwise codes; default: platform data dir or $VERIFIER_IDENTITY).
     #[arg(long, value_name = "PATH")]
     identity: Option<PathBuf>,
+    /// With --expect: record a match for this contact in the trust store (created if new).
+    /// Without it, a contact whose current key is the expected key is recorded, when a store exists.
+    #[arg(long, value_name = "NAME", requires = "expect")]
+    contact: Option<String>,
+    /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
+    #[arg(long, value_name = "PATH")]
+    store: Option<PathBuf>,
     /// One JSON object per image.
     #[arg(long)]
     json: bool,
@@ -75,6 +82,32 @@ fn describe(code: &ScannedCode) -> String {
         ScannedCode::Signal(_) => "Signal safety-number code".to_owned(),
         ScannedCode::Foreign => "foreign QR code (not a verifier code)".to_owned(),
         _ => "unknown code".to_owned(),
+    }
+}
+
+/// Records a confirmed key in the trust store when there is one (a failure to
+/// record is a warning: the scan result itself stands).
+fn record_match(args: &Args, expected: &PublicKey) {
+    let identity = match load_identity(args.identity.as_deref()) {
+        Ok((id, _)) => id,
+        Err(e) if args.contact.is_some() => {
+            eprintln!("warning: not recorded in the trust store: {}", e.message);
+            return;
+        }
+        Err(_) => return,
+    };
+    match crate::common::record_verification(
+        args.store.as_deref(),
+        args.contact.as_deref(),
+        expected,
+        verifier_core::receipt::VerificationMethod::QrScan,
+        &identity,
+    ) {
+        Ok(Some(name)) if !args.json => {
+            println!("Recorded in the trust store: {name} verified by QR scan.");
+        }
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: matched, but not recorded: {}", e.message),
     }
 }
 
@@ -201,6 +234,7 @@ pub fn run(args: Args) -> CliResult<u8> {
             if !args.json {
                 println!("Match: the code shows {expected}.");
             }
+            record_match(&args, expected);
             return Ok(0);
         }
         let why = if !found_any {

@@ -1,12 +1,638 @@
-//! Compare codes screen (being built; see issue 6).
+//! Compare codes: the pairwise safety number with a contact, read over a call
+//! or side by side, or typed back ("type what they read to you") and checked
+//! by the app.
+//!
+//! The whole code is always shown — 12 groups of 5 digits and 18 words, every
+//! unit the same size — never a shortened form. "They match" / "They don't
+//! match" have equal weight and neither is focused or styled as the default.
+//! The contact's side fingerprint (a stretched hash) is computed on a
+//! short-lived thread, never on the UI thread.
 
-use crate::app::Shared;
+pub mod enter;
+
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use verifier_core::key::PublicKey;
+use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::render::Bip39Language;
+use verifier_core::safety_number::{Party, SafetyNumber, SideFingerprint};
+use verifier_core::store::TrustStatus;
+
+use crate::app::{Screen, Shared};
+use crate::identity::IdentityState;
+use crate::views::contacts::{ok_color, status_text};
+
+/// Job tag of recording a verification from this screen.
+pub const VERIFY_TAG: &str = "compare-verify";
+
+/// How the user compares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Mode {
+    /// Both read the code (side by side or aloud) and answer.
+    #[default]
+    Read,
+    /// The user types what the other person reads; the app checks.
+    Type,
+}
+
+/// What the user answered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Decision {
+    /// Recording "verified" (the job's result tells how it went).
+    Match,
+    /// The codes differ: nothing recorded.
+    NoMatch,
+}
 
 /// Transient state of the screen.
 #[derive(Default)]
-pub struct CompareState {}
+pub struct CompareState {
+    /// The contact compared with (by name), unless a key is pasted.
+    pub contact: Option<String>,
+    /// Compare with a pasted key instead of a contact.
+    pub use_pasted: bool,
+    /// The pasted key.
+    pub pasted_key: String,
+    /// The name to save a pasted key under.
+    pub pasted_name: String,
+    /// How the user compares.
+    pub mode: Mode,
+    /// What the user typed (compare-and-enter).
+    pub typed: String,
+    /// The typed text as it was when "Check" was pressed.
+    checked: Option<String>,
+    decision: Option<Decision>,
+    /// Why "They match" could not be recorded (before submitting).
+    record_error: Option<String>,
+    /// The key the screen was last drawn for (a change resets the answers).
+    shown_key: Option<PublicKey>,
+    fingerprint: Option<(PublicKey, SideFingerprint)>,
+    computing: Option<(PublicKey, Receiver<SideFingerprint>)>,
+}
+
+impl CompareState {
+    fn reset_answers(&mut self) {
+        self.typed.clear();
+        self.checked = None;
+        self.decision = None;
+        self.record_error = None;
+    }
+
+    /// The contact's side fingerprint, once computed (starts the computation).
+    fn side_of(&mut self, key: &PublicKey, ctx: &egui::Context) -> Option<SideFingerprint> {
+        if let Some((k, fp)) = &self.fingerprint
+            && k == key
+        {
+            return Some(*fp);
+        }
+        if let Some((k, rx)) = &self.computing
+            && k == key
+        {
+            match rx.try_recv() {
+                Ok(fp) => {
+                    self.fingerprint = Some((*key, fp));
+                    self.computing = None;
+                    return Some(fp);
+                }
+                Err(TryRecvError::Empty) => return None,
+                Err(TryRecvError::Disconnected) => self.computing = None,
+            }
+        }
+        let (tx, rx) = channel();
+        let k = *key;
+        let ctx = ctx.clone();
+        let spawned = std::thread::Builder::new()
+            .name("safety-number".to_owned())
+            .spawn(move || {
+                let fp = SideFingerprint::compute(&Party::new(&k));
+                let _ = tx.send(fp);
+                ctx.request_repaint();
+            });
+        if spawned.is_ok() {
+            self.computing = Some((*key, rx));
+            None
+        } else {
+            // No thread available: compute here rather than show nothing.
+            let fp = SideFingerprint::compute(&Party::new(key));
+            self.fingerprint = Some((*key, fp));
+            Some(fp)
+        }
+    }
+}
+
+/// Who is being compared with, for this frame.
+struct Target {
+    /// Contact name (for a pasted key: the name typed, possibly empty).
+    name: String,
+    key: PublicKey,
+    status: Option<TrustStatus>,
+    pasted: bool,
+}
 
 /// Draws the screen.
-pub fn show(ui: &mut egui::Ui, _shared: &mut Shared, _state: &mut CompareState) {
+pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
+    if let Some(name) = shared.compare_contact.take() {
+        state.contact = Some(name);
+        state.use_pasted = false;
+        state.reset_answers();
+    }
     ui.heading("Compare codes");
+    ui.label("Compare this safety number with your contact, side by side or over a call where you recognise their voice. Both of you see the same code. In person, scanning each other's QR code is faster and safer.");
+    ui.add_space(8.0);
+
+    let me = match &shared.identity {
+        IdentityState::Ready(me) => me,
+        IdentityState::Failed { message, .. } => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("Your identity cannot be used ({message}); see \"My code\"."),
+            );
+            return;
+        }
+    };
+    let my_side = me.fingerprint;
+    let my_key = me.public;
+    let identity = me.identity.clone();
+
+    let Some(target) = pick_target(ui, shared, state, &my_key) else {
+        state.shown_key = None;
+        return;
+    };
+    if state.shown_key != Some(target.key) {
+        state.shown_key = Some(target.key);
+        state.reset_answers();
+    }
+
+    match &target.status {
+        Some(TrustStatus::KeyChanged { .. }) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("⚠ {}'s key changed since you verified it. This is the code for their new key: compare all of it before you trust them again.", target.name),
+            );
+        }
+        Some(s @ TrustStatus::Verified { .. }) => {
+            ui.label(format!("{}: {}", target.name, status_text(s)));
+        }
+        _ => {}
+    }
+
+    let Some(their_side) = state.side_of(&target.key, ui.ctx()) else {
+        ui.label("Computing the safety number…");
+        return;
+    };
+    let number = SafetyNumber::from_sides(my_side, their_side);
+
+    let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
+    let highlight = match (state.mode, &state.checked) {
+        (Mode::Type, Some(t)) if *t == state.typed => enter::check(t, lang, &number).err(),
+        _ => None,
+    };
+
+    ui.add_space(8.0);
+    ui.label(egui::RichText::new("Safety number").strong().size(18.0));
+    ui.label("Compare every group — not just the first or the last ones.");
+    ui.add_space(4.0);
+    ui.label("Digits (12 groups of 5)");
+    let digit_hl = highlight
+        .as_ref()
+        .filter(|w| w.kind == enter::Kind::Digits)
+        .map(|w| w.position);
+    unit_grid(
+        ui,
+        "compare_digits",
+        &number.digit_groups(),
+        4,
+        digit_hl,
+        true,
+    );
+
+    ui.add_space(8.0);
+    ui.horizontal(|ui| {
+        ui.label("Words (18)");
+        egui::ComboBox::from_label("Word language")
+            .selected_text(lang.name())
+            .show_ui(ui, |ui| {
+                for l in Bip39Language::ALL {
+                    if ui.selectable_label(l == lang, l.name()).clicked() {
+                        shared.settings.word_lang = l.code().to_owned();
+                    }
+                }
+            });
+    });
+    let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
+    ui.label("Both of you must pick the same language: the same code gives different words in different languages.");
+    let words: Vec<String> = number
+        .bip39_words(lang)
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
+    let word_hl = highlight
+        .as_ref()
+        .filter(|w| w.kind == enter::Kind::Words)
+        .map(|w| w.position);
+    unit_grid(ui, "compare_words", &words, 6, word_hl, false);
+
+    ui.add_space(12.0);
+    ui.horizontal(|ui| {
+        ui.label("How are you comparing?");
+        ui.radio_value(&mut state.mode, Mode::Read, "Read and compare");
+        ui.radio_value(&mut state.mode, Mode::Type, "Type what they read to you");
+    });
+    ui.add_space(6.0);
+
+    let job = match state.mode {
+        Mode::Read => read_mode(ui, state, &target),
+        Mode::Type => type_mode(ui, state, &target, lang, &number),
+    };
+    if job {
+        record(shared, state, &target, identity);
+    }
+    outcome(ui, shared, state, &target);
+}
+
+/// The contact picker (or pasted key). `None` when nothing to compare yet.
+fn pick_target(
+    ui: &mut egui::Ui,
+    shared: &Shared,
+    state: &mut CompareState,
+    my_key: &PublicKey,
+) -> Option<Target> {
+    let contacts: Vec<_> = shared
+        .store
+        .snapshot()
+        .contacts
+        .iter()
+        .filter(|c| c.current_key.is_some())
+        .cloned()
+        .collect();
+    let selected_text = if state.use_pasted {
+        "A pasted key".to_owned()
+    } else {
+        state
+            .contact
+            .clone()
+            .unwrap_or_else(|| "Choose a contact".to_owned())
+    };
+    egui::ComboBox::from_label("Contact")
+        .selected_text(selected_text)
+        .show_ui(ui, |ui| {
+            for c in &contacts {
+                let sel = !state.use_pasted && state.contact.as_deref() == Some(c.name.as_str());
+                if ui.selectable_label(sel, &c.name).clicked() {
+                    state.contact = Some(c.name.clone());
+                    state.use_pasted = false;
+                }
+            }
+            if ui
+                .selectable_label(state.use_pasted, "Paste a key instead")
+                .clicked()
+            {
+                state.use_pasted = true;
+            }
+        });
+
+    if state.use_pasted {
+        let mut parsed = None;
+        egui::Grid::new("compare_paste")
+            .num_columns(2)
+            .spacing([12.0, 8.0])
+            .show(ui, |ui| {
+                let l = ui.label("Their key");
+                ui.add(
+                    egui::TextEdit::singleline(&mut state.pasted_key)
+                        .hint_text("vk1-…, an OpenSSH line, 64 hex digits or base64")
+                        .desired_width(520.0),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+                let l = ui.label("Save as");
+                ui.add(
+                    egui::TextEdit::singleline(&mut state.pasted_name)
+                        .hint_text("Their name (needed to record a match)")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+                ui.end_row();
+            });
+        let text = state.pasted_key.trim();
+        if text.is_empty() {
+            ui.label("Paste their key to see your safety number with it.");
+        } else {
+            match PublicKey::parse(text) {
+                Ok(k) if k == *my_key => {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        "That is your own key; paste your contact's key.",
+                    );
+                }
+                Ok(k) => parsed = Some(k),
+                Err(e) => {
+                    ui.colored_label(
+                        ui.visuals().error_fg_color,
+                        format!("That is not a valid key: {e}."),
+                    );
+                }
+            }
+        }
+        let key = parsed?;
+        return Some(Target {
+            name: state.pasted_name.trim().to_owned(),
+            key,
+            status: None,
+            pasted: true,
+        });
+    }
+
+    let Some(name) = state.contact.clone() else {
+        if contacts.is_empty() {
+            ui.label("No contact with a key yet: add one on the Contacts screen, or paste a key.");
+        }
+        return None;
+    };
+    let Some(c) = contacts.iter().find(|c| c.name == name) else {
+        if shared.store.snapshot().loaded {
+            ui.label(format!("{name} has no key in the trust store."));
+        } else {
+            ui.label("Loading the trust store…");
+        }
+        return None;
+    };
+    let key = c.current_key?;
+    Some(Target {
+        name,
+        key,
+        status: Some(c.status.clone()),
+        pasted: false,
+    })
+}
+
+/// A grid of equally sized units, each row preceded by the 1-based positions
+/// of its units; the unit at `highlight` is marked (first wrong one).
+fn unit_grid(
+    ui: &mut egui::Ui,
+    id: &str,
+    units: &[String],
+    columns: usize,
+    highlight: Option<usize>,
+    monospace: bool,
+) {
+    let red = ui.visuals().error_fg_color;
+    let weak = ui.visuals().weak_text_color();
+    egui::Grid::new(id)
+        .num_columns(columns)
+        .spacing([22.0, 2.0])
+        .show(ui, |ui| {
+            for (row, chunk) in units.chunks(columns.max(1)).enumerate() {
+                let first = row * columns.max(1);
+                for i in 0..chunk.len() {
+                    let n = first + i + 1;
+                    let text = egui::RichText::new(format!("{n}")).small();
+                    ui.label(if highlight == Some(n - 1) {
+                        text.color(red).strong()
+                    } else {
+                        text.color(weak)
+                    });
+                }
+                ui.end_row();
+                for (i, u) in chunk.iter().enumerate() {
+                    let mut t = egui::RichText::new(u).size(24.0);
+                    if monospace {
+                        t = t.monospace();
+                    }
+                    if highlight == Some(first + i) {
+                        t = t
+                            .underline()
+                            .color(red)
+                            .background_color(red.gamma_multiply(0.2));
+                    }
+                    ui.label(t);
+                }
+                ui.end_row();
+            }
+        });
+}
+
+/// "They match" / "They don't match". True when "They match" was pressed.
+fn read_mode(ui: &mut egui::Ui, state: &mut CompareState, target: &Target) -> bool {
+    ui.label("Read the whole code to each other (or compare it side by side): all 12 groups, or all 18 words. Then answer honestly — if anything differs, it does not match.");
+    if state.decision.is_some() {
+        return false;
+    }
+    let mut matched = false;
+    ui.label(
+        egui::RichText::new(format!(
+            "Does {} see exactly the same code?",
+            display_name(target)
+        ))
+        .strong(),
+    );
+    ui.horizontal(|ui| {
+        // Equal weight: same size, same (non-primary) style, nothing focused.
+        let size = [220.0, 44.0];
+        if ui
+            .add_sized(
+                size,
+                egui::Button::new(egui::RichText::new("They match").size(18.0)),
+            )
+            .clicked()
+        {
+            matched = true;
+        }
+        if ui
+            .add_sized(
+                size,
+                egui::Button::new(egui::RichText::new("They don't match").size(18.0)),
+            )
+            .clicked()
+        {
+            state.decision = Some(Decision::NoMatch);
+        }
+    });
+    matched
+}
+
+/// Compare-and-enter. True when "Mark verified" was pressed after a full match.
+fn type_mode(
+    ui: &mut egui::Ui,
+    state: &mut CompareState,
+    target: &Target,
+    lang: Bip39Language,
+    number: &SafetyNumber,
+) -> bool {
+    ui.label(format!(
+        "Ask {} to read their code to you — words or digits — and type it here. Prefixes are enough for words (the app completes them). The app checks every word and shows the first one that differs.",
+        display_name(target)
+    ));
+    let mut check = false;
+    ui.horizontal(|ui| {
+        let l = ui.label("What they read to you");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut state.typed)
+                    .hint_text("Their words or digits, in order")
+                    .desired_width(560.0),
+            )
+            .labelled_by(l.id);
+        if r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
+            check = true;
+        }
+        if ui.button("Check").clicked() {
+            check = true;
+        }
+    });
+    if check {
+        state.checked = Some(state.typed.clone());
+        state.decision = None;
+    }
+
+    if enter::kind_of(&state.typed) == Some(enter::Kind::Words) {
+        let comps = enter::completions(&state.typed, lang);
+        ui.horizontal_wrapped(|ui| {
+            for (i, (typed, c)) in comps.iter().enumerate() {
+                let text = match c {
+                    enter::Completion::Word(w) => format!("{}. {w}", i + 1),
+                    enter::Completion::Ambiguous(n) => {
+                        format!("{}. {typed}… ({n} words: type more)", i + 1)
+                    }
+                    enter::Completion::Unknown => format!("{}. {typed}?", i + 1),
+                };
+                let rt = egui::RichText::new(text);
+                ui.label(if matches!(c, enter::Completion::Word(_)) {
+                    rt
+                } else {
+                    rt.color(ui.visuals().warn_fg_color)
+                });
+            }
+        });
+    }
+
+    let Some(checked) = state.checked.clone().filter(|c| *c == state.typed) else {
+        return false;
+    };
+    if checked.trim().is_empty() {
+        ui.label("Type what they read to you first.");
+        return false;
+    }
+    match enter::check(&checked, lang, number) {
+        Ok(kind) => {
+            let what = match kind {
+                enter::Kind::Words => "All 18 words match your screen.",
+                enter::Kind::Digits => "All 12 groups match your screen.",
+            };
+            ui.colored_label(
+                ok_color(ui),
+                egui::RichText::new(format!("✔ {what}")).strong(),
+            );
+            if state.decision.is_none() {
+                return ui.button("Mark verified").clicked();
+            }
+        }
+        Err(w) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                egui::RichText::new(format!("⚠ {}", w.message)).strong(),
+            );
+            ui.label("If they misread or you mistyped, correct it and check again. If it really differs, the codes do not match: someone may be intercepting, so do not mark them verified.");
+            if w.kind == enter::Kind::Words {
+                ui.label("Check that both of you picked the same word language.");
+            }
+        }
+    }
+    false
+}
+
+fn display_name(t: &Target) -> &str {
+    if t.name.is_empty() {
+        "your contact"
+    } else {
+        &t.name
+    }
+}
+
+/// Queues "verified by safety number" for the target.
+fn record(
+    shared: &mut Shared,
+    state: &mut CompareState,
+    target: &Target,
+    identity: std::sync::Arc<verifier_core::identity::Identity>,
+) {
+    state.record_error = None;
+    let name = target.name.clone();
+    if name.is_empty() {
+        state.record_error =
+            Some("Type a name in \"Save as\" so the verification can be recorded.".to_owned());
+        return;
+    }
+    let key = target.key;
+    let pasted = target.pasted;
+    state.decision = Some(Decision::Match);
+    shared.store.submit(VERIFY_TAG, move |store| {
+        let now = Timestamp::now();
+        if pasted {
+            match store.contact(&name) {
+                Ok(c) if c.current_key == Some(key) => {}
+                Ok(_) => {
+                    return Err(format!(
+                        "A contact named {name} exists with a different key; nothing was recorded. Pick {name} from the list to compare their recorded key, or save under another name."
+                    ));
+                }
+                Err(verifier_core::store::StoreError::ContactNotFound { .. }) => {
+                    store
+                        .add_contact_with_key(&name, None, &key, now)
+                        .map_err(|e| format!("Could not add {name}: {e}."))?;
+                }
+                Err(e) => return Err(format!("Could not record the verification: {e}.")),
+            }
+        }
+        store
+            .mark_verified(&name, &key, VerificationMethod::SafetyNumber, &identity, now)
+            .map(|_| format!("✔ {name} is verified (safety number compared)."))
+            .map_err(|e| format!("Could not record the verification: {e}."))
+    });
+}
+
+/// What happened after the answer.
+fn outcome(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState, target: &Target) {
+    if let Some(e) = &state.record_error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    match state.decision {
+        None => {}
+        Some(Decision::Match) => match shared.store.result(VERIFY_TAG) {
+            None => {
+                ui.label("Recording the verification…");
+            }
+            Some(Ok(m)) => {
+                ui.colored_label(ok_color(ui), egui::RichText::new(m).strong().size(18.0));
+                if ui.button("Back to contacts").clicked() {
+                    shared.go_to = Some(Screen::Contacts);
+                }
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+        },
+        Some(Decision::NoMatch) => {
+            let red = ui.visuals().error_fg_color;
+            egui::Frame::new()
+                .fill(red.gamma_multiply(0.15))
+                .stroke(egui::Stroke::new(2.0, red))
+                .inner_margin(10.0)
+                .show(ui, |ui| {
+                    ui.label(
+                        egui::RichText::new("The codes do not match — nothing was recorded")
+                            .strong()
+                            .color(red),
+                    );
+                    ui.label(format!(
+                        "You and {} are not seeing the same keys. Someone may be intercepting your conversation and posing as each of you (a man-in-the-middle), or one of you uses a different key than the other expects.",
+                        display_name(target)
+                    ));
+                    ui.label("Do not trust messages from this key. First check that you compared the same thing (same language, every group); then, if possible, meet and scan each other's QR code.");
+                });
+        }
+    }
+    if state.decision.is_some() && ui.button("Compare again").clicked() {
+        state.reset_answers();
+    }
 }

@@ -1,0 +1,295 @@
+//! "Add a contact": by pasting their key (any form [`PublicKey::parse`]
+//! accepts) or from a received verification receipt (path, or a file dropped
+//! onto the window).
+//!
+//! A receipt is handled by who signed it:
+//! - signed by the user's own identity (a backup or another device): imported,
+//!   the verification it records is kept (`Store::import_receipt`);
+//! - about the user's own key (the contact verified *us* and sent their
+//!   receipt): the signer's key is added under the name typed, unverified;
+//! - anything else (a third party's statement about someone): the subject key
+//!   is added under the receipt's contact name (or the name typed), unverified.
+//!
+//! Someone else's receipt never marks anyone verified.
+
+use std::path::PathBuf;
+
+use verifier_core::key::PublicKey;
+use verifier_core::receipt::{Receipt, Timestamp};
+use verifier_core::store::{ImportOutcome, Store};
+
+use super::{fmt_time, method_text};
+use crate::app::Shared;
+use crate::identity::IdentityState;
+
+/// Job tag of "Add contact" (pasted key).
+pub const ADD_TAG: &str = "contacts-add-key";
+/// Job tag of "Add from receipt".
+pub const RECEIPT_TAG: &str = "contacts-add-receipt";
+
+/// The form's state.
+#[derive(Default)]
+pub struct AddForm {
+    /// The contact's name.
+    pub name: String,
+    /// The pasted key.
+    pub key: String,
+    /// Why the typed name or key cannot be used (shown under the fields).
+    pub key_error: Option<String>,
+    /// The receipt file's path.
+    pub receipt_path: String,
+    /// Why the receipt path cannot be used before even reading it.
+    pub receipt_error: Option<String>,
+    /// A job of this form is outstanding or finished (its result is shown).
+    pub submitted: Option<&'static str>,
+    /// Clear the key fields once the pending add succeeds.
+    clear_on_success: bool,
+}
+
+/// Where a receipt comes from.
+enum ReceiptSource {
+    Path(PathBuf),
+    Dropped(egui::DroppedFileHandle),
+}
+
+/// Takes a receipt file dropped onto the window and adds it (the file is read
+/// on the store's thread).
+pub fn take_dropped_files(ui: &egui::Ui, shared: &mut Shared, form: &mut AddForm) {
+    let dropped = ui.ctx().input(|i| i.raw.dropped_files.clone());
+    let Some(file) = dropped.into_iter().next() else {
+        return;
+    };
+    form.receipt_path = file.path().display().to_string();
+    submit_receipt(shared, form, ReceiptSource::Dropped(file));
+}
+
+/// Draws the form.
+pub fn show(ui: &mut egui::Ui, shared: &mut Shared, form: &mut AddForm) {
+    ui.label(egui::RichText::new("Add a contact").heading());
+    ui.label(
+        "Adding a contact does not verify them: compare codes or scan their QR code afterwards.",
+    );
+    ui.add_space(6.0);
+
+    egui::Grid::new("contacts_add")
+        .num_columns(2)
+        .spacing([12.0, 8.0])
+        .show(ui, |ui| {
+            let l = ui.label("Name");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut form.name)
+                        .hint_text("Their name, e.g. Alice")
+                        .desired_width(320.0),
+                )
+                .labelled_by(l.id);
+            if r.changed() {
+                form.key_error = None;
+            }
+            ui.end_row();
+            let l = ui.label("Their key");
+            let r = ui
+                .add(
+                    egui::TextEdit::singleline(&mut form.key)
+                        .hint_text("vk1-…, an OpenSSH line, 64 hex digits or base64")
+                        .desired_width(520.0),
+                )
+                .labelled_by(l.id);
+            if r.changed() {
+                form.key_error = None;
+            }
+            let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+            ui.end_row();
+            ui.label("");
+            if ui.button("Add contact").clicked() || enter {
+                submit_key(shared, form);
+            }
+            ui.end_row();
+        });
+    if let Some(e) = &form.key_error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    if form.submitted == Some(ADD_TAG) {
+        show_result(ui, shared, ADD_TAG);
+        if form.clear_on_success && matches!(shared.store.result(ADD_TAG), Some(Ok(_))) {
+            form.clear_on_success = false;
+            form.name.clear();
+            form.key.clear();
+        }
+    }
+
+    ui.add_space(10.0);
+    ui.label(egui::RichText::new("From a receipt file").strong());
+    ui.label("Drop a receipt file onto this window, or give its path. Your own receipts (from a backup or another device) keep their verification; someone else's receipt only adds the key, unverified. For a receipt someone made when they verified you, type their name above.");
+    ui.horizontal(|ui| {
+        let l = ui.label("Receipt file");
+        let r = ui
+            .add(
+                egui::TextEdit::singleline(&mut form.receipt_path)
+                    .hint_text("/path/to/contact.receipt")
+                    .desired_width(420.0),
+            )
+            .labelled_by(l.id);
+        if r.changed() {
+            form.receipt_error = None;
+        }
+        let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if ui.button("Add from receipt").clicked() || enter {
+            let path = form.receipt_path.trim();
+            if path.is_empty() {
+                form.receipt_error = Some(
+                    "Give the path of a receipt file, or drop the file onto the window.".to_owned(),
+                );
+            } else {
+                let source = ReceiptSource::Path(PathBuf::from(path));
+                submit_receipt(shared, form, source);
+            }
+        }
+    });
+    if ui.ctx().input(|i| !i.raw.hovered_files.is_empty()) {
+        ui.label(egui::RichText::new("Drop the receipt file to add it").strong());
+    }
+    if let Some(e) = &form.receipt_error {
+        ui.colored_label(ui.visuals().error_fg_color, e);
+    }
+    if form.submitted == Some(RECEIPT_TAG) {
+        show_result(ui, shared, RECEIPT_TAG);
+    }
+}
+
+fn show_result(ui: &mut egui::Ui, shared: &Shared, tag: &str) {
+    match shared.store.result(tag) {
+        None => {
+            ui.label("Saving…");
+        }
+        Some(Ok(msg)) => {
+            ui.colored_label(super::ok_color(ui), msg);
+        }
+        Some(Err(e)) => {
+            ui.colored_label(ui.visuals().error_fg_color, e);
+        }
+    }
+}
+
+/// Checks the name and key on the UI thread (cheap) and queues the insert.
+fn submit_key(shared: &mut Shared, form: &mut AddForm) {
+    form.key_error = None;
+    let name = form.name.trim().to_owned();
+    if name.is_empty() {
+        form.key_error = Some("Give the contact a name first.".to_owned());
+        return;
+    }
+    if form.key.trim().is_empty() {
+        form.key_error = Some("Paste their key into \"Their key\" first.".to_owned());
+        return;
+    }
+    let key = match PublicKey::parse(form.key.trim()) {
+        Ok(k) => k,
+        Err(e) => {
+            form.key_error = Some(format!("That is not a valid key: {e}."));
+            return;
+        }
+    };
+    if let IdentityState::Ready(me) = &shared.identity
+        && me.public == key
+    {
+        form.key_error =
+            Some("That is your own key (see \"My code\"); paste your contact's key.".to_owned());
+        return;
+    }
+    form.submitted = Some(ADD_TAG);
+    shared.store.submit(ADD_TAG, move |store| {
+        store
+            .add_contact_with_key(&name, None, &key, Timestamp::now())
+            .map_err(|e| format!("Could not add {name}: {e}."))?;
+        Ok(format!(
+            "Added {name} (unverified). To verify them, compare codes or scan their QR code."
+        ))
+    });
+    form.clear_on_success = true;
+}
+
+fn submit_receipt(shared: &mut Shared, form: &mut AddForm, source: ReceiptSource) {
+    form.receipt_error = None;
+    let me = match &shared.identity {
+        IdentityState::Ready(me) => me.public,
+        IdentityState::Failed { .. } => {
+            form.receipt_error = Some(
+                "Your identity cannot be loaded (see \"My code\"), so receipts cannot be checked."
+                    .to_owned(),
+            );
+            return;
+        }
+    };
+    let typed_name = form.name.trim().to_owned();
+    form.submitted = Some(RECEIPT_TAG);
+    shared.store.submit(RECEIPT_TAG, move |store| {
+        // Reading and checking the file happens here, on the store's thread.
+        let (label, bytes) = match source {
+            ReceiptSource::Path(p) => {
+                let bytes =
+                    std::fs::read(&p).map_err(|e| format!("Cannot read {}: {e}.", p.display()))?;
+                (p.display().to_string(), bytes)
+            }
+            ReceiptSource::Dropped(f) => {
+                let label = f.path().display().to_string();
+                let bytes = f
+                    .bytes()
+                    .map_err(|e| format!("Cannot read {label}: {e}."))?;
+                (label, bytes)
+            }
+        };
+        let receipt =
+            Receipt::decode(&bytes).map_err(|e| format!("{label} is not a valid receipt: {e}."))?;
+        add_from_receipt(store, &receipt, &me, &typed_name)
+    });
+}
+
+/// Applies a checked receipt to the store; the message says what was done.
+fn add_from_receipt(
+    store: &mut Store,
+    receipt: &Receipt,
+    me: &PublicKey,
+    typed_name: &str,
+) -> Result<String, String> {
+    let st = receipt.statement();
+    let now = Timestamp::now();
+    if receipt.signer() == me {
+        return match store.import_receipt(receipt, me, now) {
+            Ok(ImportOutcome::AlreadyPresent) => Ok(format!(
+                "This receipt for {} is already in your trust store.",
+                st.contact_name()
+            )),
+            Ok(_) => Ok(format!(
+                "Imported your receipt: {} is verified ({}, {}).",
+                st.contact_name(),
+                method_text(st.method()),
+                fmt_time(st.verified_at())
+            )),
+            Err(e) => Err(format!("Could not import the receipt: {e}.")),
+        };
+    }
+    if st.key() == me {
+        // They verified us: the signer is the contact.
+        if typed_name.is_empty() {
+            return Err("This receipt was made by someone who verified you; it carries their key but not their name. Type their name in \"Name\" above and add it again.".to_owned());
+        }
+        store
+            .add_contact_with_key(typed_name, None, receipt.signer(), now)
+            .map_err(|e| format!("Could not add {typed_name}: {e}."))?;
+        return Ok(format!(
+            "Added {typed_name} with the key that signed the receipt (unverified: their receipt verifies you, not them; compare codes to verify them)."
+        ));
+    }
+    let name = if typed_name.is_empty() {
+        st.contact_name()
+    } else {
+        typed_name
+    };
+    store
+        .add_contact_with_key(name, None, st.key(), now)
+        .map_err(|e| format!("Could not add {name}: {e}."))?;
+    Ok(format!(
+        "Added {name} with the key from the receipt (unverified: a receipt signed by someone else never verifies a contact for you)."
+    ))
+}

@@ -1,0 +1,428 @@
+//! One contact's page: the key-change alert (first, when there is one),
+//! status, actions, keys with first/last seen and fingerprints, history.
+//!
+//! The keys, history and fingerprints are loaded by a job on the store worker
+//! (fingerprints are stretched hashes: never computed on the UI thread) and
+//! reloaded whenever the contact's summary in the store snapshot changes.
+
+use std::sync::mpsc::{Receiver, TryRecvError, channel};
+
+use verifier_core::key::PublicKey;
+use verifier_core::receipt::Timestamp;
+use verifier_core::safety_number::{Party, SideFingerprint};
+use verifier_core::store::{ContactSummary, Event, EventKind, KeyRecord, TrustStatus};
+
+use super::{fmt_time, method_text, ok_color, status_badge};
+use crate::app::{Screen, Shared};
+
+/// Job tag of loading the page.
+pub const LOAD_TAG: &str = "contacts-detail-load";
+/// Job tag of "Accept new key".
+pub const ACCEPT_TAG: &str = "contacts-accept-key";
+/// Job tag of "Forget".
+pub const FORGET_TAG: &str = "contacts-forget";
+
+/// A key with its fingerprint's digit groups.
+#[derive(Clone, Debug)]
+pub struct KeyView {
+    /// What the store knows about it.
+    pub record: KeyRecord,
+    /// Its fingerprint as 6 groups of 5 digits.
+    pub groups: Vec<String>,
+}
+
+/// Everything the page shows, loaded off the UI thread.
+#[derive(Clone, Debug)]
+pub struct Detail {
+    /// The contact as it was when loaded.
+    pub summary: ContactSummary,
+    /// Every key seen, in the store's order.
+    pub keys: Vec<KeyView>,
+    /// The event history, oldest first.
+    pub history: Vec<Event>,
+    /// For a key change: fingerprint groups of the verified key and of the current key.
+    pub change: Option<(Vec<String>, Vec<String>)>,
+}
+
+/// State of the page.
+#[derive(Default)]
+pub struct DetailState {
+    detail: Option<Detail>,
+    rx: Option<Receiver<Result<Detail, String>>>,
+    load_error: Option<String>,
+    confirm_forget: bool,
+    forgetting: bool,
+    accepted: bool,
+}
+
+/// What the page asks of the list.
+pub enum Outcome {
+    /// Keep showing the page.
+    Stay,
+    /// Back to the list.
+    Back,
+    /// The contact was forgotten; back to the list.
+    Forgotten,
+}
+
+fn groups_of(key: &PublicKey) -> Vec<String> {
+    SideFingerprint::compute(&Party::new(key)).digit_groups()
+}
+
+fn load(shared: &mut Shared, state: &mut DetailState, name: &str, ctx: &egui::Context) {
+    let (tx, rx) = channel();
+    state.rx = Some(rx);
+    let name = name.to_owned();
+    let ctx = ctx.clone();
+    shared.store.submit(LOAD_TAG, move |store| {
+        let loaded: Result<Detail, String> = (|| {
+            let summary = store.contact(&name).map_err(|e| e.to_string())?;
+            let keys = store
+                .keys(&name)
+                .map_err(|e| e.to_string())?
+                .into_iter()
+                .map(|record| KeyView {
+                    groups: groups_of(&record.key),
+                    record,
+                })
+                .collect();
+            let history = store.history(&name).map_err(|e| e.to_string())?;
+            let change = match (&summary.status, &summary.current_key) {
+                (
+                    TrustStatus::KeyChanged {
+                        previous_verified_key,
+                        ..
+                    },
+                    Some(current),
+                ) => Some((groups_of(previous_verified_key), groups_of(current))),
+                _ => None,
+            };
+            Ok(Detail {
+                summary,
+                keys,
+                history,
+                change,
+            })
+        })();
+        let message = match &loaded {
+            Ok(_) => Ok("loaded".to_owned()),
+            Err(e) => Err(e.clone()),
+        };
+        let _ = tx.send(loaded);
+        ctx.request_repaint();
+        message
+    });
+}
+
+/// Draws the page of `name`.
+pub fn show(
+    ui: &mut egui::Ui,
+    shared: &mut Shared,
+    state: &mut DetailState,
+    name: &str,
+) -> Outcome {
+    if let Some(rx) = &state.rx {
+        match rx.try_recv() {
+            Ok(Ok(d)) => {
+                state.detail = Some(d);
+                state.load_error = None;
+                state.rx = None;
+            }
+            Ok(Err(e)) => {
+                state.load_error = Some(e);
+                state.rx = None;
+            }
+            Err(TryRecvError::Empty) => {}
+            Err(TryRecvError::Disconnected) => state.rx = None,
+        }
+    }
+    if state.forgetting {
+        match shared.store.result(FORGET_TAG) {
+            Some(Ok(_)) => return Outcome::Forgotten,
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            None => {
+                ui.label(format!("Forgetting {name}…"));
+                return Outcome::Stay;
+            }
+        }
+    }
+
+    let snapshot_summary = shared
+        .store
+        .snapshot()
+        .contacts
+        .iter()
+        .find(|c| c.name == name)
+        .cloned();
+    let Some(summary) = snapshot_summary else {
+        if ui.button("Back to all contacts").clicked() {
+            return Outcome::Back;
+        }
+        ui.label(format!(
+            "There is no contact named {name} in the trust store."
+        ));
+        return Outcome::Stay;
+    };
+    let stale = state.detail.as_ref().map(|d| &d.summary) != Some(&summary);
+    if stale && state.rx.is_none() && state.load_error.is_none() {
+        load(shared, state, name, ui.ctx());
+    }
+
+    let mut outcome = Outcome::Stay;
+
+    // A key change is said FIRST, before anything else on the page.
+    if let TrustStatus::KeyChanged { since, .. } = &summary.status {
+        key_change_alert(ui, shared, state, &summary, *since);
+        ui.add_space(10.0);
+    }
+
+    ui.horizontal(|ui| {
+        if ui.button("Back to all contacts").clicked() {
+            outcome = Outcome::Back;
+        }
+        ui.heading(name);
+    });
+    status_badge(ui, &summary.status);
+    if let Some(id) = &summary.stable_id {
+        ui.label(format!("Identifier: {id}"));
+    }
+    if state.accepted && !matches!(summary.status, TrustStatus::KeyChanged { .. }) {
+        match shared.store.result(ACCEPT_TAG) {
+            Some(Ok(m)) => {
+                ui.label(m);
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, e);
+            }
+            None => {}
+        }
+    }
+    if let Some(e) = &state.load_error {
+        ui.colored_label(
+            ui.visuals().error_fg_color,
+            format!("Cannot load {name}: {e}"),
+        );
+    }
+
+    ui.add_space(8.0);
+    ui.horizontal_wrapped(|ui| {
+        if summary.current_key.is_some() {
+            if ui
+                .button(format!("Compare codes with {name}"))
+                .on_hover_text("Compare your safety number, over a call or side by side")
+                .clicked()
+            {
+                shared.compare_contact = Some(name.to_owned());
+                shared.go_to = Some(Screen::Compare);
+            }
+        } else {
+            ui.label("No key is recorded for this contact yet, so there is nothing to compare.");
+        }
+        if !state.confirm_forget && ui.button(format!("Forget {name}…")).clicked() {
+            state.confirm_forget = true;
+        }
+    });
+    if state.confirm_forget {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.label(format!(
+                "Forget {name}? This deletes their keys, verifications and history from your trust store. If you add them again later, they start unverified and a key change can no longer be detected."
+            ));
+            ui.horizontal(|ui| {
+                if ui.button(format!("Yes, forget {name}")).clicked() {
+                    let n = name.to_owned();
+                    shared.store.submit(FORGET_TAG, move |store| {
+                        store
+                            .forget(&n)
+                            .map(|()| format!("{n} was forgotten."))
+                            .map_err(|e| format!("Could not forget {n}: {e}."))
+                    });
+                    state.forgetting = true;
+                    state.confirm_forget = false;
+                }
+                if ui.button("Cancel").clicked() {
+                    state.confirm_forget = false;
+                }
+            });
+        });
+    }
+
+    ui.add_space(12.0);
+    match &state.detail {
+        None => {
+            ui.label("Loading keys and history…");
+        }
+        Some(d) => {
+            keys_section(ui, d);
+            ui.add_space(12.0);
+            history_section(ui, d);
+        }
+    }
+    outcome
+}
+
+fn groups_row(ui: &mut egui::Ui, groups: &[String]) {
+    ui.horizontal_wrapped(|ui| {
+        for g in groups {
+            ui.label(egui::RichText::new(g).monospace().size(20.0));
+        }
+    });
+}
+
+fn key_change_alert(
+    ui: &mut egui::Ui,
+    shared: &mut Shared,
+    state: &mut DetailState,
+    summary: &ContactSummary,
+    since: Timestamp,
+) {
+    let red = ui.visuals().error_fg_color;
+    let name = &summary.name;
+    egui::Frame::new()
+        .fill(red.gamma_multiply(0.15))
+        .stroke(egui::Stroke::new(2.0, red))
+        .inner_margin(10.0)
+        .show(ui, |ui| {
+            ui.label(
+                egui::RichText::new(format!("⚠ {name}'s key has changed"))
+                    .heading()
+                    .color(red),
+            );
+            ui.label(format!(
+                "You verified {name}'s key, but since {} they use a different one. They may have a new phone or reinstalled their app — or someone may be intercepting your conversation and pretending to be them.",
+                fmt_time(since)
+            ));
+            ui.label(egui::RichText::new(format!(
+                "Do not trust messages from this key until you have verified {name} again: compare codes with them in person or over a call you are sure is theirs."
+            )).strong());
+            ui.add_space(6.0);
+            let current_matches = state
+                .detail
+                .as_ref()
+                .is_some_and(|d| d.summary.current_key == summary.current_key);
+            match state.detail.as_ref().and_then(|d| d.change.as_ref()) {
+                Some((old, new)) if current_matches => {
+                    ui.label(egui::RichText::new("Old key (the one you verified)").strong());
+                    groups_row(ui, old);
+                    ui.label(egui::RichText::new("New key (in use now)").strong());
+                    groups_row(ui, new);
+                }
+                _ => {
+                    ui.label("Computing the fingerprints of the old and new key…");
+                }
+            }
+            ui.add_space(6.0);
+            ui.horizontal_wrapped(|ui| {
+                if ui.button("Verify again: compare codes").clicked() {
+                    shared.compare_contact = Some(name.clone());
+                    shared.go_to = Some(Screen::Compare);
+                }
+                if let Some(key) = summary.current_key
+                    && ui.button("Accept new key").clicked()
+                {
+                    let n = name.clone();
+                    shared.store.submit(ACCEPT_TAG, move |store| {
+                        store
+                            .accept_key(&n, &key, Timestamp::now())
+                            .map(|()| format!("You accepted {n}'s new key. {n} is unverified until you compare codes."))
+                            .map_err(|e| format!("Could not accept the key: {e}."))
+                    });
+                    state.accepted = true;
+                }
+            });
+            ui.label("Accepting only records that you know about the change; it does not verify the new key, and the contact stays unverified.");
+            if state.accepted
+                && let Some(Err(e)) = shared.store.result(ACCEPT_TAG)
+            {
+                ui.colored_label(red, e);
+            }
+        });
+}
+
+fn keys_section(ui: &mut egui::Ui, d: &Detail) {
+    ui.label(egui::RichText::new("Keys").strong().size(18.0));
+    if d.keys.is_empty() {
+        ui.label("No key seen yet.");
+    }
+    let verified_key = match &d.summary.status {
+        TrustStatus::KeyChanged {
+            previous_verified_key,
+            ..
+        } => Some(*previous_verified_key),
+        TrustStatus::Verified { .. } => d.summary.current_key,
+        _ => None,
+    };
+    for (i, k) in d.keys.iter().enumerate() {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            let mut tags = Vec::new();
+            if k.record.current {
+                tags.push("in use now");
+            }
+            if Some(k.record.key) == verified_key {
+                tags.push("the key you verified");
+            } else if k.record.ever_verified {
+                tags.push("verified once");
+            }
+            let tags = if tags.is_empty() {
+                String::new()
+            } else {
+                format!(" — {}", tags.join(", "))
+            };
+            ui.label(egui::RichText::new(format!("Key {}{tags}", i + 1)).strong());
+            ui.label(format!(
+                "First seen {}, last seen {}",
+                fmt_time(k.record.first_seen),
+                fmt_time(k.record.last_seen)
+            ));
+            ui.label("Fingerprint:");
+            groups_row(ui, &k.groups);
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(k.record.key.to_canonical_string())
+                        .monospace()
+                        .small(),
+                )
+                .selectable(true),
+            );
+        });
+    }
+}
+
+fn event_text(e: &EventKind) -> String {
+    match e {
+        EventKind::ContactAdded => "Contact added".to_owned(),
+        EventKind::KeyFirstSeen { .. } => "First key seen".to_owned(),
+        EventKind::KeyChanged { .. } => "Key changed".to_owned(),
+        EventKind::Verified { method, .. } => format!("Verified ({})", method_text(*method)),
+        EventKind::ReceiptImported { method, .. } => {
+            format!(
+                "Verification imported from a receipt ({})",
+                method_text(*method)
+            )
+        }
+        EventKind::KeyAccepted { .. } => "New key accepted without verifying".to_owned(),
+        other => other.name().to_owned(),
+    }
+}
+
+fn history_section(ui: &mut egui::Ui, d: &Detail) {
+    ui.label(egui::RichText::new("History").strong().size(18.0));
+    egui::Grid::new("contact_history")
+        .num_columns(2)
+        .spacing([16.0, 4.0])
+        .show(ui, |ui| {
+            for e in &d.history {
+                ui.label(fmt_time(e.at));
+                let text = event_text(&e.kind);
+                if matches!(e.kind, EventKind::Verified { .. }) {
+                    ui.colored_label(ok_color(ui), text);
+                } else if matches!(e.kind, EventKind::KeyChanged { .. }) {
+                    ui.colored_label(ui.visuals().error_fg_color, text);
+                } else {
+                    ui.label(text);
+                }
+                ui.end_row();
+            }
+        });
+}

@@ -1,0 +1,316 @@
+//! Contacts screen flows, driven headless by role and label: badges and order,
+//! adding by pasted key or receipt file, the key-change alert, accept, forget.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support_gui_a/mod.rs"]
+mod support;
+
+use egui::accesskit::Role;
+use egui_kittest::kittest::Queryable;
+use support::{Env, key, start, type_into, wait_for_label, wait_for_label_contains, wait_idle};
+use verifier_core::identity::Identity;
+use verifier_core::key::PublicKey;
+use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::safety_number::{Party, SideFingerprint};
+use verifier_core::store::{EventKind, Store, TrustStatus};
+use verifier_gui::app::Screen;
+
+const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
+const T1: Timestamp = Timestamp::from_unix_secs(1_700_100_000);
+
+fn groups(k: &PublicKey) -> Vec<String> {
+    SideFingerprint::compute(&Party::new(k)).digit_groups()
+}
+
+#[test]
+fn list_shows_badges_and_puts_key_changes_first() {
+    let env = Env::new();
+    {
+        let signer = Identity::from_seed(&[9; 32]).unwrap();
+        let mut s = env.store();
+        s.add_contact_with_key("Alice", None, &key(1), T0).unwrap();
+        s.add_contact_with_key("Bob", None, &key(2), T0).unwrap();
+        s.mark_verified(
+            "Bob",
+            &key(2),
+            VerificationMethod::SafetyNumber,
+            &signer,
+            T0,
+        )
+        .unwrap();
+        s.add_contact_with_key("Zed", None, &key(3), T0).unwrap();
+        s.mark_verified("Zed", &key(3), VerificationMethod::QrScan, &signer, T0)
+            .unwrap();
+        s.observe_key("Zed", &key(4), T1).unwrap();
+    }
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Zed");
+
+    let y = |label: &str| h.get_by_role_and_label(Role::Button, label).rect().min.y;
+    let (zed, alice, bob) = (y("Zed"), y("Alice"), y("Bob"));
+    assert!(
+        zed < alice && alice < bob,
+        "order: Zed {zed}, Alice {alice}, Bob {bob}"
+    );
+
+    h.get_by_label_contains("⚠ Key changed since you verified it (2023-11-16");
+    h.get_by_label_contains("They now use a different key than the one you verified");
+    h.get_by_label("✔ Verified (safety number compared, 2023-11-14 22:13 UTC)");
+    h.get_by_label("Unverified");
+}
+
+#[test]
+fn add_by_pasting_a_key_valid_and_invalid() {
+    let env = Env::new();
+    let mut h = start(&env, Screen::Contacts);
+    h.get_by_label("No contacts yet. Add one below by pasting their key or from a receipt file, or scan their code on the Scan screen.");
+
+    // Invalid: the specific parse error is shown inline, nothing is stored.
+    type_into(&mut h, "Name", "Eve");
+    let bad = "vk1-ed25519-notakey";
+    type_into(&mut h, "Their key", bad);
+    h.get_by_role_and_label(Role::Button, "Add contact").click();
+    h.step();
+    h.step();
+    let specific = PublicKey::parse(bad).unwrap_err().to_string();
+    h.get_by_label(&format!("That is not a valid key: {specific}."));
+    wait_idle(&mut h);
+    assert!(env.store().list().unwrap().is_empty());
+
+    // Missing name: also specific.
+    type_into(&mut h, "Name", "");
+    type_into(&mut h, "Their key", &key(5).to_canonical_string());
+    h.get_by_role_and_label(Role::Button, "Add contact").click();
+    h.step();
+    h.step();
+    h.get_by_label("Give the contact a name first.");
+
+    // Valid (an OpenSSH-free hex form here): listed, unverified.
+    type_into(&mut h, "Name", "Eve");
+    type_into(&mut h, "Their key", &hex_of(&key(5)));
+    h.get_by_role_and_label(Role::Button, "Add contact").click();
+    wait_for_label_contains(&mut h, "Added Eve (unverified)");
+    wait_for_label(&mut h, "Eve");
+    h.get_by_role_and_label(Role::Button, "Eve");
+    wait_idle(&mut h);
+    let s = env.store();
+    assert_eq!(s.status("Eve").unwrap(), TrustStatus::Unverified);
+    assert_eq!(s.contact("Eve").unwrap().current_key, Some(key(5)));
+
+    // The same name again: the store's refusal is shown.
+    type_into(&mut h, "Name", "Eve");
+    type_into(&mut h, "Their key", &key(6).to_canonical_string());
+    h.get_by_role_and_label(Role::Button, "Add contact").click();
+    wait_for_label_contains(
+        &mut h,
+        "Could not add Eve: a contact named \"Eve\" exists already",
+    );
+}
+
+fn hex_of(k: &PublicKey) -> String {
+    k.as_bytes().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[test]
+fn key_change_alert_comes_first_with_both_fingerprints_and_accept_leaves_unverified() {
+    let env = Env::new();
+    let (old, new) = (key(11), key(12));
+    {
+        let signer = Identity::from_seed(&[9; 32]).unwrap();
+        let mut s = env.store();
+        s.add_contact_with_key("Carol", None, &old, T0).unwrap();
+        s.mark_verified("Carol", &old, VerificationMethod::QrScan, &signer, T0)
+            .unwrap();
+        s.observe_key("Carol", &new, T1).unwrap();
+    }
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Carol");
+    h.get_by_role_and_label(Role::Button, "Carol").click();
+    wait_for_label(&mut h, "Old key (the one you verified)");
+
+    let alert = h.get_by_label("⚠ Carol's key has changed").rect().min.y;
+    let heading = h.get_by_label("Carol").rect().min.y;
+    let status = h
+        .get_by_label_contains("⚠ Key changed since you verified it")
+        .rect()
+        .min
+        .y;
+    let keys = h.get_by_label("Keys").rect().min.y;
+    let history = h.get_by_label("History").rect().min.y;
+    assert!(
+        alert < heading && alert < status && alert < keys && alert < history,
+        "the alert must come first: alert {alert}, heading {heading}, status {status}"
+    );
+
+    // Old fingerprint between "Old key" and "New key", new one after "New key",
+    // all inside the alert (above the page heading).
+    let old_y = h
+        .get_by_label("Old key (the one you verified)")
+        .rect()
+        .min
+        .y;
+    let new_y = h.get_by_label("New key (in use now)").rect().min.y;
+    for g in groups(&old) {
+        assert!(
+            h.query_all_by_label(&g)
+                .any(|n| n.rect().min.y > old_y && n.rect().min.y < new_y),
+            "old group {g} shown in the alert"
+        );
+    }
+    for g in groups(&new) {
+        assert!(
+            h.query_all_by_label(&g)
+                .any(|n| n.rect().min.y > new_y && n.rect().min.y < heading),
+            "new group {g} shown in the alert"
+        );
+    }
+    h.get_by_role_and_label(Role::Button, "Verify again: compare codes");
+
+    h.get_by_role_and_label(Role::Button, "Accept new key")
+        .click();
+    wait_for_label_contains(&mut h, "You accepted Carol's new key");
+    wait_idle(&mut h);
+    let s = env.store();
+    assert_eq!(s.status("Carol").unwrap(), TrustStatus::Unverified);
+    assert!(
+        s.history("Carol")
+            .unwrap()
+            .iter()
+            .any(|e| matches!(e.kind, EventKind::KeyAccepted { .. }))
+    );
+    // The alert is gone and the page says unverified.
+    assert!(h.query_by_label("⚠ Carol's key has changed").is_none());
+    h.get_by_label("Unverified");
+}
+
+#[test]
+fn detail_compare_button_preselects_the_contact() {
+    let env = Env::new();
+    env.store()
+        .add_contact_with_key("Dora", None, &key(21), T0)
+        .unwrap();
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Dora");
+    h.get_by_role_and_label(Role::Button, "Dora").click();
+    wait_for_label(&mut h, "Compare codes with Dora");
+    wait_for_label(&mut h, "Key 1 — in use now");
+    h.get_by_label("First seen 2023-11-14 22:13 UTC, last seen 2023-11-14 22:13 UTC");
+    h.get_by_label("Contact added");
+    h.get_by_label("First key seen");
+    for g in groups(&key(21)) {
+        h.get_by_label(&g);
+    }
+    h.get_by_role_and_label(Role::Button, "Compare codes with Dora")
+        .click();
+    h.step();
+    h.step();
+    assert_eq!(h.state().screen, Screen::Compare);
+    assert_eq!(h.state().compare.contact.as_deref(), Some("Dora"));
+}
+
+#[test]
+fn forget_asks_for_confirmation() {
+    let env = Env::new();
+    env.store()
+        .add_contact_with_key("Gus", None, &key(31), T0)
+        .unwrap();
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Gus");
+    h.get_by_role_and_label(Role::Button, "Gus").click();
+    wait_for_label(&mut h, "Forget Gus…");
+    h.get_by_role_and_label(Role::Button, "Forget Gus…").click();
+    h.step();
+    h.step();
+    // Cancel keeps the contact.
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    h.step();
+    wait_idle(&mut h);
+    assert!(env.store().contact("Gus").is_ok());
+    h.get_by_role_and_label(Role::Button, "Forget Gus…").click();
+    h.step();
+    h.step();
+    h.get_by_role_and_label(Role::Button, "Yes, forget Gus")
+        .click();
+    wait_for_label_contains(&mut h, "Gus was forgotten");
+    wait_idle(&mut h);
+    assert!(env.store().list().unwrap().is_empty());
+}
+
+#[derive(Debug)]
+struct TestDrop(std::path::PathBuf);
+
+impl egui::DroppedFile for TestDrop {
+    fn path(&self) -> &std::path::Path {
+        &self.0
+    }
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        std::fs::read(&self.0).map_err(|e| e.to_string())
+    }
+}
+
+#[test]
+fn receipts_by_drop_and_by_path() {
+    let env = Env::new();
+    let me = env.create_identity();
+
+    // My own receipt (from another device): imported as verified.
+    let own = {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = Store::open(dir.path().join("other.sqlite3")).unwrap();
+        other
+            .add_contact_with_key("Frank", None, &key(41), T0)
+            .unwrap();
+        other
+            .mark_verified("Frank", &key(41), VerificationMethod::SasSession, &me, T0)
+            .unwrap()
+    };
+    let own_path = env.dir.path().join("frank.receipt");
+    std::fs::write(&own_path, own.to_text() + "\n").unwrap();
+
+    let mut h = start(&env, Screen::Contacts);
+    h.input_mut()
+        .dropped_files
+        .push(std::sync::Arc::new(TestDrop(own_path.clone())));
+    wait_for_label_contains(&mut h, "Imported your receipt: Frank is verified");
+    wait_for_label(&mut h, "Frank");
+    wait_idle(&mut h);
+    assert!(matches!(
+        env.store().status("Frank").unwrap(),
+        TrustStatus::Verified {
+            method: VerificationMethod::SasSession,
+            ..
+        }
+    ));
+
+    // Someone else's receipt about a third person: added, unverified.
+    let stranger = Identity::from_seed(&[77; 32]).unwrap();
+    let theirs = {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = Store::open(dir.path().join("other.sqlite3")).unwrap();
+        other
+            .add_contact_with_key("Hana", None, &key(42), T0)
+            .unwrap();
+        other
+            .mark_verified("Hana", &key(42), VerificationMethod::QrScan, &stranger, T0)
+            .unwrap()
+    };
+    let theirs_path = env.dir.path().join("hana.receipt");
+    std::fs::write(&theirs_path, theirs.as_bytes()).unwrap();
+    type_into(&mut h, "Receipt file", &support::path_str(&theirs_path));
+    h.get_by_role_and_label(Role::Button, "Add from receipt")
+        .click();
+    wait_for_label_contains(
+        &mut h,
+        "Added Hana with the key from the receipt (unverified",
+    );
+    wait_idle(&mut h);
+    assert_eq!(env.store().status("Hana").unwrap(), TrustStatus::Unverified);
+
+    // Not a receipt: a specific error.
+    let junk = env.dir.path().join("junk.txt");
+    std::fs::write(&junk, "hello").unwrap();
+    type_into(&mut h, "Receipt file", &support::path_str(&junk));
+    h.get_by_role_and_label(Role::Button, "Add from receipt")
+        .click();
+    wait_for_label_contains(&mut h, "is not a valid receipt");
+}

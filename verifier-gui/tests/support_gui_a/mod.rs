@@ -1,0 +1,141 @@
+//! Helpers shared by the GUI flow tests: temp identity + store, a harness,
+//! and waiting for work that finishes on worker threads.
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use verifier_core::identity::Identity;
+use verifier_core::key::PublicKey;
+use verifier_core::store::Store;
+use verifier_gui::app::{AppConfig, Screen, VerifierApp};
+use verifier_gui::settings::Settings;
+
+/// Temp paths of one test run.
+pub struct Env {
+    pub dir: tempfile::TempDir,
+    pub identity_path: PathBuf,
+    pub store_path: PathBuf,
+}
+
+impl Env {
+    pub fn new() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let identity_path = dir.path().join("identity");
+        let store_path = dir.path().join("store.sqlite3");
+        Env {
+            dir,
+            identity_path,
+            store_path,
+        }
+    }
+
+    pub fn config(&self) -> AppConfig {
+        AppConfig {
+            identity_path: self.identity_path.clone(),
+            store_path: Some(self.store_path.clone()),
+            cameras: Box::new(verifier_gui::workers::camera::NoCameras),
+        }
+    }
+
+    /// Opens the test's store (a second connection, as the CLI would).
+    pub fn store(&self) -> Store {
+        Store::open(&self.store_path).unwrap()
+    }
+
+    /// The app's identity (created by the app on start, or by the test before).
+    pub fn identity(&self) -> Identity {
+        Identity::load(&self.identity_path).unwrap()
+    }
+
+    /// Creates the identity before the app starts.
+    pub fn create_identity(&self) -> Identity {
+        let id = Identity::generate(&mut rand_core::OsRng);
+        id.save(&self.identity_path, false).unwrap();
+        id
+    }
+}
+
+pub fn key(seed: u8) -> PublicKey {
+    Identity::from_seed(&[seed; 32]).unwrap().public_key()
+}
+
+pub fn start(env: &Env, screen: Screen) -> Harness<'static, VerifierApp> {
+    let app = VerifierApp::new(env.config(), Settings::default());
+    let mut h = Harness::builder()
+        .with_size(egui::vec2(1300.0, 2600.0))
+        .build_ui_state(|ui, app: &mut VerifierApp| app.show(ui), app);
+    h.state_mut().screen = screen;
+    // First frame installs fonts; wait for the first store snapshot.
+    wait_until(&mut h, "the trust store to load", |h| {
+        h.state().shared.store.snapshot().loaded
+    });
+    h
+}
+
+/// Steps the harness until `done` holds (at most 10 s).
+pub fn wait_until(
+    h: &mut Harness<'static, VerifierApp>,
+    what: &str,
+    mut done: impl FnMut(&Harness<'static, VerifierApp>) -> bool,
+) {
+    let start = Instant::now();
+    loop {
+        h.step();
+        if done(h) {
+            return;
+        }
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "timed out after 10 s waiting for {what}"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Steps until the store worker has no job outstanding.
+pub fn wait_idle(h: &mut Harness<'static, VerifierApp>) {
+    wait_until(h, "the trust-store worker to be idle", |h| {
+        h.state().shared.store.is_idle()
+    });
+    h.step();
+}
+
+/// Steps until a node with this exact label exists.
+pub fn wait_for_label(h: &mut Harness<'static, VerifierApp>, label: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    let owned = label.to_owned();
+    wait_until(h, &format!("a node labelled {label:?}"), move |h| {
+        h.query_all_by_label(&owned).count() > 0
+    });
+}
+
+/// Steps until a node whose label contains this exists.
+pub fn wait_for_label_contains(h: &mut Harness<'static, VerifierApp>, part: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    let owned = part.to_owned();
+    wait_until(
+        h,
+        &format!("a node whose label contains {part:?}"),
+        move |h| h.query_all_by_label_contains(&owned).count() > 0,
+    );
+}
+
+/// Types `text` into the text field labelled `label` (replacing its content).
+pub fn type_into(h: &mut Harness<'static, VerifierApp>, label: &str, text: &str) {
+    use egui_kittest::kittest::Queryable as _;
+    h.get_by_label(label).click();
+    h.step();
+    h.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    h.step();
+    h.key_press(egui::Key::Backspace);
+    h.step();
+    h.get_by_label(label).type_text(text);
+    h.step();
+    h.step();
+}
+
+pub fn path_str(p: &Path) -> String {
+    p.display().to_string()
+}
