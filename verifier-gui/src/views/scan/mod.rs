@@ -622,17 +622,23 @@ fn key_line(ui: &mut egui::Ui, label: &str, key: &PublicKey) {
     });
 }
 
-fn mutual_note(ui: &mut egui::Ui, mutual: Mutual, name: &str) {
+/// `name` is the contact's name, or `None` for someone not yet in the contacts.
+fn mutual_note(ui: &mut egui::Ui, mutual: Mutual, name: Option<&str>) {
+    let (who, whose) = match name {
+        Some(n) => (n.to_owned(), format!("{n}'s")),
+        None => ("they".to_owned(), "their".to_owned()),
+    };
     match mutual {
         Mutual::HoldsMyKey => {
+            let verb = if name.is_some() { "holds" } else { "hold" };
             ui.label(format!(
-                "✔ Mutual: the code also shows that {name} holds your correct key."
+                "✔ Mutual: the code also shows that {who} {verb} your correct key."
             ));
         }
         Mutual::HoldsWrongKey => {
             ui.colored_label(
                 ui.visuals().warn_fg_color,
-                format!("⚠ But the key {name}'s app holds for you is not your key (or the code was made for someone else). Ask {name} to scan your code too."),
+                format!("⚠ But the key {whose} app holds for you is not your key (or the code was made for someone else). Ask {who} to scan your code too."),
             );
         }
         Mutual::NotClaimed | Mutual::Unknown => {}
@@ -741,7 +747,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                 ui.label(format!(
                     "The whole key in the code equals the key you have for {contact}."
                 ));
-                mutual_note(ui, mutual, &contact);
+                mutual_note(ui, mutual, Some(&contact));
                 key_line(ui, "Key:", &key);
                 if let TrustStatus::Verified { since, method } = &status {
                     ui.label(format!(
@@ -801,7 +807,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                         .size(20.0),
                 );
                 ui.label(format!("Save this key as {contact}'s and mark it verified — only if the person in front of you is {contact}."));
-                mutual_note(ui, mutual, &contact);
+                mutual_note(ui, mutual, Some(&contact));
                 key_line(ui, "Key:", &key);
                 if !action_outcome(ui, shared, state)
                     && ui
@@ -825,7 +831,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                         .size(20.0),
                 );
                 ui.label("Add the person in front of you as a contact with this key; it is recorded as verified by scanning.");
-                mutual_note(ui, mutual, "they");
+                mutual_note(ui, mutual, None);
                 key_line(ui, "Key:", &key);
                 let mut add = false;
                 ui.horizontal(|ui| {
