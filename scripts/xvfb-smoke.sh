@@ -10,7 +10,8 @@ secs=${SMOKE_SECONDS:-4}
 scripts/ensure-system-deps.sh xvfb
 [ -x "$bin" ] || cargo build -p verifier-gui --bin verifier-gui
 mkdir -p "$out"
-work=$(mktemp -d)
+# SMOKE_WORK: a folder with a prepared identity and store.sqlite3 (scripts/screenshots.sh makes one).
+work=${SMOKE_WORK:-$(mktemp -d)}
 export VERIFIER_IDENTITY="$work/identity" VERIFIER_STORE="$work/store.sqlite3"
 export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
 # Software GL so it runs on machines without a GPU.
@@ -30,5 +31,5 @@ for screen in $screens; do
   if [ $status -ne 0 ]; then echo "smoke run failed on screen $screen:"; cat "$log"; break; fi
   echo "ok: $screen ($out/screen-$screen.png)"
 done
-rm -rf "$work"
+[ -n "${SMOKE_WORK:-}" ] || rm -rf "$work"
 exit $status

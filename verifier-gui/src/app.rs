@@ -110,6 +110,9 @@ pub struct Shared {
     pub store: workers::store::StoreClient,
     /// Screen to switch to after this frame (a screen may ask for another).
     pub go_to: Option<Screen>,
+    /// A live-session join code (text form) scanned on the Scan screen, for the
+    /// Live session screen to join; that screen takes it (`Option::take`).
+    pub pending_join_code: Option<String>,
     /// Contact to preselect on the Compare screen (set by the Contacts screen).
     pub compare_contact: Option<String>,
 }
@@ -147,6 +150,7 @@ impl VerifierApp {
                 identity,
                 store,
                 go_to: None,
+                pending_join_code: None,
                 compare_contact: None,
             },
             screen: Screen::MyCode,

@@ -196,6 +196,13 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
         }
     };
     poll(shared, state);
+    // A join code scanned on the Scan screen: fill it in, ready to join.
+    if let Some(code) = shared.pending_join_code.take()
+        && state.run.is_none()
+    {
+        state.code_input = code;
+        state.code_error = None;
+    }
     if state.run.is_none() {
         start_view(ui, state, identity);
     } else {

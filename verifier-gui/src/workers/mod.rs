@@ -4,4 +4,5 @@
 
 pub mod camera;
 pub mod sas;
+pub mod scan;
 pub mod store;
