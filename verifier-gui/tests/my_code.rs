@@ -40,7 +40,7 @@ fn first_start_creates_identity_and_shows_every_rendering() {
 
     let fp = SideFingerprint::compute(&Party::new(&key));
     for g in fp.digit_groups() {
-        h.get_by_label(&g);
+        assert!(h.query_all_by_label(&g).count() >= 1, "group {g} shown");
     }
     for w in fp.bip39_words(verifier_core::render::Bip39Language::English) {
         assert!(h.query_all_by_label(w).count() >= 1, "word {w} shown");
