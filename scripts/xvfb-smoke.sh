@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the real app under Xvfb for a few seconds per screen with a throwaway identity and
 # store, fails if it exits early or prints an error, and saves a screenshot of each screen.
-#   scripts/xvfb-smoke.sh [BINARY] [OUT_DIR]   (defaults: target/debug/verifier-gui, a temp dir)
+#   scripts/xvfb-smoke.sh [BINARY] [OUT_DIR]   (defaults: the debug build in the target dir, a temp dir)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bin=${1:-target/debug/verifier-gui}
+bin=${1:-${CARGO_TARGET_DIR:-target}/debug/verifier-gui}
 out=${2:-$(mktemp -d)}
 secs=${SMOKE_SECONDS:-4}
 scripts/ensure-system-deps.sh xvfb
