@@ -418,13 +418,7 @@ fn decoder(
                 let started = Instant::now();
                 let decoded = frame.to_luma().map(|luma| {
                     let codes = stream.scan_frame(&luma);
-                    Decoded {
-                        preview: preview(&luma),
-                        width: luma.width(),
-                        height: luma.height(),
-                        codes,
-                        decode_ms: started.elapsed().as_secs_f32() * 1000.0,
-                    }
+                    Decoded::new(&luma, codes, started)
                 });
                 busy.store(false, Ordering::Release);
                 // A frame of a camera that was closed meanwhile is of no use.
@@ -447,13 +441,7 @@ fn decoder(
                 let started = Instant::now();
                 let result = image.load().map(|luma| {
                     let codes = still_scanner.scan(&luma);
-                    Decoded {
-                        preview: preview(&luma),
-                        width: luma.width(),
-                        height: luma.height(),
-                        codes,
-                        decode_ms: started.elapsed().as_secs_f32() * 1000.0,
-                    }
+                    Decoded::new(&luma, codes, started)
                 });
                 ScanEvent::Still { source, result }
             }
@@ -462,5 +450,18 @@ fn decoder(
             return;
         }
         ctx.request_repaint();
+    }
+}
+
+impl Decoded {
+    /// The result of decoding `luma` (with its preview), timed from `started`.
+    fn new(luma: &LumaImage, codes: Vec<Code>, started: Instant) -> Self {
+        Decoded {
+            preview: preview(luma),
+            width: luma.width(),
+            height: luma.height(),
+            codes,
+            decode_ms: started.elapsed().as_secs_f32() * 1000.0,
+        }
     }
 }
