@@ -4,11 +4,12 @@
 use std::process::ExitCode;
 
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
+use verifier_gui::workers::camera::ImageSequence;
 
 fn usage() -> String {
     let names: Vec<&str> = Screen::ALL.iter().map(|s| s.name()).collect();
     format!(
-        "usage: verifier-gui [--screen {}]\n\nEnvironment: VERIFIER_IDENTITY (identity file), VERIFIER_STORE (trust store).",
+        "usage: verifier-gui [--screen {}] [--camera-images DIR]\n\n  --camera-images DIR  use the PNG/JPEG files in DIR, played in a loop at 30 frames/s,\n                       as the only camera (for demonstrations and benchmarks)\n\nEnvironment: VERIFIER_IDENTITY (identity file), VERIFIER_STORE (trust store),\nVERIFIER_TRACE_STARTUP=1 (print the time to the first frame), VERIFIER_TRACE_SCAN=1 (print decode rates).",
         names.join("|")
     )
 }
@@ -17,6 +18,7 @@ fn main() -> ExitCode {
     let t0 = std::time::Instant::now();
     let trace = std::env::var_os("VERIFIER_TRACE_STARTUP").is_some_and(|v| v == "1");
     let mut start = Screen::MyCode;
+    let mut camera_images: Option<std::path::PathBuf> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -24,6 +26,22 @@ fn main() -> ExitCode {
                 Some(s) => start = s,
                 None => {
                     eprintln!("error: --screen needs a screen name\n{}", usage());
+                    return ExitCode::from(2);
+                }
+            },
+            "--camera-images" => match args.next() {
+                Some(dir) if std::path::Path::new(&dir).is_dir() => {
+                    camera_images = Some(dir.into());
+                }
+                Some(dir) => {
+                    eprintln!("error: --camera-images: {dir} is not a folder");
+                    return ExitCode::from(2);
+                }
+                None => {
+                    eprintln!(
+                        "error: --camera-images needs a folder of PNG/JPEG files\n{}",
+                        usage()
+                    );
                     return ExitCode::from(2);
                 }
             },
@@ -37,13 +55,16 @@ fn main() -> ExitCode {
             }
         }
     }
-    let config = match AppConfig::from_env() {
+    let mut config = match AppConfig::from_env() {
         Ok(c) => c,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(1);
         }
     };
+    if let Some(dir) = camera_images {
+        config.cameras = Box::new(ImageSequence::new(dir));
+    }
     let options = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title("verifier")

@@ -4,84 +4,15 @@
 //! macOS, Media Foundation on Windows). Listing and opening cameras, and reading
 //! frames, block: they are only ever called on the camera worker thread
 //! ([`crate::workers::scan`]), never on the UI thread.
+//!
+//! [`ImageSequence`] plays the pictures of a folder as if they came from a
+//! camera (`verifier-gui --camera-images DIR`), for benchmarks and demonstrations
+//! on machines without a webcam.
 
-use verifier_scan::LumaImage;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-/// Pixel layout of a camera frame.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PixelFormat {
-    /// 8-bit RGB, row-major, no padding.
-    Rgb8,
-    /// 8-bit BGR, row-major, no padding.
-    Bgr8,
-    /// 8-bit grey.
-    Luma8,
-    /// YUYV 4:2:2 (YUY2).
-    Yuyv,
-    /// NV12: a full-resolution Y plane followed by interleaved U/V at half resolution.
-    Nv12,
-    /// A JPEG-compressed frame (MJPEG).
-    Mjpeg,
-}
-
-/// One frame from a camera.
-#[derive(Clone, Debug)]
-pub struct Frame {
-    /// Width in pixels.
-    pub width: u32,
-    /// Height in pixels.
-    pub height: u32,
-    /// Layout of `data`.
-    pub format: PixelFormat,
-    /// The pixels.
-    pub data: Vec<u8>,
-}
-
-impl Frame {
-    /// The frame in 8-bit grey, as the QR scanner reads it. A frame whose buffer
-    /// does not match its size and format is an error, never a panic.
-    pub fn to_luma(&self) -> Result<LumaImage, String> {
-        let (w, h) = (self.width, self.height);
-        let result = match self.format {
-            PixelFormat::Rgb8 => LumaImage::from_rgb(w, h, &self.data),
-            PixelFormat::Bgr8 => {
-                if !self.data.len().is_multiple_of(3) {
-                    return Err(format!(
-                        "a BGR frame of {w}x{h} has {} bytes, not a multiple of 3",
-                        self.data.len()
-                    ));
-                }
-                let rgb: Vec<u8> = self
-                    .data
-                    .chunks_exact(3)
-                    .flat_map(|p| match p {
-                        [b, g, r] => [*r, *g, *b],
-                        _ => [0, 0, 0],
-                    })
-                    .collect();
-                LumaImage::from_rgb(w, h, &rgb)
-            }
-            PixelFormat::Luma8 => LumaImage::new(w, h, self.data.clone()),
-            PixelFormat::Yuyv => LumaImage::from_yuyv(w, h, &self.data),
-            PixelFormat::Nv12 => {
-                // The Y plane comes first and is exactly the luma image.
-                let n = u64::from(w) * u64::from(h);
-                let y_plane = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| self.data.get(..n))
-                    .ok_or_else(|| {
-                        format!(
-                            "an NV12 frame of {w}x{h} has only {} bytes",
-                            self.data.len()
-                        )
-                    })?;
-                LumaImage::new(w, h, y_plane.to_vec())
-            }
-            PixelFormat::Mjpeg => LumaImage::from_mjpeg(&self.data),
-        };
-        result.map_err(|e| e.to_string())
-    }
-}
+pub use super::frame::{Frame, PixelFormat};
 
 /// A camera the user can pick.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -158,8 +89,35 @@ fn mode_score(f: &nokhwa::utils::CameraFormat) -> (bool, u64, u32) {
     (f.frame_rate() < 15, dist, u32::MAX - f.frame_rate())
 }
 
+/// On macOS, asks for permission to use the camera (the system shows its
+/// question the first time) and waits for the answer. This runs on the camera
+/// worker thread, so the window stays responsive while the question is open.
+/// Untested here: we cannot build for macOS.
+#[cfg(target_os = "macos")]
+fn camera_permission() -> Result<(), String> {
+    if nokhwa::nokhwa_check() {
+        return Ok(());
+    }
+    let (tx, rx) = std::sync::mpsc::channel::<bool>();
+    nokhwa::nokhwa_initialize(move |granted| {
+        let _ = tx.send(granted);
+    });
+    match rx.recv() {
+        Ok(true) => Ok(()),
+        _ => Err("macOS does not allow verifier to use the camera. Allow it in System Settings → Privacy & Security → Camera, then restart verifier".to_owned()),
+    }
+}
+
+/// Other systems ask no permission question (on Linux, access to /dev/video*
+/// decides; opening reports it).
+#[cfg(not(target_os = "macos"))]
+fn camera_permission() -> Result<(), String> {
+    Ok(())
+}
+
 impl CameraProvider for NokhwaCameras {
     fn list(&self) -> Result<Vec<CameraInfo>, String> {
+        camera_permission()?;
         let cams = nokhwa::query(nokhwa::utils::ApiBackend::Auto)
             .map_err(|e| format!("cannot list the cameras: {e}"))?;
         Ok(cams
@@ -176,6 +134,7 @@ impl CameraProvider for NokhwaCameras {
     }
 
     fn open(&self, index: u32) -> Result<Box<dyn FrameSource>, String> {
+        camera_permission()?;
         // nokhwa's `Camera` is not `Send`: it lives on a thread of its own for its
         // whole life, and frames come out of it over a channel.
         let (opened_tx, opened_rx) = std::sync::mpsc::channel::<Result<(), String>>();
@@ -263,67 +222,152 @@ impl FrameSource for NokhwaSource {
     }
 }
 
+/// A camera made of the PNG and JPEG files of a folder, played in name order in
+/// a loop at about 30 frames per second, each at its own size. JPEG files come
+/// out as MJPEG frames (as most webcams send them), PNG files as RGB. Files are
+/// read from disk frame by frame, so memory does not grow with their number.
+pub struct ImageSequence {
+    dir: PathBuf,
+    interval: Duration,
+}
+
+impl ImageSequence {
+    /// Plays the pictures in `dir` at 30 frames per second.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        ImageSequence {
+            dir: dir.into(),
+            interval: Duration::from_micros(33_333),
+        }
+    }
+
+    /// Plays at `fps` frames per second instead (at least 1).
+    pub fn with_fps(mut self, fps: u32) -> Self {
+        self.interval = Duration::from_secs(1) / fps.max(1);
+        self
+    }
+
+    /// The pictures in the folder, sorted by name.
+    fn files(&self) -> Result<Vec<PathBuf>, String> {
+        let dir = &self.dir;
+        let entries = std::fs::read_dir(dir)
+            .map_err(|e| format!("cannot read the folder {}: {e}", dir.display()))?;
+        let mut files: Vec<PathBuf> = entries
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| picture_kind(p).is_some())
+            .collect();
+        files.sort();
+        if files.is_empty() {
+            return Err(format!(
+                "the folder {} holds no .png, .jpg or .jpeg files",
+                dir.display()
+            ));
+        }
+        Ok(files)
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum PictureKind {
+    Png,
+    Jpeg,
+}
+
+fn picture_kind(path: &Path) -> Option<PictureKind> {
+    let ext = path.extension()?.to_str()?.to_ascii_lowercase();
+    match ext.as_str() {
+        "png" => Some(PictureKind::Png),
+        "jpg" | "jpeg" => Some(PictureKind::Jpeg),
+        _ => None,
+    }
+}
+
+impl CameraProvider for ImageSequence {
+    fn list(&self) -> Result<Vec<CameraInfo>, String> {
+        Ok(vec![CameraInfo {
+            index: 0,
+            name: format!("Image sequence: {}", self.dir.display()),
+        }])
+    }
+
+    fn open(&self, index: u32) -> Result<Box<dyn FrameSource>, String> {
+        if index != 0 {
+            return Err(format!("no camera {index}: the image sequence is camera 0"));
+        }
+        let files = self.files()?;
+        Ok(Box::new(SequenceSource {
+            files,
+            next: 0,
+            interval: self.interval,
+            due: Instant::now(),
+        }))
+    }
+}
+
+struct SequenceSource {
+    files: Vec<PathBuf>,
+    next: usize,
+    interval: Duration,
+    due: Instant,
+}
+
+impl SequenceSource {
+    fn read(path: &Path) -> Result<Frame, String> {
+        let bytes =
+            std::fs::read(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let bad = |e: image::ImageError| format!("cannot decode {}: {e}", path.display());
+        match picture_kind(path) {
+            Some(PictureKind::Jpeg) => {
+                let (width, height) = image::ImageReader::with_format(
+                    std::io::Cursor::new(&bytes),
+                    image::ImageFormat::Jpeg,
+                )
+                .into_dimensions()
+                .map_err(bad)?;
+                Ok(Frame {
+                    width,
+                    height,
+                    format: PixelFormat::Mjpeg,
+                    data: bytes,
+                })
+            }
+            _ => {
+                let rgb = image::load_from_memory_with_format(&bytes, image::ImageFormat::Png)
+                    .map_err(bad)?
+                    .into_rgb8();
+                let (width, height) = rgb.dimensions();
+                Ok(Frame {
+                    width,
+                    height,
+                    format: PixelFormat::Rgb8,
+                    data: rgb.into_raw(),
+                })
+            }
+        }
+    }
+}
+
+impl FrameSource for SequenceSource {
+    fn next_frame(&mut self) -> Result<Option<Frame>, String> {
+        // Keep the pace; after a stall, start counting again from now.
+        let now = Instant::now();
+        if let Some(wait) = self.due.checked_duration_since(now) {
+            std::thread::sleep(wait);
+        } else if now.duration_since(self.due) > self.interval {
+            self.due = now;
+        }
+        self.due += self.interval;
+        let path = self
+            .files
+            .get(self.next)
+            .ok_or_else(|| "the image sequence is empty".to_owned())?;
+        self.next = (self.next + 1) % self.files.len();
+        Self::read(path).map(Some)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn frame(format: PixelFormat, data: Vec<u8>) -> Frame {
-        Frame {
-            width: 2,
-            height: 2,
-            format,
-            data,
-        }
-    }
-
-    #[test]
-    fn every_layout_converts_to_the_same_grey() {
-        let grey = [10u8, 200, 90, 255];
-        let rgb: Vec<u8> = grey.iter().flat_map(|&v| [v, v, v]).collect();
-        let yuyv: Vec<u8> = grey.iter().flat_map(|&v| [v, 128]).collect();
-        let mut nv12 = grey.to_vec();
-        nv12.extend_from_slice(&[128, 128]);
-        for (format, data) in [
-            (PixelFormat::Luma8, grey.to_vec()),
-            (PixelFormat::Rgb8, rgb.clone()),
-            (PixelFormat::Bgr8, rgb),
-            (PixelFormat::Yuyv, yuyv),
-            (PixelFormat::Nv12, nv12),
-        ] {
-            let luma = frame(format, data).to_luma().unwrap();
-            assert_eq!(luma.pixels(), &grey, "{format:?}");
-        }
-    }
-
-    #[test]
-    fn bgr_is_not_read_as_rgb() {
-        // Pure blue in BGR order is dark; read as RGB it would be pure red (brighter).
-        let blue_bgr = frame(PixelFormat::Bgr8, [255, 0, 0].repeat(4))
-            .to_luma()
-            .unwrap();
-        let red_rgb = frame(PixelFormat::Rgb8, [255, 0, 0].repeat(4))
-            .to_luma()
-            .unwrap();
-        let blue_rgb = frame(PixelFormat::Rgb8, [0, 0, 255].repeat(4))
-            .to_luma()
-            .unwrap();
-        assert_eq!(blue_bgr.pixels(), blue_rgb.pixels());
-        assert_ne!(blue_bgr.pixels(), red_rgb.pixels());
-    }
-
-    #[test]
-    fn short_or_garbled_frames_are_errors() {
-        for (format, data) in [
-            (PixelFormat::Luma8, vec![0; 3]),
-            (PixelFormat::Rgb8, vec![0; 11]),
-            (PixelFormat::Bgr8, vec![0; 10]),
-            (PixelFormat::Yuyv, vec![0; 7]),
-            (PixelFormat::Nv12, vec![0; 3]),
-            (PixelFormat::Mjpeg, vec![0xff, 0xd8, 0x00]),
-        ] {
-            assert!(frame(format, data).to_luma().is_err(), "{format:?}");
-        }
-    }
 
     #[test]
     fn system_cameras_answer_without_panicking() {
@@ -343,6 +387,53 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn image_sequence_plays_its_pictures_in_name_order_in_a_loop() {
+        let dir = tempfile::tempdir().unwrap();
+        let red = image::RgbImage::from_pixel(8, 4, image::Rgb([220, 20, 20]));
+        let blue = image::RgbImage::from_pixel(6, 2, image::Rgb([20, 20, 220]));
+        red.save_with_format(dir.path().join("b.png"), image::ImageFormat::Png)
+            .unwrap();
+        blue.save_with_format(dir.path().join("a.JPG"), image::ImageFormat::Jpeg)
+            .unwrap();
+        std::fs::write(dir.path().join("c.txt"), "skip me").unwrap();
+        let cams = ImageSequence::new(dir.path()).with_fps(1000);
+        let list = cams.list().unwrap();
+        assert_eq!(list.len(), 1);
+        assert_eq!(
+            list[0].name,
+            format!("Image sequence: {}", dir.path().display())
+        );
+        assert!(cams.open(1).is_err());
+        let mut src = cams.open(0).unwrap();
+        let mut seen = Vec::new();
+        for _ in 0..4 {
+            let f = src.next_frame().unwrap().unwrap();
+            let c = f.convert(960).unwrap();
+            let p = c.preview.pixels[0];
+            seen.push((f.format, f.width, f.height, p.r() > p.b()));
+        }
+        let jpeg = (PixelFormat::Mjpeg, 6, 2, false);
+        let png = (PixelFormat::Rgb8, 8, 4, true);
+        assert_eq!(seen, [jpeg, png, jpeg, png]);
+    }
+
+    #[test]
+    fn image_sequence_without_pictures_says_so() {
+        let dir = tempfile::tempdir().unwrap();
+        let e = ImageSequence::new(dir.path()).open(0).err().unwrap();
+        assert!(e.contains("holds no .png, .jpg or .jpeg files"), "{e}");
+        let e = ImageSequence::new(dir.path().join("missing"))
+            .open(0)
+            .err()
+            .unwrap();
+        assert!(e.contains("cannot read the folder"), "{e}");
+        // A file that is not what its name says is an error, not a panic.
+        std::fs::write(dir.path().join("x.jpg"), b"not a jpeg").unwrap();
+        let mut src = ImageSequence::new(dir.path()).open(0).unwrap();
+        assert!(src.next_frame().is_err());
     }
 
     #[test]

@@ -6,10 +6,13 @@
 //!   preview and the results never lag behind the camera.
 //! - The **decoder thread** owns a [`StreamScanner`] for camera frames and a
 //!   [`Scanner`] for still images (files, dropped files, pasted images). It
-//!   converts each frame to grey, scans it, makes a preview image, and sends
-//!   both back.
+//!   converts each frame to grey (for the scanner) and to a small colour
+//!   preview, scans it, and sends both back.
 //!
 //! Every result goes to the UI over a channel followed by `request_repaint`.
+//! Memory stays bounded: the next camera frame is handed to the decoder only
+//! once the UI has taken the previous result, so at most one camera frame is
+//! being decoded or waiting for the UI, and the newest frame wins.
 //! The camera stops by itself when the scan screen has not been drawn for a
 //! few passes (the user went to another screen), so the camera light does not
 //! stay on behind their back; the screen reopens it when shown again.
@@ -23,6 +26,7 @@ use std::time::Instant;
 use verifier_scan::{Code, LumaImage, Scanner, StreamScanner};
 
 use super::camera::{CameraInfo, CameraProvider, Frame, FrameSource};
+use super::frame;
 
 /// The longest side of a preview image; larger frames are box-downscaled for display.
 pub const PREVIEW_MAX_SIDE: u32 = 960;
@@ -50,14 +54,27 @@ impl StillImage {
         }
     }
 
-    fn load(&self) -> Result<LumaImage, String> {
+    /// The picture in grey (for the scanner) and its colour preview.
+    fn load(&self) -> Result<(LumaImage, egui::ColorImage), String> {
+        // Grey through the scanner's decoder (its errors name the file); the
+        // colour preview is decoded separately, grey if that fails.
+        let with_preview = |luma: LumaImage, bytes: Option<&[u8]>| {
+            let preview = bytes
+                .and_then(|b| frame::preview_of_encoded(b, PREVIEW_MAX_SIDE))
+                .unwrap_or_else(|| grey_preview(&luma));
+            (luma, preview)
+        };
         match self {
-            StillImage::Path(p) => LumaImage::open(p).map_err(|e| e.to_string()),
+            StillImage::Path(p) => {
+                let luma = LumaImage::open(p).map_err(|e| e.to_string())?;
+                Ok(with_preview(luma, std::fs::read(p).ok().as_deref()))
+            }
             StillImage::Dropped(f) => {
                 let bytes = f
                     .bytes()
                     .map_err(|e| format!("cannot read {}: {e}", f.path().display()))?;
-                LumaImage::from_encoded(&bytes).map_err(|e| e.to_string())
+                let luma = LumaImage::from_encoded(&bytes).map_err(|e| e.to_string())?;
+                Ok(with_preview(luma, Some(&bytes)))
             }
             StillImage::Pasted(img) => {
                 let [w, h] = img.size;
@@ -68,7 +85,8 @@ impl StillImage {
                     .collect();
                 let w = u32::try_from(w).map_err(|_| "the pasted image is too large".to_owned())?;
                 let h = u32::try_from(h).map_err(|_| "the pasted image is too large".to_owned())?;
-                LumaImage::from_rgba(w, h, &rgba).map_err(|e| e.to_string())
+                let luma = LumaImage::from_rgba(w, h, &rgba).map_err(|e| e.to_string())?;
+                Ok((luma, frame::preview_of(img, PREVIEW_MAX_SIDE)))
             }
         }
     }
@@ -76,7 +94,7 @@ impl StillImage {
 
 /// A scanned picture: its preview and the codes found in it.
 pub struct Decoded {
-    /// A grey preview (at most [`PREVIEW_MAX_SIDE`] on its longer side).
+    /// A colour preview (at most [`PREVIEW_MAX_SIDE`] on its longer side).
     pub preview: egui::ColorImage,
     /// Width of the scanned image (code corners are in these coordinates).
     pub width: u32,
@@ -167,6 +185,8 @@ pub struct ScanWorker {
     stills: Sender<DecodeJob>,
     events: Receiver<ScanEvent>,
     shown_pass: Arc<AtomicU64>,
+    /// Set while a camera frame is being decoded or its result waits for [`Self::poll`].
+    busy: Arc<AtomicBool>,
 }
 
 impl ScanWorker {
@@ -194,15 +214,17 @@ impl ScanWorker {
             .spawn(move || camera.run());
 
         let ctx2 = ctx.clone();
+        let busy2 = Arc::clone(&busy);
         let _ = std::thread::Builder::new()
             .name("qr-decoder".to_owned())
-            .spawn(move || decoder(decode_rx, event_tx, ctx2, busy, generation));
+            .spawn(move || decoder(decode_rx, event_tx, ctx2, busy2, generation));
 
         ScanWorker {
             commands,
             stills: decode_tx,
             events,
             shown_pass,
+            busy,
         }
     }
 
@@ -232,9 +254,17 @@ impl ScanWorker {
         let _ = self.stills.send(DecodeJob::Still(image));
     }
 
-    /// Everything reported since the last call.
+    /// Everything reported since the last call. Taking a camera frame's result
+    /// lets the camera thread hand the decoder its next frame.
     pub fn poll(&self) -> Vec<ScanEvent> {
-        self.events.try_iter().collect()
+        let events: Vec<ScanEvent> = self.events.try_iter().collect();
+        if events
+            .iter()
+            .any(|e| matches!(e, ScanEvent::Frame { .. } | ScanEvent::FrameError { .. }))
+        {
+            self.busy.store(false, Ordering::Release);
+        }
+        events
     }
 }
 
@@ -377,8 +407,8 @@ impl CameraThread {
 }
 
 /// A grey preview of `img`, box-downscaled so that its longer side is at most
-/// [`PREVIEW_MAX_SIDE`].
-fn preview(img: &LumaImage) -> egui::ColorImage {
+/// [`PREVIEW_MAX_SIDE`] (for still pictures whose colour cannot be decoded).
+fn grey_preview(img: &LumaImage) -> egui::ColorImage {
     let side = img.width().max(img.height());
     let factor = side.div_ceil(PREVIEW_MAX_SIDE).max(1);
     let small = if factor > 1 {
@@ -393,6 +423,54 @@ fn preview(img: &LumaImage) -> egui::ColorImage {
     )
 }
 
+/// With `VERIFIER_TRACE_SCAN=1`, the decoder prints its frame rate and mean
+/// times to stderr every five seconds (for `bench/gui-metrics.sh`).
+struct Trace {
+    since: Instant,
+    frames: u32,
+    convert_ms: f32,
+    scan_ms: f32,
+}
+
+impl Trace {
+    fn from_env() -> Option<Self> {
+        std::env::var_os("VERIFIER_TRACE_SCAN")
+            .is_some_and(|v| v == "1")
+            .then(|| Trace {
+                since: Instant::now(),
+                frames: 0,
+                convert_ms: 0.0,
+                scan_ms: 0.0,
+            })
+    }
+
+    fn frame(&mut self, convert_ms: f32, scan_ms: f32) {
+        self.frames += 1;
+        self.convert_ms += convert_ms;
+        self.scan_ms += scan_ms;
+        let secs = self.since.elapsed().as_secs_f32();
+        if secs >= 5.0 {
+            let n = self.frames as f32;
+            eprintln!(
+                "scan: {:.1} frames/s decoded, convert {:.1} ms + scan {:.1} ms per frame",
+                n / secs,
+                self.convert_ms / n,
+                self.scan_ms / n
+            );
+            *self = Trace {
+                since: Instant::now(),
+                frames: 0,
+                convert_ms: 0.0,
+                scan_ms: 0.0,
+            };
+        }
+    }
+}
+
+fn ms_since(t: Instant) -> f32 {
+    t.elapsed().as_secs_f32() * 1000.0
+}
+
 fn decoder(
     jobs: Receiver<DecodeJob>,
     events: Sender<ScanEvent>,
@@ -403,6 +481,7 @@ fn decoder(
     let mut stream = StreamScanner::new();
     let mut stream_generation = u64::MAX;
     let still_scanner = Scanner::new();
+    let mut trace = Trace::from_env();
     while let Ok(job) = jobs.recv() {
         let event = match job {
             DecodeJob::Frame {
@@ -416,13 +495,20 @@ fn decoder(
                     stream_generation = g;
                 }
                 let started = Instant::now();
-                let decoded = frame.to_luma().map(|luma| {
-                    let codes = stream.scan_frame(&luma);
-                    Decoded::new(&luma, codes, started)
+                let converted = frame.convert(PREVIEW_MAX_SIDE);
+                drop(frame);
+                let convert_ms = ms_since(started);
+                let decoded = converted.map(|c| {
+                    let codes = stream.scan_frame(&c.luma);
+                    if let Some(t) = &mut trace {
+                        t.frame(convert_ms, ms_since(started) - convert_ms);
+                    }
+                    Decoded::new(&c.luma, c.preview, codes, started)
                 });
-                busy.store(false, Ordering::Release);
                 // A frame of a camera that was closed meanwhile is of no use.
+                // Otherwise `busy` stays set until the UI has taken the result.
                 if g != generation.load(Ordering::Relaxed) {
+                    busy.store(false, Ordering::Release);
                     continue;
                 }
                 match decoded {
@@ -439,9 +525,9 @@ fn decoder(
             DecodeJob::Still(image) => {
                 let source = image.describe();
                 let started = Instant::now();
-                let result = image.load().map(|luma| {
+                let result = image.load().map(|(luma, preview)| {
                     let codes = still_scanner.scan(&luma);
-                    Decoded::new(&luma, codes, started)
+                    Decoded::new(&luma, preview, codes, started)
                 });
                 ScanEvent::Still { source, result }
             }
@@ -454,14 +540,19 @@ fn decoder(
 }
 
 impl Decoded {
-    /// The result of decoding `luma` (with its preview), timed from `started`.
-    fn new(luma: &LumaImage, codes: Vec<Code>, started: Instant) -> Self {
+    /// The result of decoding `luma` (shown as `preview`), timed from `started`.
+    fn new(
+        luma: &LumaImage,
+        preview: egui::ColorImage,
+        codes: Vec<Code>,
+        started: Instant,
+    ) -> Self {
         Decoded {
-            preview: preview(luma),
+            preview,
             width: luma.width(),
             height: luma.height(),
             codes,
-            decode_ms: started.elapsed().as_secs_f32() * 1000.0,
+            decode_ms: ms_since(started),
         }
     }
 }

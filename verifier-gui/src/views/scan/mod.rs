@@ -139,8 +139,10 @@ impl ScanState {
         self.shown.as_ref().map_or(&[], |s| s.outlines.as_slice())
     }
 
-    fn set_preview(&mut self, ctx: &egui::Context, decoded: &Decoded, from_camera: bool) {
-        let image = decoded.preview.clone();
+    /// Shows the picture's preview in the one preview texture (replaced in
+    /// place, not reallocated per frame) and outlines its codes.
+    fn set_preview(&mut self, ctx: &egui::Context, decoded: &mut Decoded, from_camera: bool) {
+        let image = std::mem::take(&mut decoded.preview);
         match &mut self.texture {
             Some(t) => t.set(image, egui::TextureOptions::LINEAR),
             None => {
@@ -221,7 +223,7 @@ impl ScanState {
                 };
             }
             ScanEvent::Frame {
-                decoded,
+                mut decoded,
                 index,
                 dropped,
             } => {
@@ -235,13 +237,13 @@ impl ScanState {
                 if !decoded.codes.is_empty() && self.stats.first_code_at.is_none() {
                     self.stats.first_code_at = Some(index + dropped);
                 }
-                self.set_preview(ctx, &decoded, true);
+                self.set_preview(ctx, &mut decoded, true);
                 self.take_codes(&decoded, "camera");
             }
             ScanEvent::FrameError { message } => self.frame_error = Some(message),
             ScanEvent::Still { source, result } => match result {
-                Ok(decoded) => {
-                    self.set_preview(ctx, &decoded, false);
+                Ok(mut decoded) => {
+                    self.set_preview(ctx, &mut decoded, false);
                     if decoded.codes.is_empty() {
                         self.scanned = None;
                         self.still_message = Some(Err(format!(
@@ -376,6 +378,9 @@ fn camera_bar(ui: &mut egui::Ui, state: &mut ScanState) {
                 ui.spinner();
                 ui.label("Looking for cameras…");
             });
+            if cfg!(target_os = "macos") {
+                ui.label("If macOS asks whether verifier may use the camera, answer there.");
+            }
         }
         CameraState::ListFailed(e) => {
             ui.colored_label(
