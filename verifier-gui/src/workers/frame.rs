@@ -44,76 +44,148 @@ pub struct Converted {
     pub preview: egui::ColorImage,
 }
 
+/// Buffers the decoder keeps from frame to frame, so that a stream of camera
+/// frames does not allocate (and fragment the heap) anew for every frame: the
+/// decoded MJPEG picture and the grey image.
+#[derive(Default)]
+pub struct FrameBuffers {
+    decoded: Vec<u8>,
+    luma: Vec<u8>,
+}
+
+impl FrameBuffers {
+    /// Takes back the grey image of a converted frame once it has been scanned.
+    pub fn recycle(&mut self, luma: LumaImage) {
+        self.luma = luma.into_pixels();
+    }
+}
+
+/// A frame's pixels, borrowed.
+struct Raw<'a> {
+    w: u32,
+    h: u32,
+    format: PixelFormat,
+    data: &'a [u8],
+}
+
 impl Frame {
     /// The frame in 8-bit grey, as the QR scanner reads it.
     pub fn to_luma(&self) -> Result<LumaImage, String> {
-        let (w, h) = (self.width, self.height);
-        let result = match self.format {
-            PixelFormat::Rgb8 => LumaImage::from_rgb(w, h, &self.data),
-            PixelFormat::Bgr8 => {
-                if !self.data.len().is_multiple_of(3) {
-                    return Err(format!(
-                        "a BGR frame of {w}x{h} has {} bytes, not a multiple of 3",
-                        self.data.len()
-                    ));
-                }
-                let rgb: Vec<u8> = self
-                    .data
-                    .chunks_exact(3)
-                    .flat_map(|p| match p {
-                        [b, g, r] => [*r, *g, *b],
-                        _ => [0, 0, 0],
-                    })
-                    .collect();
-                LumaImage::from_rgb(w, h, &rgb)
-            }
-            PixelFormat::Luma8 => LumaImage::new(w, h, self.data.clone()),
-            PixelFormat::Yuyv => LumaImage::from_yuyv(w, h, &self.data),
-            PixelFormat::Nv12 => {
-                // The Y plane comes first and is exactly the luma image.
-                let n = u64::from(w) * u64::from(h);
-                let y_plane = usize::try_from(n)
-                    .ok()
-                    .and_then(|n| self.data.get(..n))
-                    .ok_or_else(|| {
-                        format!(
-                            "an NV12 frame of {w}x{h} has only {} bytes",
-                            self.data.len()
-                        )
-                    })?;
-                LumaImage::new(w, h, y_plane.to_vec())
-            }
-            PixelFormat::Mjpeg => LumaImage::from_mjpeg(&self.data),
-        };
-        result.map_err(|e| e.to_string())
+        let mut bufs = FrameBuffers::default();
+        let raw = self.raw(&mut bufs.decoded)?;
+        raw.luma(Vec::new())
     }
 
     /// Grey for the scanner and a colour preview whose longer side is at most
     /// `max_side` pixels. An MJPEG frame is decoded once, to colour.
     pub fn convert(&self, max_side: u32) -> Result<Converted, String> {
-        if self.format == PixelFormat::Mjpeg {
-            let rgb = decode_mjpeg_rgb(&self.data)?;
-            let (width, height) = rgb.dimensions();
-            let decoded = Frame {
-                width,
-                height,
-                format: PixelFormat::Rgb8,
-                data: rgb.into_raw(),
-            };
-            return decoded.convert(max_side);
-        }
+        self.convert_with(max_side, &mut FrameBuffers::default())
+    }
+
+    /// As [`Frame::convert`], reusing `bufs` (give the grey image back with
+    /// [`FrameBuffers::recycle`]).
+    pub fn convert_with(
+        &self,
+        max_side: u32,
+        bufs: &mut FrameBuffers,
+    ) -> Result<Converted, String> {
+        let luma_buf = std::mem::take(&mut bufs.luma);
+        let raw = self.raw(&mut bufs.decoded)?;
         // The grey conversion checks the buffer against the size and format.
-        let luma = self.to_luma()?;
-        let preview = self.preview(max_side);
+        let luma = raw.luma(luma_buf)?;
+        let preview = raw.preview(max_side);
         Ok(Converted { luma, preview })
     }
 
-    /// The colour preview (the buffer is known to be large enough: `to_luma` passed;
+    /// The pixels, MJPEG decoded into `decoded`.
+    fn raw<'a>(&'a self, decoded: &'a mut Vec<u8>) -> Result<Raw<'a>, String> {
+        if self.format == PixelFormat::Mjpeg {
+            let (w, h, format) = decode_mjpeg(&self.data, decoded)?;
+            return Ok(Raw {
+                w,
+                h,
+                format,
+                data: decoded,
+            });
+        }
+        Ok(Raw {
+            w: self.width,
+            h: self.height,
+            format: self.format,
+            data: &self.data,
+        })
+    }
+}
+
+/// ITU-R BT.601 luma with integer weights (sum 256), as `verifier_scan` computes it.
+fn luma_of(r: u8, g: u8, b: u8) -> u8 {
+    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
+}
+
+impl Raw<'_> {
+    /// The grey image, written into `out` (its old contents are dropped).
+    fn luma(&self, mut out: Vec<u8>) -> Result<LumaImage, String> {
+        let (w, h, d) = (self.w, self.h, self.data);
+        let n = usize::try_from(u64::from(w) * u64::from(h))
+            .map_err(|_| format!("a frame of {w}x{h} is too large"))?;
+        let exact = |name: &str, bpp: usize| {
+            if Some(d.len()) == n.checked_mul(bpp) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "a {name} frame of {w}x{h} must have {} bytes, not {}",
+                    n.saturating_mul(bpp),
+                    d.len()
+                ))
+            }
+        };
+        out.clear();
+        match self.format {
+            PixelFormat::Rgb8 => {
+                exact("RGB", 3)?;
+                out.extend(d.chunks_exact(3).map(|p| match p {
+                    [r, g, b] => luma_of(*r, *g, *b),
+                    _ => 0,
+                }));
+            }
+            PixelFormat::Bgr8 => {
+                exact("BGR", 3)?;
+                out.extend(d.chunks_exact(3).map(|p| match p {
+                    [b, g, r] => luma_of(*r, *g, *b),
+                    _ => 0,
+                }));
+            }
+            PixelFormat::Luma8 => {
+                exact("grey", 1)?;
+                out.extend_from_slice(d);
+            }
+            PixelFormat::Yuyv => {
+                if !w.is_multiple_of(2) {
+                    return Err(format!("a YUYV frame must have an even width, not {w}"));
+                }
+                exact("YUYV", 2)?;
+                out.extend(d.iter().step_by(2));
+            }
+            PixelFormat::Nv12 => {
+                // The Y plane comes first and is exactly the luma image.
+                let y_plane = d.get(..n).ok_or_else(|| {
+                    format!("an NV12 frame of {w}x{h} has only {} bytes", d.len())
+                })?;
+                out.extend_from_slice(y_plane);
+            }
+            PixelFormat::Mjpeg => {
+                return Err("an MJPEG frame must be decoded first".to_owned());
+            }
+        }
+        LumaImage::new(w, h, out).map_err(|e| e.to_string())
+    }
+
+    /// The colour preview (the buffer is known to be large enough: `luma` passed;
     /// a missing sample reads as black, or as neutral chroma).
     fn preview(&self, max_side: u32) -> egui::ColorImage {
-        let w = self.width as usize;
-        let h = self.height as usize;
-        let d = &self.data;
+        let w = self.w as usize;
+        let h = self.h as usize;
+        let d = self.data;
         let at = |i: usize| d.get(i).copied().unwrap_or(0);
         let chroma = |i: usize| d.get(i).copied().unwrap_or(128);
         match self.format {
@@ -121,7 +193,7 @@ impl Frame {
                 let i = (y * w + x) * 3;
                 [at(i), at(i + 1), at(i + 2)]
             }),
-            // Not reached: `convert` decodes MJPEG to RGB first.
+            // Not reached: MJPEG is decoded first.
             PixelFormat::Mjpeg => downscale(w, h, max_side, |_, _| [0, 0, 0]),
             PixelFormat::Bgr8 => downscale(w, h, max_side, |x, y| {
                 let i = (y * w + x) * 3;
@@ -220,13 +292,13 @@ pub fn preview_of_encoded(bytes: &[u8], max_side: u32) -> Option<egui::ColorImag
     reader.limits(limits());
     let rgb = reader.decode().ok()?.into_rgb8();
     let (w, h) = rgb.dimensions();
-    let frame = Frame {
-        width: w,
-        height: h,
+    let raw = Raw {
+        w,
+        h,
         format: PixelFormat::Rgb8,
-        data: rgb.into_raw(),
+        data: rgb.as_raw(),
     };
-    Some(frame.preview(max_side))
+    Some(raw.preview(max_side))
 }
 
 fn limits() -> image::Limits {
@@ -236,10 +308,12 @@ fn limits() -> image::Limits {
     limits
 }
 
-/// Decodes one MJPEG frame to RGB. Many webcams leave out the Huffman tables
+/// Decodes one MJPEG frame into `out` (RGB, or grey for a grey JPEG) and
+/// returns its size and layout. Many webcams leave out the Huffman tables
 /// (motion JPEG uses the standard ones); such a frame is marked as AVI1 motion
 /// JPEG so that the decoder fills them in (as `verifier_scan` does for grey).
-fn decode_mjpeg_rgb(frame: &[u8]) -> Result<image::RgbImage, String> {
+fn decode_mjpeg(frame: &[u8], out: &mut Vec<u8>) -> Result<(u32, u32, PixelFormat), String> {
+    use image::ImageDecoder;
     let fixed;
     let bytes = if frame.starts_with(&[0xff, 0xd8]) && !has_huffman_tables(frame) {
         let mut v = Vec::with_capacity(frame.len() + 9);
@@ -251,13 +325,26 @@ fn decode_mjpeg_rgb(frame: &[u8]) -> Result<image::RgbImage, String> {
     } else {
         frame
     };
-    let mut reader =
-        image::ImageReader::with_format(std::io::Cursor::new(bytes), image::ImageFormat::Jpeg);
-    reader.limits(limits());
-    reader
-        .decode()
-        .map(image::DynamicImage::into_rgb8)
-        .map_err(|e| format!("the MJPEG frame cannot be decoded: {e}"))
+    let bad = |e: image::ImageError| format!("the MJPEG frame cannot be decoded: {e}");
+    let mut decoder =
+        image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(bytes)).map_err(bad)?;
+    decoder.set_limits(limits()).map_err(bad)?;
+    let (w, h) = decoder.dimensions();
+    let format = match decoder.color_type() {
+        image::ColorType::Rgb8 => PixelFormat::Rgb8,
+        image::ColorType::L8 => PixelFormat::Luma8,
+        other => {
+            return Err(format!(
+                "the MJPEG frame has an unusual colour layout ({other:?})"
+            ));
+        }
+    };
+    let len = usize::try_from(decoder.total_bytes())
+        .map_err(|_| "the MJPEG frame is too large".to_owned())?;
+    out.clear();
+    out.resize(len, 0);
+    decoder.read_image(out).map_err(bad)?;
+    Ok((w, h, format))
 }
 
 /// Whether a JPEG has a DHT (Huffman table) segment before its first scan.
@@ -490,6 +577,27 @@ mod tests {
             .convert(960)
             .unwrap();
         assert_eq!(colourfulness(&c.preview), 0);
+    }
+
+    #[test]
+    fn the_decoder_reuses_its_buffers_from_frame_to_frame() {
+        let img = image::RgbImage::from_pixel(64, 48, image::Rgb([10, 200, 90]));
+        let mut jpeg = Vec::new();
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(
+                &mut std::io::Cursor::new(&mut jpeg),
+                image::ImageFormat::Jpeg,
+            )
+            .unwrap();
+        let f = frame(0, 0, PixelFormat::Mjpeg, jpeg);
+        let mut bufs = FrameBuffers::default();
+        let c = f.convert_with(960, &mut bufs).unwrap();
+        let (luma_at, decoded_at) = (c.luma.pixels().as_ptr(), bufs.decoded.as_ptr());
+        bufs.recycle(c.luma);
+        let c = f.convert_with(960, &mut bufs).unwrap();
+        assert_eq!(c.luma.pixels().as_ptr(), luma_at);
+        assert_eq!(bufs.decoded.as_ptr(), decoded_at);
+        assert_eq!((c.luma.width(), c.luma.height()), (64, 48));
     }
 
     #[test]

@@ -482,6 +482,7 @@ fn decoder(
     let mut stream_generation = u64::MAX;
     let still_scanner = Scanner::new();
     let mut trace = Trace::from_env();
+    let mut buffers = frame::FrameBuffers::default();
     while let Ok(job) = jobs.recv() {
         let event = match job {
             DecodeJob::Frame {
@@ -495,7 +496,7 @@ fn decoder(
                     stream_generation = g;
                 }
                 let started = Instant::now();
-                let converted = frame.convert(PREVIEW_MAX_SIDE);
+                let converted = frame.convert_with(PREVIEW_MAX_SIDE, &mut buffers);
                 drop(frame);
                 let convert_ms = ms_since(started);
                 let decoded = converted.map(|c| {
@@ -503,7 +504,9 @@ fn decoder(
                     if let Some(t) = &mut trace {
                         t.frame(convert_ms, ms_since(started) - convert_ms);
                     }
-                    Decoded::new(&c.luma, c.preview, codes, started)
+                    let decoded = Decoded::new(&c.luma, c.preview, codes, started);
+                    buffers.recycle(c.luma);
+                    decoded
                 });
                 // A frame of a camera that was closed meanwhile is of no use.
                 // Otherwise `busy` stays set until the UI has taken the result.
