@@ -29,8 +29,8 @@ cli=$target/debug/verifier
 [ -x "$cli" ] || cargo build -q -p verifier-cli
 frames="$work/frames"
 mkdir -p "$frames"
-"$cli" keygen --identity "$work/alice" >/dev/null
-"$cli" qr --identity "$work/alice" --name Alice --module-px 5 --out "$work/code.png" >/dev/null
+"$cli" keygen --identity "$work/alice" >/dev/null 2>&1
+"$cli" qr --identity "$work/alice" --name Alice --module-px 5 --out "$work/code.png" >/dev/null 2>&1
 convert -seed 7 -size 1280x720 plasma:tan-steelblue -blur 0x3 "$work/bg.png"
 for i in $(seq 1 12); do
   out=$(printf "%s/frame-%02d.jpg" "$frames" "$i")

@@ -20,8 +20,8 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::mpsc::{Receiver, Sender, TryRecvError, channel};
-use std::time::Instant;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, TryRecvError, channel};
+use std::time::{Duration, Instant};
 
 use verifier_scan::{Code, LumaImage, Scanner, StreamScanner};
 
@@ -483,7 +483,17 @@ fn decoder(
     let still_scanner = Scanner::new();
     let mut trace = Trace::from_env();
     let mut buffers = frame::FrameBuffers::default();
-    while let Ok(job) = jobs.recv() {
+    loop {
+        // When no frame has come for a second (the camera stopped), give the
+        // frame buffers back.
+        let job = match jobs.recv_timeout(Duration::from_secs(1)) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                buffers = frame::FrameBuffers::default();
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        };
         let event = match job {
             DecodeJob::Frame {
                 frame,
