@@ -51,12 +51,20 @@ pub struct Converted {
 pub struct FrameBuffers {
     decoded: Vec<u8>,
     luma: Vec<u8>,
+    /// The last grey image was made over the decoded picture.
+    luma_in_decoded: bool,
 }
 
 impl FrameBuffers {
     /// Takes back the grey image of a converted frame once it has been scanned.
     pub fn recycle(&mut self, luma: LumaImage) {
-        self.luma = luma.into_pixels();
+        let pixels = luma.into_pixels();
+        // An MJPEG frame's grey image lives in its decoding buffer (see `convert_with`).
+        if self.luma_in_decoded {
+            self.decoded = pixels;
+        } else {
+            self.luma = pixels;
+        }
     }
 }
 
@@ -90,10 +98,22 @@ impl Frame {
         bufs: &mut FrameBuffers,
     ) -> Result<Converted, String> {
         let luma_buf = std::mem::take(&mut bufs.luma);
+        bufs.luma_in_decoded = false;
         let raw = self.raw(&mut bufs.decoded)?;
+        let preview = raw.preview(max_side);
+        if self.format == PixelFormat::Mjpeg && raw.format == PixelFormat::Rgb8 {
+            // The grey image goes over the decoded picture: no second
+            // full-size buffer.
+            let (w, h) = (raw.w, raw.h);
+            let mut pixels = std::mem::take(&mut bufs.decoded);
+            rgb_to_luma_in_place(&mut pixels);
+            bufs.luma = luma_buf;
+            bufs.luma_in_decoded = true;
+            let luma = LumaImage::new(w, h, pixels).map_err(|e| e.to_string())?;
+            return Ok(Converted { luma, preview });
+        }
         // The grey conversion checks the buffer against the size and format.
         let luma = raw.luma(luma_buf)?;
-        let preview = raw.preview(max_side);
         Ok(Converted { luma, preview })
     }
 
@@ -115,6 +135,21 @@ impl Frame {
             data: &self.data,
         })
     }
+}
+
+/// Replaces packed RGB with its grey values (one byte per pixel), in place.
+fn rgb_to_luma_in_place(data: &mut Vec<u8>) {
+    let n = data.len() / 3;
+    for i in 0..n {
+        let j = 3 * i;
+        if let (Some(&r), Some(&g), Some(&b)) = (data.get(j), data.get(j + 1), data.get(j + 2))
+            && let Some(out) = data.get_mut(i)
+        {
+            // i <= j: the RGB bytes still to be read are never overwritten.
+            *out = luma_of(r, g, b);
+        }
+    }
+    data.truncate(n);
 }
 
 /// ITU-R BT.601 luma with integer weights (sum 256), as `verifier_scan` computes it.
@@ -627,9 +662,7 @@ mod tests {
         assert_eq!(colourfulness(&c.preview), 0);
     }
 
-    #[test]
-    fn the_decoder_reuses_its_buffers_from_frame_to_frame() {
-        let img = image::RgbImage::from_pixel(64, 48, image::Rgb([10, 200, 90]));
+    fn jpeg_of(img: image::RgbImage) -> Vec<u8> {
         let mut jpeg = Vec::new();
         image::DynamicImage::ImageRgb8(img)
             .write_to(
@@ -637,15 +670,36 @@ mod tests {
                 image::ImageFormat::Jpeg,
             )
             .unwrap();
-        let f = frame(0, 0, PixelFormat::Mjpeg, jpeg);
+        jpeg
+    }
+
+    #[test]
+    fn the_decoder_reuses_its_buffers_from_frame_to_frame() {
+        let gradient = image::RgbImage::from_fn(64, 48, |x, y| {
+            image::Rgb([(x * 4) as u8, (y * 5) as u8, 90])
+        });
+        let jpeg = jpeg_of(gradient);
+        let f = frame(0, 0, PixelFormat::Mjpeg, jpeg.clone());
         let mut bufs = FrameBuffers::default();
         let c = f.convert_with(960, &mut bufs).unwrap();
-        let (luma_at, decoded_at) = (c.luma.pixels().as_ptr(), bufs.decoded.as_ptr());
+        let first = c.luma.pixels().as_ptr();
         bufs.recycle(c.luma);
         let c = f.convert_with(960, &mut bufs).unwrap();
-        assert_eq!(c.luma.pixels().as_ptr(), luma_at);
-        assert_eq!(bufs.decoded.as_ptr(), decoded_at);
+        assert_eq!(c.luma.pixels().as_ptr(), first, "a new buffer per frame");
+        // The grey image made over the decoded picture is the one of its RGB pixels.
+        let rgb = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+        let expected = frame(64, 48, PixelFormat::Rgb8, rgb.into_raw())
+            .to_luma()
+            .unwrap();
+        assert_eq!(c.luma.pixels(), expected.pixels());
         assert_eq!((c.luma.width(), c.luma.height()), (64, 48));
+        // Other layouts reuse the grey buffer.
+        let grey = frame(64, 48, PixelFormat::Luma8, vec![7; 64 * 48]);
+        let c = grey.convert_with(960, &mut bufs).unwrap();
+        let first = c.luma.pixels().as_ptr();
+        bufs.recycle(c.luma);
+        let c = grey.convert_with(960, &mut bufs).unwrap();
+        assert_eq!(c.luma.pixels().as_ptr(), first);
     }
 
     #[test]

@@ -144,6 +144,10 @@ impl ScanState {
     fn set_preview(&mut self, ctx: &egui::Context, decoded: &mut Decoded, from_camera: bool) {
         let image = std::mem::take(&mut decoded.preview);
         match &mut self.texture {
+            // Same size (every camera frame): overwrite the texture's pixels in place.
+            Some(t) if t.size() == image.size => {
+                t.set_partial([0, 0], image, egui::TextureOptions::LINEAR);
+            }
             Some(t) => t.set(image, egui::TextureOptions::LINEAR),
             None => {
                 self.texture =
