@@ -460,8 +460,10 @@ fn waiting_view(ui: &mut egui::Ui, run: &mut Run) {
     } else if let Some(code) = run.join_code {
         ui.label("Your join code");
         let text = code.to_text();
+        // Big, but never wider than the window (large text sizes).
+        let size = super::fit::size_to_fit(ui, &text, egui::FontFamily::Monospace, 40.0);
         ui.add(
-            egui::Label::new(egui::RichText::new(&text).monospace().size(40.0).strong())
+            egui::Label::new(egui::RichText::new(&text).monospace().size(size).strong())
                 .selectable(true),
         );
         ui.horizontal(|ui| {
@@ -540,19 +542,15 @@ fn compare_view(
     ui.add_space(8.0);
 
     ui.label("Emoji");
-    ui.horizontal_wrapped(|ui| {
-        for e in emoji {
-            ui.vertical(|ui| {
-                ui.label(egui::RichText::new(e.emoji()).size(40.0));
-                ui.label(e.description(emoji_lang));
-            });
-            ui.add_space(8.0);
-        }
-    });
+    let cells: Vec<(&str, &str)> = emoji
+        .iter()
+        .map(|e| (e.emoji(), e.description(emoji_lang)))
+        .collect();
+    super::fit::emoji_cells(ui, &cells, 40.0, egui::TextStyle::Body);
     ui.add_space(8.0);
 
     ui.label("Numbers");
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for d in decimals {
             ui.label(egui::RichText::new(d.to_string()).size(28.0).monospace());
             ui.add_space(12.0);
@@ -567,7 +565,7 @@ fn compare_view(
     );
     // Equal weight: the same size and style, side by side; neither has focus by default.
     let size = egui::vec2(220.0, 48.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .add(egui::Button::new(egui::RichText::new("They match").size(20.0)).min_size(size))
             .clicked()
