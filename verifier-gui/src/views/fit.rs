@@ -19,7 +19,7 @@ pub fn columns(
     let n = units.len().max(1);
     (1..=preferred.clamp(1, n))
         .rev()
-        .filter(|c| n % c == 0)
+        .filter(|c| n.is_multiple_of(*c))
         .find(|&c| c as f32 * (widest + spacing) <= avail + spacing)
         .unwrap_or(1)
 }
