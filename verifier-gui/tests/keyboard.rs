@@ -284,6 +284,10 @@ fn an_image_file_is_scanned_and_verified_with_the_keyboard_alone() {
 
     let mut h = support::start(&env, Screen::MyCode);
     go(&mut h, Screen::Scan);
+    // Let the screen settle first: while the camera list loads, the widgets above the file
+    // field change, and the field (an automatic id) would lose keyboard focus.
+    wait_for_label(&mut h, "No camera found.");
+    h.run_steps(2);
     tab_to(&mut h, "Image file");
     type_text(&mut h, file.to_str().unwrap());
     h.key_press(egui::Key::Enter); // Enter in the field opens the file
