@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use support::{Env, key, wait_for_label, wait_for_label_contains, wait_idle, wait_until};
 use verifier_core::identity::Identity;
 use verifier_core::qr::{PairwiseCard, Payload, QrMatrix};
@@ -28,11 +28,19 @@ use verifier_gui::views::sas::SasStatus;
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
 
-/// Presses Tab until the widget labelled `label` has keyboard focus.
+/// Presses Tab until the widget labelled `label` has keyboard focus. Every control Tab
+/// passes on the way must have an accessible name.
 fn tab_to(h: &mut Harness<'static, VerifierApp>, label: &str) {
     for _ in 0..120 {
         if h.query_all_by_label(label).any(|n| n.is_focused()) {
             return;
+        }
+        for n in h.root().children_recursive().filter(|n| n.is_focused()) {
+            let name = n.accesskit_node().label().unwrap_or_default();
+            assert!(
+                !name.trim().is_empty(),
+                "a control reached by Tab has no accessible name: {n:?}"
+            );
         }
         h.key_press(egui::Key::Tab);
         // Some screens animate (a spinner while the camera list loads): step, don't settle.
@@ -306,4 +314,61 @@ fn an_image_file_is_scanned_and_verified_with_the_keyboard_alone() {
         })
     });
     wait_for_label_contains(&mut h, "Alice is verified");
+}
+
+#[test]
+fn every_control_tab_reaches_has_a_name_on_every_screen() {
+    let env = Env::new();
+    // A verified contact whose key then changed: the red banner and alert are shown too.
+    {
+        let me = env.create_identity();
+        let mut store = env.store();
+        store
+            .add_contact_with_key("Dave", None, &key(7), T0)
+            .unwrap();
+        store
+            .mark_verified("Dave", &key(7), VerificationMethod::QrScan, &me, T0)
+            .unwrap();
+        store.observe_key("Dave", &key(8), T0).unwrap();
+    }
+    let mut h = support::start(&env, Screen::MyCode);
+    let mut screens: Vec<Screen> = Screen::ALL.to_vec();
+    screens.push(Screen::Contacts);
+    for (i, screen) in screens.into_iter().enumerate() {
+        h.state_mut().screen = screen;
+        h.run_steps(2);
+        if i == Screen::ALL.len() {
+            activate(&mut h, "Dave"); // Dave's page, with the key-change alert
+            wait_for_label(&mut h, "Accept new key");
+        }
+        h.run_steps(4);
+        // Once around: from the first navigation entry back to it.
+        let mut seen = Vec::new();
+        tab_to(&mut h, "My code");
+        for _ in 0..150 {
+            h.key_press(egui::Key::Tab);
+            h.run_steps(2);
+            let focused: Vec<String> = h
+                .root()
+                .children_recursive()
+                .filter(|n| n.is_focused())
+                .map(|n| n.accesskit_node().label().unwrap_or_default())
+                .collect();
+            assert_eq!(
+                focused.len(),
+                1,
+                "{screen:?}: one focused control: {focused:?}"
+            );
+            let name = focused.into_iter().next().unwrap_or_default();
+            assert!(
+                !name.trim().is_empty(),
+                "{screen:?}: a control without a name after {seen:?}"
+            );
+            if name == "My code" {
+                break;
+            }
+            seen.push(name);
+        }
+        assert!(seen.len() > 5, "{screen:?}: Tab went round: {seen:?}");
+    }
 }
