@@ -17,7 +17,7 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use support::{Env, key};
-use verifier_core::receipt::Timestamp;
+use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Party, SafetyNumber};
 use verifier_core::sas::Phase;
@@ -85,6 +85,21 @@ fn assert_fits(h: &Harness<'static, VerifierApp>, what: &str) {
         }
     }
     assert!(nodes > 10, "{what}: the screen has content");
+    // The navigation (not scrolled) stays inside the window's height.
+    let height = f64::from(WINDOW.y / SCALE);
+    for screen in Screen::ALL {
+        let entry = h
+            .query_all_by_label_contains(screen.label())
+            .map(|n| n.accesskit_node())
+            .find(|n| n.role() == Role::Button)
+            .and_then(|n| n.bounding_box())
+            .unwrap_or_else(|| panic!("{what}: no navigation entry {}", screen.label()));
+        assert!(
+            entry.y1 / ppp <= height + 0.5,
+            "{what}: the navigation entry {} is below the window",
+            screen.label()
+        );
+    }
     assert!(
         over.is_empty(),
         "{what}: {} nodes run past the window's {width} points:\n{}",
@@ -102,9 +117,18 @@ fn show(h: &mut Harness<'static, VerifierApp>, screen: Screen) {
 fn at_the_largest_text_size_every_screen_fits_the_window() {
     let env = Env::new();
     let t = Timestamp::from_unix_secs(1_700_000_000);
-    env.store()
-        .add_contact_with_key("Dave", None, &key(7), t)
-        .unwrap();
+    // Dave was verified, then his key changed: the red banner and alert are shown too.
+    {
+        let me = env.create_identity();
+        let mut store = env.store();
+        store
+            .add_contact_with_key("Dave", None, &key(6), t)
+            .unwrap();
+        store
+            .mark_verified("Dave", &key(6), VerificationMethod::QrScan, &me, t)
+            .unwrap();
+        store.observe_key("Dave", &key(7), t).unwrap();
+    }
     let mut h = scaled_app(&env);
     for screen in [
         Screen::MyCode,
