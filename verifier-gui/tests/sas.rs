@@ -52,6 +52,10 @@ impl Side {
             key,
             actions: 0,
         };
+        // The store worker has created the database (the test may open it too).
+        wait_one(&mut side, "the trust store to load", |s| {
+            s.h.state().shared.store.snapshot().loaded
+        });
         side.settle();
         // Navigate to the screen (not counted: the count starts on the screen).
         side.h.get_by_label("Live session").click();
