@@ -408,6 +408,12 @@ fn cancel_while_waiting_stops_listening_and_closing_the_app_cancels_the_peer() {
     wait(&mut host, &mut joiner, "both to compare", |a, b| {
         compare_phase(a).is_some() && compare_phase(b).is_some()
     });
+    // As eframe does when the window closes: on_exit, then the app is dropped.
+    eframe::App::on_exit(joiner.h.state_mut(), None);
+    assert_eq!(
+        joiner.status(),
+        SasStatus::Cancelled(CancelReason::UserCancelled)
+    );
     drop(joiner);
     wait_one(&mut host, "the host to see the cancel", |s| {
         matches!(s.status(), SasStatus::Cancelled(_))
