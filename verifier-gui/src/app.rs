@@ -192,12 +192,16 @@ impl VerifierApp {
             ui.heading("verifier");
             ui.add_space(8.0);
             for s in Screen::ALL {
-                let mut label = s.label().to_owned();
-                if s == Screen::Contacts && self.shared.store.key_changed_count() > 0 {
-                    label = format!("{label} ⚠ {}", self.shared.store.key_changed_count());
-                }
+                let label = s.label();
+                let changed = self.shared.store.key_changed_count();
                 let marker = (s == Screen::Sas).then(|| self.sas.nav_marker()).flatten();
                 let resp = match marker {
+                    None if s == Screen::Contacts && changed > 0 => {
+                        // Shown "Contacts ⚠ 2"; read as "Contacts: 2 keys changed".
+                        let keys = if changed == 1 { "key" } else { "keys" };
+                        ui.selectable_label(self.screen == s, format!("{label} ⚠ {changed}"))
+                            .accessible_name(format!("{label}: {changed} {keys} changed"))
+                    }
                     None => ui.selectable_label(self.screen == s, label),
                     Some(m) => {
                         // Visible "• needs your answer"; read as "Live session: needs your answer".

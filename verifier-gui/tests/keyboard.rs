@@ -356,6 +356,9 @@ fn every_control_tab_reaches_has_a_name_on_every_screen() {
         store.observe_key("Dave", &key(8), T0).unwrap();
     }
     let mut h = support::start(&env, Screen::MyCode);
+    h.run_steps(2);
+    // The navigation says so in words, not only with "⚠ 1".
+    h.get_by_label("Contacts: 1 key changed");
     let mut screens: Vec<Screen> = Screen::ALL.to_vec();
     screens.push(Screen::Contacts);
     for (i, screen) in screens.into_iter().enumerate() {
