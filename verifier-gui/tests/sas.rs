@@ -628,3 +628,33 @@ fn a_contact_whose_key_changed_is_re_verified_under_its_name() {
     ));
     assert_eq!(store.list().unwrap().len(), 1);
 }
+
+#[test]
+fn a_join_code_scanned_during_a_session_waits_for_it_to_end() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    let mut other = Side::new(root.path(), "other", Settings::default());
+    let other_code = host_starts(&mut other);
+    let own_code = host_starts(&mut host);
+    // On the Scan screen, the person scans the other session's code mid-session.
+    go(&mut host, "Scan");
+    host.h.state_mut().shared.pending_join_code = Some(other_code.clone());
+    go(&mut host, "Live session");
+    assert_eq!(
+        host.h.state().sas.join_code_text(),
+        Some(own_code),
+        "still running"
+    );
+    assert!(host.shows("You scanned a join code: it is kept"));
+    host.click("Cancel");
+    // The result stays until the person moves on; then the scanned code is filled in.
+    assert!(host.shows("you cancelled the session"));
+    assert!(host.shows("press \"Start again\""));
+    host.click("Start again");
+    assert_eq!(host.status(), SasStatus::Idle);
+    assert_eq!(host.h.state().sas.code_input, other_code);
+    host.click("Join");
+    wait(&mut host, &mut other, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+}

@@ -302,12 +302,24 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
             return;
         }
     };
-    // A join code scanned on the Scan screen: fill it in, ready to join.
-    if let Some(code) = shared.pending_join_code.take()
-        && state.run.is_none()
+    // A join code scanned on the Scan screen: fill it in, ready to join. While a run is
+    // shown (running, or its result) the code waits: it is not lost, and no result is
+    // hidden by it.
+    if state.run.is_none()
+        && let Some(code) = shared.pending_join_code.take()
     {
         state.code_input = code;
         state.code_error = None;
+    }
+    if let Some(run) = &state.run
+        && shared.pending_join_code.is_some()
+    {
+        let note = if run.in_progress() {
+            "You scanned a join code: it is kept for when this session ends (or cancel this one to join that session)."
+        } else {
+            "You scanned a join code: press \"Start again\" (or \"Back\") to join that session."
+        };
+        ui.colored_label(ui.visuals().warn_fg_color, note);
     }
     if state.run.is_none() {
         start_view(ui, state, identity);
