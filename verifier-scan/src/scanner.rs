@@ -123,8 +123,6 @@ pub(crate) struct Job {
     pub method: Method,
     pub downscale: u32,
     pub inverted: bool,
-    /// Search every row for finder patterns (slower, finds smaller codes).
-    pub thorough: bool,
 }
 
 impl Job {
@@ -133,7 +131,6 @@ impl Job {
             method,
             downscale,
             inverted,
-            thorough: true,
         }
     }
 }
@@ -322,13 +319,13 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
                     binarize(img, Binarization::LocalAverage { min_range })
                 }
             };
-            let Some(mut matrix) = matrix else {
+            let Some(mut bin) = matrix else {
                 return;
             };
             if job.inverted {
-                matrix.flip_self();
+                bin.invert();
             }
-            rxing_detect(matrix, job.thorough)
+            rxing_detect(bin)
         }
     };
     let scale = job.downscale as f32;
