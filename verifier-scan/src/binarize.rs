@@ -252,7 +252,9 @@ fn local_average(img: &LumaImage, min_range: u8) -> Option<Binary> {
                 - sat[ya * (bw + 1) + xb]
                 - sat[yb * (bw + 1) + xa];
             let n = ((yb - ya) * (xb - xa)) as u32;
-            thr[by * bw + bx] = (s / n.max(1)).min(255) as u8;
+            // Interior blocks: 25 neighbours (a constant divisor compiles to a multiply).
+            let mean = if n == 25 { s / 25 } else { s / n.max(1) };
+            thr[by * bw + bx] = mean.min(255) as u8;
         }
     }
     threshold_rows(img, |y| {
@@ -289,16 +291,18 @@ fn threshold_rows<'t>(img: &LumaImage, thresholds: impl Fn(usize) -> &'t [u8]) -
         for ((m, &v), &t) in mask.iter_mut().zip(row).zip(tpx.iter()) {
             *m = u8::from(v <= t);
         }
-        words.iter_mut().for_each(|v| *v = 0);
-        for (ci, run) in mask.chunks_exact(BLOCK).enumerate() {
-            let mut b = [0u8; BLOCK];
-            b.copy_from_slice(run);
-            // Gather the low bit of each byte into one byte (bit i = pixel i).
-            let bits = (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
-            let x0 = ci * BLOCK;
-            if let Some(word) = words.get_mut(x0 / word_bits) {
-                *word |= bits << (x0 % word_bits);
+        // Pack: one word of bits from `word_bits` mask bytes, built in a register.
+        for (word, chunk) in words.iter_mut().zip(mask.chunks(word_bits)) {
+            let mut acc = 0usize;
+            for (k, run) in chunk.chunks_exact(BLOCK).enumerate() {
+                let mut b = [0u8; BLOCK];
+                b.copy_from_slice(run);
+                // Gather the low bit of each byte into one byte (bit i = pixel i).
+                let bits =
+                    (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
+                acc |= bits << (k * BLOCK);
             }
+            *word = acc;
         }
         row_bits.clear();
         for (i, &word) in words.iter().enumerate() {
@@ -323,7 +327,7 @@ fn threshold_rows<'t>(img: &LumaImage, thresholds: impl Fn(usize) -> &'t [u8]) -
 /// Local contrast normalisation: each pixel is stretched by the min/max of its
 /// neighbourhood (blocks of `BLOCK`×`BLOCK` pixels, 5×5 blocks around), so that faint,
 /// unevenly lit codes span the full grey range before binarization.
-pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
+pub(crate) fn normalize_contrast(img: &LumaImage, min_range: f32) -> Option<LumaImage> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     if w < BLOCK || h < BLOCK {
         return Some(img.clone());
@@ -368,7 +372,15 @@ pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
     let gain: Vec<(u8, u32)> = nmin
         .iter()
         .zip(&nmax)
-        .map(|(&mn, &mx)| (mn, (255u32 << 16) / u32::from(mx.saturating_sub(mn)).max(8)))
+        .map(|(&mn, &mx)| {
+            let range = mx.saturating_sub(mn);
+            if f32::from(range) < min_range {
+                // Only noise here: leave it flat (light) rather than stretch the noise.
+                (0, 0)
+            } else {
+                (mn, (255u32 << 16) / u32::from(range).max(8))
+            }
+        })
         .collect();
     let mut out = vec![0u8; w * h];
     for (y, (orow, irow)) in out.chunks_exact_mut(w).zip(px.chunks_exact(w)).enumerate() {
@@ -376,6 +388,10 @@ pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
         let grow = gain.get(by * bw..(by + 1) * bw).unwrap_or_default();
         for (bx, (o8, i8)) in orow.chunks_mut(BLOCK).zip(irow.chunks(BLOCK)).enumerate() {
             let (mn, g) = grow.get(bx).copied().unwrap_or((0, 1 << 16));
+            if g == 0 {
+                o8.fill(255);
+                continue;
+            }
             for (o, &v) in o8.iter_mut().zip(i8) {
                 *o = ((u32::from(v.saturating_sub(mn)) * g) >> 16).min(255) as u8;
             }

@@ -85,12 +85,24 @@ fn find_finder_patterns(bin: &Binary) -> Vec<ConcentricPattern> {
 /// of its `QrReader::decode_multiple`, called directly: no bitmap copy, no result metadata).
 /// Every symbol returned passed Reed–Solomon error correction. A panic inside the engine
 /// counts as "nothing found".
-pub(crate) fn rxing_detect(bin: Binary) -> Vec<Found> {
-    let outcome = catch_unwind(AssertUnwindSafe(move || {
+pub(crate) fn rxing_detect(bin: &Binary) -> Vec<Found> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut out = Vec::new();
-        let mut patterns = find_finder_patterns(&bin);
+        let t0 = std::time::Instant::now();
+        let mut patterns = find_finder_patterns(bin);
+        let t1 = t0.elapsed();
         let matrix = &bin.matrix;
+        let npat = patterns.len();
         let sets = GenerateFinderPatternSets(&mut patterns);
+        if std::env::var("DBG").is_ok() {
+            eprintln!(
+                "  find {:.2} ms, {} patterns, {} sets, runs {}",
+                t1.as_secs_f64() * 1e3,
+                npat,
+                sets.len(),
+                bin.pattern_rows().map(|r| r.1.len()).sum::<usize>()
+            );
+        }
         let mut used = Vec::new();
         for set in sets {
             if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {

@@ -1,6 +1,6 @@
 //! The scanning pipeline: pyramid levels, binarizations, inversion, fallbacks, merging.
 
-use crate::binarize::{Binarization, binarize, noise_sigma, normalize_contrast};
+use crate::binarize::{Binarization, Binary, binarize, noise_sigma, normalize_contrast};
 use crate::engine::{Found, quirc_detect, rxing_detect};
 use crate::luma::LumaImage;
 
@@ -252,6 +252,10 @@ pub(crate) struct Pyramid<'a> {
     pub base: &'a LumaImage,
     levels: Vec<(u32, LumaImage)>,
     quirc: Option<quircs::Quirc>,
+    /// Estimated noise σ per level.
+    sigmas: Vec<(u32, f32)>,
+    /// The primary local-average binarization per level, kept for the inverted job.
+    binaries: Vec<(u32, Binary)>,
 }
 
 impl<'a> Pyramid<'a> {
@@ -260,7 +264,28 @@ impl<'a> Pyramid<'a> {
             base,
             levels: Vec::new(),
             quirc: None,
+            sigmas: Vec::new(),
+            binaries: Vec::new(),
         }
+    }
+
+    /// The noise σ of level `f` (0 if the level cannot be built).
+    fn sigma(&mut self, f: u32) -> f32 {
+        if let Some(&(_, s)) = self.sigmas.iter().find(|(g, _)| *g == f) {
+            return s;
+        }
+        let s = self.level(f).map(noise_sigma).unwrap_or(0.0);
+        self.sigmas.push((f, s));
+        s
+    }
+
+    fn take_binary(&mut self, f: u32) -> Option<Binary> {
+        let i = self.binaries.iter().position(|(g, _)| *g == f)?;
+        Some(self.binaries.swap_remove(i).1)
+    }
+
+    fn keep_binary(&mut self, f: u32, bin: Binary) {
+        self.binaries.push((f, bin));
     }
 
     fn level(&mut self, f: u32) -> Option<&LumaImage> {
@@ -284,6 +309,13 @@ impl<'a> Pyramid<'a> {
     }
 }
 
+/// Flat-block range of the primary local-average stage: ZXing's 24, raised on noisy images
+/// (5 σ, at most 80) so that pure noise does not binarize into speckles (slow to search,
+/// never a code).
+fn primary_min_range(sigma: f32) -> f32 {
+    (5.0 * sigma).clamp(24.0, 80.0)
+}
+
 pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &mut Vec<Code>) {
     let stage = Stage {
         method: job.method,
@@ -302,30 +334,65 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
             pyramid.quirc = Some(quirc);
             found
         }
-        method => {
-            let Some(img) = pyramid.level(job.downscale) else {
-                return;
-            };
-            let matrix = match method {
-                Method::LowContrast => binarize(img, Binarization::LocalAverage { min_range: 3 }),
-                Method::Normalized => normalize_contrast(img)
-                    .and_then(|n| binarize(&n, Binarization::LocalAverage { min_range: 24 })),
-                Method::GlobalThreshold => binarize(img, Binarization::Otsu),
-                _ => {
-                    // Flat-block range: ZXing's 24, raised on noisy images so that pure noise
-                    // does not binarize into speckles (slow to search, never a code).
-                    let sigma = noise_sigma(img);
-                    let min_range = (5.0 * sigma).clamp(24.0, 80.0) as u8;
-                    binarize(img, Binarization::LocalAverage { min_range })
+        Method::LocalAverage => {
+            // The inverted job reuses the normal job's binarization of the same level.
+            let cached = pyramid.take_binary(job.downscale);
+            let bin = match cached {
+                Some(bin) => Some(bin),
+                None => {
+                    let min_range = primary_min_range(pyramid.sigma(job.downscale)) as u8;
+                    pyramid
+                        .level(job.downscale)
+                        .and_then(|img| binarize(img, Binarization::LocalAverage { min_range }))
                 }
             };
-            let Some(mut bin) = matrix else {
+            let Some(mut bin) = bin else {
                 return;
             };
             if job.inverted {
                 bin.invert();
             }
-            rxing_detect(bin)
+            let found = rxing_detect(&bin);
+            if !job.inverted {
+                pyramid.keep_binary(job.downscale, bin);
+            }
+            found
+        }
+        method => {
+            let sigma = pyramid.sigma(job.downscale);
+            let Some(img) = pyramid.level(job.downscale) else {
+                return;
+            };
+            let bin = match method {
+                Method::LowContrast => {
+                    // Flat-block range for faint codes: 3 grey levels, but at least 6 σ so
+                    // that an 8×8 block of pure noise stays flat (its range is about 5 σ).
+                    // When that is no lower than the primary stage's range, this stage would
+                    // only repeat it: skip.
+                    let range = (6.0 * sigma).max(3.0);
+                    if range >= primary_min_range(sigma) {
+                        return;
+                    }
+                    binarize(
+                        img,
+                        Binarization::LocalAverage {
+                            min_range: range as u8,
+                        },
+                    )
+                }
+                // Neighbourhoods (40×40 px) whose range noise explains (≤ 8 σ) are left
+                // flat instead of being stretched into speckles.
+                Method::Normalized => normalize_contrast(img, 8.0 * sigma)
+                    .and_then(|n| binarize(&n, Binarization::LocalAverage { min_range: 24 })),
+                _ => binarize(img, Binarization::Otsu),
+            };
+            let Some(mut bin) = bin else {
+                return;
+            };
+            if job.inverted {
+                bin.invert();
+            }
+            rxing_detect(&bin)
         }
     };
     let scale = job.downscale as f32;
