@@ -85,11 +85,13 @@ fn find_finder_patterns(bin: &Binary) -> Vec<ConcentricPattern> {
 /// of its `QrReader::decode_multiple`, called directly: no bitmap copy, no result metadata).
 /// Every symbol returned passed Reed–Solomon error correction. A panic inside the engine
 /// counts as "nothing found".
-pub(crate) fn rxing_detect(bin: &Binary) -> Vec<Found> {
+/// `finder_patterns` is increased by the number of finder patterns found (decoded or not).
+pub(crate) fn rxing_detect(bin: &Binary, finder_patterns: &mut usize) -> Vec<Found> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut out = Vec::new();
         let t0 = std::time::Instant::now();
         let mut patterns = find_finder_patterns(bin);
+        *finder_patterns += patterns.len();
         let t1 = t0.elapsed();
         let matrix = &bin.matrix;
         let npat = patterns.len();

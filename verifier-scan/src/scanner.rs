@@ -123,6 +123,9 @@ pub(crate) struct Job {
     pub method: Method,
     pub downscale: u32,
     pub inverted: bool,
+    /// Low contrast only: flat-block range 3 even on noisy images (noise binarizes into
+    /// speckles: slow to search, so only run when there is evidence of a code).
+    pub speckle: bool,
 }
 
 impl Job {
@@ -131,6 +134,7 @@ impl Job {
             method,
             downscale,
             inverted,
+            speckle: false,
         }
     }
 }
@@ -164,13 +168,15 @@ impl Scanner {
         levels
     }
 
-    /// The fallback jobs, cheapest and most productive first.
-    pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> Vec<Job> {
+    /// The fallback jobs, cheapest and most productive first: `(ungated, gated)`. The gated
+    /// ones (slower) only run when some stage before them found a finder pattern.
+    pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> (Vec<Job>, Vec<Job>) {
         let second = self.levels(img).get(1).copied();
-        let mut jobs = vec![
+        let ungated = vec![
             Job::new(Method::GlobalThreshold, 1, false),
             Job::new(Method::LowContrast, 1, false),
         ];
+        let mut jobs = Vec::new();
         if let Some(f) = second {
             jobs.push(Job::new(Method::Normalized, f, false));
         }
@@ -179,8 +185,12 @@ impl Scanner {
         if let Some(f) = second {
             jobs.push(Job::new(Method::Quirc, f, false));
         }
+        jobs.push(Job {
+            speckle: true,
+            ..Job::new(Method::LowContrast, 1, false)
+        });
         jobs.push(Job::new(Method::LowContrast, 1, true));
-        jobs
+        (ungated, jobs)
     }
 
     /// Every QR code found in `img`, without duplicates.
@@ -189,7 +199,14 @@ impl Scanner {
         let mut pyramid = Pyramid::new(img);
         self.primary(&mut pyramid, &mut out, false);
         if (out.is_empty() || !self.options.early_exit) && self.options.fallbacks {
-            for job in self.fallback_jobs(img) {
+            let (ungated, gated) = self.fallback_jobs(img);
+            for (i, job) in ungated.into_iter().chain(gated).enumerate() {
+                // The gate: past the cheap fallbacks, an image in which no binarization so
+                // far showed a single finder pattern (1:1:3:1:1 rings) holds no code the
+                // slower stages could read. (Without early exit every stage runs.)
+                if i >= 2 && self.options.early_exit && pyramid.finder_patterns == 0 {
+                    break;
+                }
                 run_job(&mut pyramid, job, false, &mut out);
                 if !out.is_empty() && self.options.early_exit {
                     break;
@@ -256,6 +273,8 @@ pub(crate) struct Pyramid<'a> {
     sigmas: Vec<(u32, f32)>,
     /// The primary local-average binarization per level, kept for the inverted job.
     binaries: Vec<(u32, Binary)>,
+    /// Finder patterns the rxing stages run so far found (evidence of a code).
+    pub finder_patterns: usize,
 }
 
 impl<'a> Pyramid<'a> {
@@ -266,6 +285,7 @@ impl<'a> Pyramid<'a> {
             quirc: None,
             sigmas: Vec::new(),
             binaries: Vec::new(),
+            finder_patterns: 0,
         }
     }
 
@@ -352,7 +372,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
             if job.inverted {
                 bin.invert();
             }
-            let found = rxing_detect(&bin);
+            let found = rxing_detect(&bin, &mut pyramid.finder_patterns);
             if !job.inverted {
                 pyramid.keep_binary(job.downscale, bin);
             }
@@ -368,9 +388,13 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
                     // Flat-block range for faint codes: 3 grey levels, but at least 6 σ so
                     // that an 8×8 block of pure noise stays flat (its range is about 5 σ).
                     // When that is no lower than the primary stage's range, this stage would
-                    // only repeat it: skip.
-                    let range = (6.0 * sigma).max(3.0);
-                    if range >= primary_min_range(sigma) {
+                    // only repeat it: skip. The `speckle` job uses 3 regardless.
+                    let noise_range = (6.0 * sigma).max(3.0);
+                    let range = if job.speckle { 3.0 } else { noise_range };
+                    if (job.speckle && noise_range <= 3.0)
+                        || (!job.speckle && range >= primary_min_range(sigma))
+                    {
+                        // Same binarization as the plain low-contrast / the primary stage.
                         return;
                     }
                     binarize(
@@ -392,7 +416,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
             if job.inverted {
                 bin.invert();
             }
-            rxing_detect(&bin)
+            rxing_detect(&bin, &mut pyramid.finder_patterns)
         }
     };
     let scale = job.downscale as f32;
