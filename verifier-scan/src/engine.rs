@@ -15,6 +15,16 @@ use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
 use crate::binarize::Binary;
 use crate::luma::LumaImage;
 
+/// What the finder-pattern searches of a scan saw, decoded or not: evidence that there is
+/// a code in the image.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Evidence {
+    /// Finder patterns (1:1:3:1:1 concentric rings) found, summed over stages.
+    pub patterns: usize,
+    /// Sets of three finder patterns with a plausible QR geometry, summed over stages.
+    pub sets: usize,
+}
+
 /// One symbol decoded by an engine, in the coordinates of the image it was given.
 #[derive(Debug, Clone)]
 pub(crate) struct Found {
@@ -85,26 +95,15 @@ fn find_finder_patterns(bin: &Binary) -> Vec<ConcentricPattern> {
 /// of its `QrReader::decode_multiple`, called directly: no bitmap copy, no result metadata).
 /// Every symbol returned passed Reed–Solomon error correction. A panic inside the engine
 /// counts as "nothing found".
-/// `finder_patterns` is increased by the number of finder patterns found (decoded or not).
-pub(crate) fn rxing_detect(bin: &Binary, finder_patterns: &mut usize) -> Vec<Found> {
+/// `evidence` is updated with the finder patterns and pattern sets found (decoded or not).
+pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut out = Vec::new();
-        let t0 = std::time::Instant::now();
         let mut patterns = find_finder_patterns(bin);
-        *finder_patterns += patterns.len();
-        let t1 = t0.elapsed();
+        evidence.patterns += patterns.len();
         let matrix = &bin.matrix;
-        let npat = patterns.len();
         let sets = GenerateFinderPatternSets(&mut patterns);
-        if std::env::var("DBG").is_ok() {
-            eprintln!(
-                "  find {:.2} ms, {} patterns, {} sets, runs {}",
-                t1.as_secs_f64() * 1e3,
-                npat,
-                sets.len(),
-                bin.pattern_rows().map(|r| r.1.len()).sum::<usize>()
-            );
-        }
+        evidence.sets += sets.len();
         let mut used = Vec::new();
         for set in sets {
             if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {

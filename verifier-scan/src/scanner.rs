@@ -1,7 +1,7 @@
 //! The scanning pipeline: pyramid levels, binarizations, inversion, fallbacks, merging.
 
 use crate::binarize::{Binarization, Binary, binarize, noise_sigma, normalize_contrast};
-use crate::engine::{Found, quirc_detect, rxing_detect};
+use crate::engine::{Evidence, Found, quirc_detect, rxing_detect};
 use crate::luma::LumaImage;
 
 /// A point in image pixel coordinates (x to the right, y down).
@@ -200,12 +200,13 @@ impl Scanner {
         self.primary(&mut pyramid, &mut out, false);
         if (out.is_empty() || !self.options.early_exit) && self.options.fallbacks {
             let (ungated, gated) = self.fallback_jobs(img);
+            let cheap = ungated.len();
             for (i, job) in ungated.into_iter().chain(gated).enumerate() {
                 // The gate: past the cheap fallbacks, an image in which no binarization so
                 // far showed a single finder pattern (1:1:3:1:1 rings) holds no code the
                 // slower stages could read. (Without early exit every stage runs.)
-                if i >= 2 && self.options.early_exit && pyramid.finder_patterns == 0 {
-                    break;
+                if i >= cheap && self.options.early_exit && !gate_open(&pyramid.evidence, &job) {
+                    continue;
                 }
                 run_job(&mut pyramid, job, false, &mut out);
                 if !out.is_empty() && self.options.early_exit {
@@ -273,8 +274,8 @@ pub(crate) struct Pyramid<'a> {
     sigmas: Vec<(u32, f32)>,
     /// The primary local-average binarization per level, kept for the inverted job.
     binaries: Vec<(u32, Binary)>,
-    /// Finder patterns the rxing stages run so far found (evidence of a code).
-    pub finder_patterns: usize,
+    /// What the rxing stages run so far saw (evidence of a code).
+    pub evidence: Evidence,
 }
 
 impl<'a> Pyramid<'a> {
@@ -285,7 +286,7 @@ impl<'a> Pyramid<'a> {
             quirc: None,
             sigmas: Vec::new(),
             binaries: Vec::new(),
-            finder_patterns: 0,
+            evidence: Evidence::default(),
         }
     }
 
@@ -326,6 +327,18 @@ impl<'a> Pyramid<'a> {
         let img = src.downscaled(f / src_f)?;
         self.levels.push((f, img));
         self.levels.last().map(|(_, img)| img)
+    }
+}
+
+/// Whether gated fallback `job` may run given what the stages before it saw. Every slow
+/// fallback needs at least one finder pattern seen by some stage; the speckle pass (slowest:
+/// noise binarizes into speckles) needs a whole set of three in QR geometry, i.e. a symbol
+/// that was located but whose modules were misread.
+fn gate_open(e: &Evidence, job: &Job) -> bool {
+    if job.speckle {
+        e.sets > 0
+    } else {
+        e.patterns > 0
     }
 }
 
@@ -372,7 +385,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
             if job.inverted {
                 bin.invert();
             }
-            let found = rxing_detect(&bin, &mut pyramid.finder_patterns);
+            let found = rxing_detect(&bin, &mut pyramid.evidence);
             if !job.inverted {
                 pyramid.keep_binary(job.downscale, bin);
             }
@@ -416,7 +429,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
             if job.inverted {
                 bin.invert();
             }
-            rxing_detect(&bin, &mut pyramid.finder_patterns)
+            rxing_detect(&bin, &mut pyramid.evidence)
         }
     };
     let scale = job.downscale as f32;
