@@ -94,7 +94,7 @@ fn push_runs(words: &[usize], width: usize, runs: &mut Vec<u16>) {
     }
     runs.push((width - last).min(usize::from(u16::MAX)) as u16);
     // The row ended dark: close it with an empty light run.
-    if (runs.len() - start) % 2 == 0 {
+    if (runs.len() - start).is_multiple_of(2) {
         runs.push(0);
     }
 }

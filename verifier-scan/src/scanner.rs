@@ -491,3 +491,175 @@ pub(crate) fn push_unique(out: &mut Vec<Code>, code: Code) {
         out.push(code);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A code rendered at `module` px per module with a 4-module quiet zone, grey levels
+    /// `dark`/`light`, plus uniform noise of ±`noise`; `damage` flips that share of the
+    /// modules outside the finder patterns.
+    fn render(
+        payload: &[u8],
+        module: usize,
+        dark: u8,
+        light: u8,
+        noise: u8,
+        damage: f32,
+    ) -> LumaImage {
+        let code = qrcode::QrCode::new(payload).unwrap();
+        let n = code.width();
+        let mut colors = code.to_colors();
+        let mut seed = 0x9e37_79b9_u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (i, c) in colors.iter_mut().enumerate() {
+            let (x, y) = (i % n, i / n);
+            let finder = (y < 8 && (x < 8 || x >= n - 8)) || (x < 8 && y >= n - 8);
+            if !finder && (rnd() % 1000) as f32 / 1000.0 < damage {
+                *c = if *c == qrcode::Color::Dark {
+                    qrcode::Color::Light
+                } else {
+                    qrcode::Color::Dark
+                };
+            }
+        }
+        let side = (n + 8) * module;
+        let mut px = vec![light; side * side];
+        for (i, c) in colors.iter().enumerate() {
+            if *c == qrcode::Color::Dark {
+                let (x, y) = (i % n + 4, i / n + 4);
+                for dy in 0..module {
+                    px[(y * module + dy) * side + x * module..][..module].fill(dark);
+                }
+            }
+        }
+        if noise > 0 {
+            let span = 2 * u64::from(noise) + 1;
+            for v in &mut px {
+                let d = (rnd() % span) as i16 - i16::from(noise);
+                *v = (i16::from(*v) + d).clamp(0, 255) as u8;
+            }
+        }
+        LumaImage::new(side as u32, side as u32, px).unwrap()
+    }
+
+    /// What `scan` has seen when it reaches the gated fallbacks: codes found so far and
+    /// the evidence.
+    fn at_gate(img: &LumaImage) -> (Vec<Code>, Evidence) {
+        let s = Scanner::new();
+        let mut p = Pyramid::new(img);
+        let mut out = Vec::new();
+        s.primary(&mut p, &mut out, false);
+        let (ungated, _) = s.fallback_jobs(img);
+        for job in ungated {
+            if out.is_empty() {
+                run_job(&mut p, job, false, &mut out);
+            }
+        }
+        (out, p.evidence)
+    }
+
+    /// A located but unreadable code (data modules damaged, finder patterns intact) opens
+    /// the gate for every slow fallback, including the speckle pass.
+    #[test]
+    fn gate_opens_for_a_located_unreadable_code() {
+        for (module, dark, light, noise) in [(4, 0, 255, 0), (3, 90, 170, 20), (2, 40, 220, 5)] {
+            let img = render(
+                b"gate: located but unreadable",
+                module,
+                dark,
+                light,
+                noise,
+                0.45,
+            );
+            let (found, ev) = at_gate(&img);
+            assert!(
+                found.is_empty(),
+                "damaged code should not decode ({module} px)"
+            );
+            let speckle = Job {
+                speckle: true,
+                ..Job::new(Method::LowContrast, 1, false)
+            };
+            assert!(
+                gate_open(&ev, &Job::new(Method::Quirc, 1, false)),
+                "{module} px: {ev:?}"
+            );
+            assert!(gate_open(&ev, &speckle), "{module} px: {ev:?}");
+        }
+    }
+
+    /// Faint, small and noisy readable codes are read; where the cheap stages miss one, the
+    /// gate is open for the slow ones.
+    #[test]
+    fn gate_never_hides_a_visible_code() {
+        let payload = b"\x00gate\xff";
+        for (module, dark, light, noise) in [
+            (3, 120, 136, 2),
+            (2, 100, 120, 0),
+            (2, 60, 200, 25),
+            (5, 128, 140, 1),
+            (1, 0, 255, 0),
+        ] {
+            let img = render(payload, module, dark, light, noise, 0.0);
+            let (found, ev) = at_gate(&img);
+            assert!(
+                !found.is_empty() || ev.patterns > 0,
+                "{module} px, {dark}/{light} ±{noise}: gate shut on a code"
+            );
+            if module >= 2 {
+                let codes = Scanner::new().scan(&img);
+                assert!(
+                    codes.iter().any(|c| c.bytes == payload),
+                    "{module} px, {dark}/{light} ±{noise}: not read"
+                );
+            }
+        }
+    }
+
+    /// No code, no finder pattern: the gate stays shut and nothing is returned.
+    #[test]
+    fn gate_stays_shut_without_finder_patterns() {
+        let blank = LumaImage::new(400, 300, vec![180; 400 * 300]).unwrap();
+        let mut seed = 5u64;
+        let noise: Vec<u8> = (0..400 * 300)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 56) as u8
+            })
+            .collect();
+        let noise = LumaImage::new(400, 300, noise).unwrap();
+        for img in [blank, noise] {
+            let (found, ev) = at_gate(&img);
+            assert!(found.is_empty());
+            assert_eq!(ev.patterns, 0, "{ev:?}");
+            assert!(Scanner::new().scan(&img).is_empty());
+        }
+    }
+
+    /// The pyramid's 2× step (shift-based) equals the general box filter.
+    #[test]
+    fn fast_2x_downscale_matches_box_filter() {
+        let (w, h) = (37usize, 23usize);
+        let px: Vec<u8> = (0..w * h).map(|i| ((i * 7919) % 256) as u8).collect();
+        let img = LumaImage::new(w as u32, h as u32, px.clone()).unwrap();
+        let d = img.downscaled(2).unwrap();
+        assert_eq!((d.width(), d.height()), (18, 11));
+        for y in 0..11 {
+            for x in 0..18 {
+                let s: u32 = [(0, 0), (1, 0), (0, 1), (1, 1)]
+                    .iter()
+                    .map(|(dx, dy)| u32::from(px[(2 * y + dy) * w + 2 * x + dx]))
+                    .sum();
+                assert_eq!(d.get(x as u32, y as u32), Some(((s + 2) / 4) as u8));
+            }
+        }
+    }
+}
