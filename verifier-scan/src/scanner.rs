@@ -330,12 +330,14 @@ impl<'a> Pyramid<'a> {
     }
 }
 
-/// Whether gated fallback `job` may run given what the stages before it saw. Every slow
-/// fallback needs at least one finder pattern seen by some stage; the speckle pass (slowest:
-/// noise binarizes into speckles) needs a whole set of three in QR geometry, i.e. a symbol
-/// that was located but whose modules were misread.
+/// Whether gated fallback `job` may run given what the stages before it saw. The other
+/// binarizations (normalised, low-contrast inverted) need at least one finder pattern seen by
+/// some stage: they may reveal the missing ones. The stages that re-read a located symbol
+/// differently — quirc (its own grid fitting) and the speckle pass (slowest: noise binarizes
+/// into speckles) — need a whole set of three in QR geometry, i.e. a symbol that was located
+/// but whose modules were misread.
 fn gate_open(e: &Evidence, job: &Job) -> bool {
-    if job.speckle {
+    if job.speckle || job.method == Method::Quirc {
         e.sets > 0
     } else {
         e.patterns > 0
