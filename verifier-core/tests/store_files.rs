@@ -143,17 +143,42 @@ fn another_applications_database_is_refused_and_kept() {
 }
 
 #[test]
-fn empty_file_and_missing_directory_become_a_new_store() {
+fn empty_file_is_refused_as_truncated_and_kept() {
+    // A new store is linked into place complete, so an empty file at the path
+    // is damage (a truncated store), never silently a new, empty trust store.
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("empty.sqlite3");
     std::fs::write(&path, b"").unwrap();
-    let mut s = Store::open(&path).unwrap();
+    let err = Store::open(&path).unwrap_err();
+    assert!(
+        matches!(err, StoreError::Truncated { len: 0, .. }),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("restore a backup"), "{err}");
+    assert_untouched(&path, b"");
+}
+
+#[test]
+fn missing_directory_becomes_a_new_complete_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let nested = dir.path().join("a").join("b").join("trust.sqlite3");
+    let mut s = Store::open(&nested).unwrap();
+    // The file is a complete database from the moment it exists.
+    let head = std::fs::read(&nested).unwrap();
+    assert!(
+        head.starts_with(b"SQLite format 3\0"),
+        "{} bytes",
+        head.len()
+    );
     s.add_contact("A", None, t(0)).unwrap();
     drop(s);
-    let nested = dir.path().join("a").join("b").join("trust.sqlite3");
-    Store::open(&nested).unwrap();
-    assert!(nested.exists());
+    // No temporary files are left beside it.
+    let names: Vec<String> = std::fs::read_dir(nested.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(names.iter().all(|n| !n.contains(".creating-")), "{names:?}");
     // And an existing good store opens again with its data.
-    let s = Store::open(&path).unwrap();
+    let s = Store::open(&nested).unwrap();
     assert_eq!(s.list().unwrap().len(), 1);
 }

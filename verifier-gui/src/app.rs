@@ -184,17 +184,38 @@ impl VerifierApp {
         }
         apply_settings(ui.ctx(), &self.shared.settings);
         self.shared.store.poll(ui.ctx());
-        let screen_before = self.screen;
+        // A live session runs on whatever screen is shown: its news is taken every frame.
+        self.sas
+            .update(&mut self.shared, self.screen == Screen::Sas);
         egui::Panel::left("nav").resizable(false).show(ui, |ui| {
             ui.add_space(8.0);
             ui.heading("verifier");
             ui.add_space(8.0);
             for s in Screen::ALL {
-                let mut label = s.label().to_owned();
-                if s == Screen::Contacts && self.shared.store.key_changed_count() > 0 {
-                    label = format!("{label} ⚠ {}", self.shared.store.key_changed_count());
-                }
-                if ui.selectable_label(self.screen == s, label).clicked() {
+                let label = s.label();
+                let changed = self.shared.store.key_changed_count();
+                let marker = (s == Screen::Sas).then(|| self.sas.nav_marker()).flatten();
+                let resp = match marker {
+                    None if s == Screen::Contacts && changed > 0 => {
+                        // Shown "Contacts ⚠ 2"; read as "Contacts: 2 keys changed".
+                        let keys = if changed == 1 { "key" } else { "keys" };
+                        ui.selectable_label(self.screen == s, format!("{label} ⚠ {changed}"))
+                            .accessible_name(format!("{label}: {changed} {keys} changed"))
+                    }
+                    None => ui.selectable_label(self.screen == s, label),
+                    Some(m) => {
+                        // Visible "• needs your answer"; read as "Live session: needs your answer".
+                        let text = egui::RichText::new(format!("{label}\n• {}", m.text()));
+                        let text = if m == views::sas::NavMarker::NeedsAnswer {
+                            text.strong().color(ui.visuals().warn_fg_color)
+                        } else {
+                            text
+                        };
+                        ui.selectable_label(self.screen == s, text)
+                            .accessible_name(format!("{label}: {}", m.text()))
+                    }
+                };
+                if resp.clicked() {
                     self.screen = s;
                 }
             }
@@ -212,9 +233,6 @@ impl VerifierApp {
         });
         if let Some(s) = self.shared.go_to.take() {
             self.screen = s;
-        }
-        if screen_before == Screen::Sas && self.screen != Screen::Sas {
-            self.sas.leave();
         }
     }
 }
@@ -247,5 +265,11 @@ impl eframe::App for VerifierApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.shared.settings);
+    }
+
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        // A live session still running ends with the app: the peer is told (bounded wait so
+        // the cancel message leaves before the process does).
+        self.sas.close(std::time::Duration::from_millis(500));
     }
 }

@@ -305,6 +305,10 @@ fn receipts_by_drop_and_by_path() {
     );
     wait_idle(&mut h);
     assert_eq!(env.store().status("Hana").unwrap(), TrustStatus::Unverified);
+    // The refreshed list (Hana in it) may arrive a frame after the job's result: wait for
+    // it, so the layout does not move under the next clicks.
+    wait_for_label(&mut h, "Hana");
+    h.run_steps(2);
 
     // Not a receipt: a specific error.
     let junk = env.dir.path().join("junk.txt");

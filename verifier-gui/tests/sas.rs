@@ -10,18 +10,18 @@ use std::time::{Duration, Instant};
 
 use egui::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
 use verifier_core::sas::{CancelReason, JoinCode, Phase};
 use verifier_core::store::{Store, TrustStatus};
-use verifier_gui::app::{AppConfig, VerifierApp};
+use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
 use verifier_gui::views::sas::SasStatus;
 
-const LIMIT: Duration = Duration::from_secs(20);
+const LIMIT: Duration = Duration::from_secs(30);
 
 struct Side {
     h: Harness<'static, VerifierApp>,
@@ -52,6 +52,10 @@ impl Side {
             key,
             actions: 0,
         };
+        // The store worker has created the database (the test may open it too).
+        wait_one(&mut side, "the trust store to load", |s| {
+            s.h.state().shared.store.snapshot().loaded
+        });
         side.settle();
         // Navigate to the screen (not counted: the count starts on the screen).
         side.h.get_by_label("Live session").click();
@@ -377,7 +381,7 @@ fn wrong_join_codes_give_clear_errors_and_record_nothing() {
 }
 
 #[test]
-fn cancel_while_waiting_stops_listening_and_leaving_the_screen_cancels_the_peer() {
+fn cancel_while_waiting_stops_listening_and_closing_the_app_cancels_the_peer() {
     let root = tempfile::tempdir().unwrap();
     let mut host = Side::new(root.path(), "host", Settings::default());
     let code: JoinCode = host_starts(&mut host).parse().unwrap();
@@ -395,7 +399,7 @@ fn cancel_while_waiting_stops_listening_and_leaving_the_screen_cancels_the_peer(
         "nobody listens after cancel"
     );
 
-    // Mid-comparison, the joiner leaves the screen: the host learns it at once.
+    // Mid-comparison, the joiner's app closes: the host learns it at once.
     host.click("Start again");
     let code = host_starts(&mut host);
     let mut joiner = Side::new(root.path(), "joiner", Settings::default());
@@ -404,24 +408,169 @@ fn cancel_while_waiting_stops_listening_and_leaving_the_screen_cancels_the_peer(
     wait(&mut host, &mut joiner, "both to compare", |a, b| {
         compare_phase(a).is_some() && compare_phase(b).is_some()
     });
-    joiner.h.get_by_label("Settings").click();
-    joiner.settle();
-    wait(
-        &mut host,
-        &mut joiner,
-        "the host to see the cancel",
-        |a, _| matches!(a.status(), SasStatus::Cancelled(_)),
-    );
-    assert_eq!(
-        host.status(),
-        SasStatus::Cancelled(CancelReason::PeerCancelled)
-    );
+    // As eframe does when the window closes: on_exit, then the app is dropped.
+    eframe::App::on_exit(joiner.h.state_mut(), None);
     assert_eq!(
         joiner.status(),
         SasStatus::Cancelled(CancelReason::UserCancelled)
     );
-    wait(&mut host, &mut joiner, "both workers to end", |a, b| {
+    drop(joiner);
+    wait_one(&mut host, "the host to see the cancel", |s| {
+        matches!(s.status(), SasStatus::Cancelled(_))
+    });
+    assert_eq!(
+        host.status(),
+        SasStatus::Cancelled(CancelReason::PeerCancelled)
+    );
+    assert!(host.shows("the other person's app cancelled the session"));
+    wait_one(&mut host, "the host's worker to end", |s| {
+        s.h.state().sas.worker_finished()
+    });
+}
+
+/// The navigation entry of the Live session screen: its accessible label carries the
+/// session's state ("Live session: needs your answer").
+fn nav_label(s: &Side) -> String {
+    s.h.query_all_by_label_contains("Live session")
+        .map(|n| n.accesskit_node())
+        .filter(|n| n.role() == Role::Button)
+        .filter_map(|n| n.label())
+        .next()
+        .unwrap_or_default()
+}
+
+/// Clicks the navigation entry whose label starts with `entry`.
+fn go(s: &mut Side, entry: &str) {
+    s.h.query_all_by_label_contains(entry)
+        .find(|n| {
+            let n = n.accesskit_node();
+            n.role() == Role::Button && n.label().is_some_and(|l| l.starts_with(entry))
+        })
+        .unwrap_or_else(|| panic!("no navigation entry {entry}"))
+        .click();
+    s.settle();
+}
+
+#[test]
+fn a_session_survives_navigation_and_completes_on_both_sides() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    let mut joiner = Side::new(root.path(), "joiner", Settings::default());
+    assert_eq!(
+        nav_label(&host),
+        "Live session",
+        "no marker before a session"
+    );
+
+    // The host names the contact, starts, and goes to "My code" while waiting.
+    host.fill("Contact name (optional)", "Jo");
+    let code = host_starts(&mut host);
+    go(&mut host, "My code");
+    assert_eq!(nav_label(&host), "Live session: in progress");
+    assert!(matches!(host.status(), SasStatus::Running));
+
+    // The joiner joins; the host's run goes on on the other screen.
+    joiner.fill("Contact name (optional)", "Hannah");
+    joiner.fill("Join code", &code);
+    joiner.click("Join");
+    wait(&mut host, &mut joiner, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+    assert_eq!(
+        host.h.state().screen,
+        Screen::MyCode,
+        "the host stayed away"
+    );
+    assert_eq!(nav_label(&host), "Live session: needs your answer");
+    // The joiner also wanders off and back mid-comparison.
+    go(&mut joiner, "Contacts");
+    assert_eq!(nav_label(&joiner), "Live session: needs your answer");
+    go(&mut joiner, "Settings");
+    go(&mut joiner, "Live session");
+    assert!(compare_phase(&joiner).is_some(), "still comparing");
+
+    // The host comes back through the marked entry, answers, and leaves again before the
+    // other person answers: the result and its recording still happen.
+    go(&mut host, "Live session: needs your answer");
+    assert_eq!(host.h.state().screen, Screen::Sas);
+    host.click("They match");
+    wait_one(&mut host, "the host to wait", |s| {
+        s.shows("Waiting for the other person to confirm")
+    });
+    go(&mut host, "Contacts");
+    assert_eq!(nav_label(&host), "Live session: in progress");
+    joiner.click("They match");
+    wait(&mut host, &mut joiner, "both verified", |a, b| {
+        matches!(a.status(), SasStatus::Verified(_)) && matches!(b.status(), SasStatus::Verified(_))
+    });
+    assert_eq!(host.status(), SasStatus::Verified(joiner.key));
+    assert_eq!(joiner.status(), SasStatus::Verified(host.key));
+    // Recorded while the host looks at Contacts: Jo appears there, verified.
+    wait_one(&mut host, "Jo verified on the host's contact list", |s| {
+        s.h.state()
+            .shared
+            .store
+            .snapshot()
+            .contacts
+            .iter()
+            .any(|c| c.name == "Jo" && matches!(c.status, TrustStatus::Verified { .. }))
+    });
+    assert_eq!(host.h.state().screen, Screen::Contacts);
+    assert_eq!(nav_label(&host), "Live session: result ready");
+    wait_one(&mut joiner, "the joiner's record", |s| {
+        s.shows("Saved: Hannah is verified")
+    });
+    assert_eq!(
+        nav_label(&joiner),
+        "Live session",
+        "seen on screen: no marker"
+    );
+
+    go(&mut host, "Live session: result ready");
+    assert!(host.shows("Saved: Jo is verified"));
+    assert_eq!(nav_label(&host), "Live session", "the result was seen");
+
+    for (side, name, peer) in [(&host, "Jo", joiner.key), (&joiner, "Hannah", host.key)] {
+        let store = side.store();
+        let c = store.contact(name).unwrap();
+        assert_eq!(c.current_key, Some(peer));
+        assert!(
+            matches!(
+                c.status,
+                TrustStatus::Verified {
+                    method: VerificationMethod::SasSession,
+                    ..
+                }
+            ),
+            "{name}: {:?}",
+            c.status
+        );
+    }
+    wait(&mut host, &mut joiner, "the workers to end", |a, b| {
         a.h.state().sas.worker_finished() && b.h.state().sas.worker_finished()
+    });
+}
+
+#[test]
+fn the_marker_shows_a_running_session_and_a_timeout_reached_elsewhere() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    // Nobody joins: the host's wait times out while the person is on another screen.
+    host.h.state_mut().sas.timeout = Duration::from_secs(2);
+    host_starts(&mut host);
+    assert_eq!(nav_label(&host), "Live session: in progress");
+    go(&mut host, "Settings");
+    assert_eq!(nav_label(&host), "Live session: in progress");
+    wait_one(&mut host, "the timeout", |s| {
+        matches!(s.status(), SasStatus::Cancelled(CancelReason::Timeout))
+    });
+    assert_eq!(host.h.state().screen, Screen::Settings);
+    assert_eq!(nav_label(&host), "Live session: result ready");
+    go(&mut host, "Live session");
+    assert!(host.shows("nobody answered in time"));
+    assert_eq!(nav_label(&host), "Live session");
+    wait_one(&mut host, "the listener to close", |s| {
+        s.h.state().sas.worker_finished()
     });
 }
 
@@ -478,4 +627,34 @@ fn a_contact_whose_key_changed_is_re_verified_under_its_name() {
         }
     ));
     assert_eq!(store.list().unwrap().len(), 1);
+}
+
+#[test]
+fn a_join_code_scanned_during_a_session_waits_for_it_to_end() {
+    let root = tempfile::tempdir().unwrap();
+    let mut host = Side::new(root.path(), "host", Settings::default());
+    let mut other = Side::new(root.path(), "other", Settings::default());
+    let other_code = host_starts(&mut other);
+    let own_code = host_starts(&mut host);
+    // On the Scan screen, the person scans the other session's code mid-session.
+    go(&mut host, "Scan");
+    host.h.state_mut().shared.pending_join_code = Some(other_code.clone());
+    go(&mut host, "Live session");
+    assert_eq!(
+        host.h.state().sas.join_code_text(),
+        Some(own_code),
+        "still running"
+    );
+    assert!(host.shows("You scanned a join code: it is kept"));
+    host.click("Cancel");
+    // The result stays until the person moves on; then the scanned code is filled in.
+    assert!(host.shows("you cancelled the session"));
+    assert!(host.shows("press \"Start again\""));
+    host.click("Start again");
+    assert_eq!(host.status(), SasStatus::Idle);
+    assert_eq!(host.h.state().sas.code_input, other_code);
+    host.click("Join");
+    wait(&mut host, &mut other, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
 }

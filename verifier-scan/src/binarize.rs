@@ -16,8 +16,91 @@ pub(crate) enum Binarization {
     Otsu,
 }
 
+/// Rows whose run lengths [`Binary`] keeps: every `FINDER_ROW_STEP`-th row, starting at
+/// `FINDER_ROW_STEP - 1` (the rows rxing's finder search visits when trying harder: a finder
+/// pattern's 3-module centre is at least 3 pixels tall).
+pub(crate) const FINDER_ROW_STEP: usize = 3;
+
+/// A binarized image: the bit matrix (dark = set) and, for the rows the finder-pattern search
+/// visits, their run lengths, made while binarizing (cheaper than reading them back).
+pub(crate) struct Binary {
+    pub matrix: BitMatrix,
+    /// Run lengths of all kept rows, concatenated. Each row in rxing's `PatternRow` layout:
+    /// light run first (0 when the row starts dark), alternating, ending with a light run
+    /// (0 when the row ends dark).
+    runs: Vec<u16>,
+    /// Per kept row: (y, start index in `runs`, end index).
+    rows: Vec<(u32, usize, usize)>,
+}
+
+impl Binary {
+    /// The kept rows as `(y, run lengths)`.
+    pub fn pattern_rows(&self) -> impl Iterator<Item = (u32, &[u16])> {
+        self.rows
+            .iter()
+            .filter_map(|&(y, a, b)| Some((y, self.runs.get(a..b)?)))
+    }
+
+    /// Swaps dark and light: the matrix is flipped and the run rows follow.
+    pub fn invert(&mut self) {
+        self.matrix.flip_self();
+        let mut runs = Vec::with_capacity(self.runs.len() + 2 * self.rows.len());
+        for row in &mut self.rows {
+            let old = self.runs.get(row.1..row.2).unwrap_or_default();
+            let start = runs.len();
+            // Old light runs become dark: prepend and append an empty light run, then drop a
+            // leading / trailing pair of empty runs.
+            let (mut a, mut b) = (0usize, old.len());
+            let lead_empty = old.first() == Some(&0);
+            let trail_empty = old.last() == Some(&0) && old.len() > 1;
+            if lead_empty {
+                a = 1;
+            } else {
+                runs.push(0);
+            }
+            if trail_empty {
+                b -= 1;
+            }
+            runs.extend_from_slice(old.get(a..b).unwrap_or_default());
+            if !trail_empty {
+                runs.push(0);
+            }
+            *row = (row.0, start, runs.len());
+        }
+        self.runs = runs;
+    }
+}
+
+/// Appends the run lengths of one row (bit i of `words` = pixel i is dark, `width` pixels) in
+/// `PatternRow` layout.
+fn push_runs(words: &[usize], width: usize, runs: &mut Vec<u16>) {
+    let start = runs.len();
+    let word_bits = usize::BITS as usize;
+    let mut last = 0usize; // start of the current run
+    let mut prev_msb = 0usize; // colour of the pixel before this word (light at the start)
+    for (i, &w) in words.iter().enumerate() {
+        // Bit x set where pixel x differs from pixel x - 1.
+        let mut t = w ^ ((w << 1) | prev_msb);
+        prev_msb = w >> (word_bits - 1);
+        while t != 0 {
+            let x = i * word_bits + t.trailing_zeros() as usize;
+            if x >= width {
+                break;
+            }
+            runs.push((x - last).min(usize::from(u16::MAX)) as u16);
+            last = x;
+            t &= t - 1;
+        }
+    }
+    runs.push((width - last).min(usize::from(u16::MAX)) as u16);
+    // The row ended dark: close it with an empty light run.
+    if (runs.len() - start).is_multiple_of(2) {
+        runs.push(0);
+    }
+}
+
 /// Binarizes `img`; black (dark) pixels are set bits. `None` only if the image is empty.
-pub(crate) fn binarize(img: &LumaImage, how: Binarization) -> Option<BitMatrix> {
+pub(crate) fn binarize(img: &LumaImage, how: Binarization) -> Option<Binary> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     match how {
         Binarization::LocalAverage { min_range } if w >= BLOCK * 5 && h >= BLOCK * 5 => {
@@ -57,7 +140,7 @@ pub(crate) fn noise_sigma(img: &LumaImage) -> f32 {
     0.0
 }
 
-fn threshold_global(img: &LumaImage, t: u8) -> Option<BitMatrix> {
+fn threshold_global(img: &LumaImage, t: u8) -> Option<Binary> {
     let row = vec![t; (img.width() as usize).div_ceil(BLOCK)];
     threshold_rows(img, |_| &row)
 }
@@ -92,7 +175,7 @@ pub(crate) fn otsu_threshold(pixels: &[u8]) -> u8 {
     best_t
 }
 
-fn local_average(img: &LumaImage, min_range: u8) -> Option<BitMatrix> {
+fn local_average(img: &LumaImage, min_range: u8) -> Option<Binary> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let px = img.pixels();
     let bw = w.div_ceil(BLOCK);
@@ -169,7 +252,9 @@ fn local_average(img: &LumaImage, min_range: u8) -> Option<BitMatrix> {
                 - sat[ya * (bw + 1) + xb]
                 - sat[yb * (bw + 1) + xa];
             let n = ((yb - ya) * (xb - xa)) as u32;
-            thr[by * bw + bx] = (s / n.max(1)).min(255) as u8;
+            // Interior blocks: 25 neighbours (a constant divisor compiles to a multiply).
+            let mean = if n == 25 { s / 25 } else { s / n.max(1) };
+            thr[by * bw + bx] = mean.min(255) as u8;
         }
     }
     threshold_rows(img, |y| {
@@ -180,10 +265,7 @@ fn local_average(img: &LumaImage, min_range: u8) -> Option<BitMatrix> {
 
 /// Builds the bit matrix row by row, eight pixels at a time; `thresholds(y)` gives one
 /// threshold per 8-pixel run of row y (the last one is reused past its end).
-fn threshold_rows<'t>(
-    img: &LumaImage,
-    thresholds: impl Fn(usize) -> &'t [u8],
-) -> Option<BitMatrix> {
+fn threshold_rows<'t>(img: &LumaImage, thresholds: impl Fn(usize) -> &'t [u8]) -> Option<Binary> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     let mut m = BitMatrix::new(w as u32, h as u32).ok()?;
     let word_bits = usize::BITS as usize;
@@ -194,6 +276,8 @@ fn threshold_rows<'t>(
     let mut tpx = vec![0u8; padded];
     let mut mask = vec![0u8; padded];
     let mut last_thr: Option<&[u8]> = None;
+    let mut runs = Vec::new();
+    let mut rows = Vec::with_capacity(h / FINDER_ROW_STEP + 1);
     for (y, row) in img.pixels().chunks_exact(w).enumerate() {
         let thr = thresholds(y);
         if last_thr != Some(thr) {
@@ -207,16 +291,18 @@ fn threshold_rows<'t>(
         for ((m, &v), &t) in mask.iter_mut().zip(row).zip(tpx.iter()) {
             *m = u8::from(v <= t);
         }
-        words.iter_mut().for_each(|v| *v = 0);
-        for (ci, run) in mask.chunks_exact(BLOCK).enumerate() {
-            let mut b = [0u8; BLOCK];
-            b.copy_from_slice(run);
-            // Gather the low bit of each byte into one byte (bit i = pixel i).
-            let bits = (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
-            let x0 = ci * BLOCK;
-            if let Some(word) = words.get_mut(x0 / word_bits) {
-                *word |= bits << (x0 % word_bits);
+        // Pack: one word of bits from `word_bits` mask bytes, built in a register.
+        for (word, chunk) in words.iter_mut().zip(mask.chunks(word_bits)) {
+            let mut acc = 0usize;
+            for (k, run) in chunk.chunks_exact(BLOCK).enumerate() {
+                let mut b = [0u8; BLOCK];
+                b.copy_from_slice(run);
+                // Gather the low bit of each byte into one byte (bit i = pixel i).
+                let bits =
+                    (u64::from_le_bytes(b).wrapping_mul(0x0102_0408_1020_4080) >> 56) as usize;
+                acc |= bits << (k * BLOCK);
             }
+            *word = acc;
         }
         row_bits.clear();
         for (i, &word) in words.iter().enumerate() {
@@ -225,14 +311,23 @@ fn threshold_rows<'t>(
             }
         }
         m.setRow(y as u32, &row_bits);
+        if y % FINDER_ROW_STEP == FINDER_ROW_STEP - 1 {
+            let start = runs.len();
+            push_runs(&words, w, &mut runs);
+            rows.push((y as u32, start, runs.len()));
+        }
     }
-    Some(m)
+    Some(Binary {
+        matrix: m,
+        runs,
+        rows,
+    })
 }
 
 /// Local contrast normalisation: each pixel is stretched by the min/max of its
 /// neighbourhood (blocks of `BLOCK`×`BLOCK` pixels, 5×5 blocks around), so that faint,
 /// unevenly lit codes span the full grey range before binarization.
-pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
+pub(crate) fn normalize_contrast(img: &LumaImage, min_range: f32) -> Option<LumaImage> {
     let (w, h) = (img.width() as usize, img.height() as usize);
     if w < BLOCK || h < BLOCK {
         return Some(img.clone());
@@ -277,7 +372,15 @@ pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
     let gain: Vec<(u8, u32)> = nmin
         .iter()
         .zip(&nmax)
-        .map(|(&mn, &mx)| (mn, (255u32 << 16) / u32::from(mx.saturating_sub(mn)).max(8)))
+        .map(|(&mn, &mx)| {
+            let range = mx.saturating_sub(mn);
+            if f32::from(range) < min_range {
+                // Only noise here: leave it flat (light) rather than stretch the noise.
+                (0, 0)
+            } else {
+                (mn, (255u32 << 16) / u32::from(range).max(8))
+            }
+        })
         .collect();
     let mut out = vec![0u8; w * h];
     for (y, (orow, irow)) in out.chunks_exact_mut(w).zip(px.chunks_exact(w)).enumerate() {
@@ -285,10 +388,75 @@ pub(crate) fn normalize_contrast(img: &LumaImage) -> Option<LumaImage> {
         let grow = gain.get(by * bw..(by + 1) * bw).unwrap_or_default();
         for (bx, (o8, i8)) in orow.chunks_mut(BLOCK).zip(irow.chunks(BLOCK)).enumerate() {
             let (mn, g) = grow.get(bx).copied().unwrap_or((0, 1 << 16));
+            if g == 0 {
+                o8.fill(255);
+                continue;
+            }
             for (o, &v) in o8.iter_mut().zip(i8) {
                 *o = ((u32::from(v.saturating_sub(mn)) * g) >> 16).min(255) as u8;
             }
         }
     }
     LumaImage::new(w as u32, h as u32, out).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rxing::common::cpp_essentials::{GetPatternRowTP, PatternRow};
+
+    /// Our run rows equal what rxing reads back from the bit matrix, also after inversion.
+    #[test]
+    fn run_rows_match_rxing_pattern_rows() {
+        let mut seed = 0x1234_5678_u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (w, h) in [
+            (1, 3),
+            (7, 6),
+            (63, 9),
+            (64, 9),
+            (65, 12),
+            (130, 40),
+            (200, 48),
+        ] {
+            // Blocky random content with runs of every length, including all-dark and
+            // all-light rows and rows starting / ending dark.
+            let mut px = vec![0u8; w * h];
+            for y in 0..h {
+                let mode = rnd() % 4;
+                let mut v = (rnd() % 2) as u8 * 255;
+                for x in 0..w {
+                    if mode >= 2 && rnd() % 5 == 0 {
+                        v = 255 - v;
+                    }
+                    px[y * w + x] = if mode == 0 {
+                        0
+                    } else if mode == 1 {
+                        255
+                    } else {
+                        v
+                    };
+                }
+            }
+            let img = LumaImage::new(w as u32, h as u32, px).unwrap();
+            let mut bin = binarize(&img, Binarization::Otsu).unwrap();
+            for pass in 0..2 {
+                let rows: Vec<(u32, Vec<u16>)> =
+                    bin.pattern_rows().map(|(y, r)| (y, r.to_vec())).collect();
+                assert_eq!(rows.len(), h / FINDER_ROW_STEP);
+                for (y, runs) in rows {
+                    let mut expected = PatternRow::default();
+                    GetPatternRowTP(&bin.matrix, y, &mut expected, false);
+                    let expected: Vec<u16> = expected.into_iter().collect();
+                    assert_eq!(runs, expected, "{w}x{h} row {y} pass {pass}");
+                }
+                bin.invert();
+            }
+        }
+    }
 }

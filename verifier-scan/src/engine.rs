@@ -3,11 +3,27 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
-use rxing::common::{BitMatrix, DetectorRXingResult};
+use rxing::Point;
+use rxing::common::DetectorRXingResult;
+use rxing::common::cpp_essentials::{
+    ConcentricPattern, FindLeftGuardBy, FixedPattern, IsPattern, LocateConcentricPattern,
+    PatternRow, PatternType, PatternView,
+};
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::{FindFinderPatterns, GenerateFinderPatternSets, SampleQR};
+use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
 
+use crate::binarize::Binary;
 use crate::luma::LumaImage;
+
+/// What the finder-pattern searches of a scan saw, decoded or not: evidence that there is
+/// a code in the image.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct Evidence {
+    /// Finder patterns (1:1:3:1:1 concentric rings) found, summed over stages.
+    pub patterns: usize,
+    /// Sets of three finder patterns with a plausible QR geometry, summed over stages.
+    pub sets: usize,
+}
 
 /// One symbol decoded by an engine, in the coordinates of the image it was given.
 #[derive(Debug, Clone)]
@@ -19,21 +35,81 @@ pub(crate) struct Found {
     pub corners: [(f32, f32); 4],
 }
 
-/// Runs rxing's port of the zxing-cpp QR detector and decoder on a bit matrix (the loop of
-/// its `QrReader::decode_multiple`, called directly: no bitmap copy, no result metadata).
+/// The finder pattern's 1:1:3:1:1 module widths (dark, light, dark, light, dark).
+const FINDER: FixedPattern<5, 7, false> = FixedPattern::new([1, 1, 3, 1, 1]);
+
+/// One 1:1:3:1:1 candidate starting at the view's current bar (rxing's private `FindPattern`).
+fn find_pattern(view: PatternView<'_>) -> Option<PatternView<'_>> {
+    FindLeftGuardBy::<5, _>(view, 5, |view: &PatternView, space: Option<f32>| {
+        // Fast plausibility test first, then the full ratio test.
+        if view[2] < 2 as PatternType * std::cmp::max(view[0], view[4])
+            || view[2] < std::cmp::max(view[1], view[3])
+        {
+            return false;
+        }
+        IsPattern::<true, 5, 7, false>(view, &FINDER, space, 0.1, 0.0) != 0.0
+    })
+    .ok()
+}
+
+/// rxing's `FindFinderPatterns` (trying harder: every third row), on the run-length rows
+/// made during binarization instead of reading each row back out of the bit matrix.
+fn find_finder_patterns(bin: &Binary) -> Vec<ConcentricPattern> {
+    let mut res: Vec<ConcentricPattern> = Vec::new();
+    for (y, runs) in bin.pattern_rows() {
+        let row = PatternRow::new(runs.to_vec());
+        let mut next = PatternView::new(&row);
+        while let Some(found) = find_pattern(next) {
+            next = found;
+            if !next.isValid() {
+                break;
+            }
+            let p = Point::new(
+                next.pixelsInFront() as f32
+                    + next[0] as f32
+                    + next[1] as f32
+                    + next[2] as f32 / 2.0,
+                y as f32 + 0.5,
+            );
+            // Not inside an already found pattern.
+            if !res
+                .iter()
+                .any(|old| Point::distance(p, old.p) < (old.size as f32) / 2.0)
+            {
+                let range = next.iter().map(i32::from).sum::<i32>() * 3;
+                if let Some(pattern) =
+                    LocateConcentricPattern::<true, 5, 7>(&bin.matrix, &FINDER.into(), p, range)
+                {
+                    res.push(pattern);
+                }
+            }
+            next.skipPair();
+            next.skipPair();
+            next.extend();
+        }
+    }
+    res
+}
+
+/// Runs rxing's port of the zxing-cpp QR detector and decoder on a binarized image (the loop
+/// of its `QrReader::decode_multiple`, called directly: no bitmap copy, no result metadata).
 /// Every symbol returned passed Reed–Solomon error correction. A panic inside the engine
 /// counts as "nothing found".
-pub(crate) fn rxing_detect(matrix: BitMatrix, try_harder: bool) -> Vec<Found> {
-    let outcome = catch_unwind(AssertUnwindSafe(move || {
+/// `evidence` is updated with the finder patterns and pattern sets found (decoded or not).
+pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
         let mut out = Vec::new();
-        let mut patterns = FindFinderPatterns(&matrix, try_harder);
+        let mut patterns = find_finder_patterns(bin);
+        evidence.patterns += patterns.len();
+        let matrix = &bin.matrix;
         let sets = GenerateFinderPatternSets(&mut patterns);
+        evidence.sets += sets.len();
         let mut used = Vec::new();
         for set in sets {
             if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
                 continue;
             }
-            let Ok(detected) = SampleQR(&matrix, &set) else {
+            let Ok(detected) = SampleQR(matrix, &set) else {
                 continue;
             };
             let Ok(decoded) = Decode(detected.getBits()) else {

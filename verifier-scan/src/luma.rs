@@ -361,6 +361,31 @@ impl LumaImage {
         }
         let f = factor as usize;
         let w = self.width as usize;
+        if f == 2 {
+            // The common pyramid step: 2×2 means with shifts (vectorizes; a division per
+            // pixel cost more than the rest of the work).
+            let mut out = Vec::with_capacity(nw as usize * nh as usize);
+            for pair in self.pixels.chunks_exact(2 * w).take(nh as usize) {
+                let (r0, r1) = pair.split_at(w);
+                out.extend(
+                    r0.chunks_exact(2)
+                        .zip(r1.chunks_exact(2))
+                        .take(nw as usize)
+                        .map(|(a, b)| {
+                            let s = u16::from(a[0])
+                                + u16::from(a[1])
+                                + u16::from(b[0])
+                                + u16::from(b[1]);
+                            ((s + 2) >> 2) as u8
+                        }),
+                );
+            }
+            return Some(LumaImage {
+                width: nw,
+                height: nh,
+                pixels: out,
+            });
+        }
         let mut sums = vec![0u32; nw as usize];
         let mut out = Vec::with_capacity(nw as usize * nh as usize);
         let div = (f * f) as u32;

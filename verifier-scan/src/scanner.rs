@@ -1,7 +1,7 @@
 //! The scanning pipeline: pyramid levels, binarizations, inversion, fallbacks, merging.
 
-use crate::binarize::{Binarization, binarize, noise_sigma, normalize_contrast};
-use crate::engine::{Found, quirc_detect, rxing_detect};
+use crate::binarize::{Binarization, Binary, binarize, noise_sigma, normalize_contrast};
+use crate::engine::{Evidence, Found, quirc_detect, rxing_detect};
 use crate::luma::LumaImage;
 
 /// A point in image pixel coordinates (x to the right, y down).
@@ -123,8 +123,9 @@ pub(crate) struct Job {
     pub method: Method,
     pub downscale: u32,
     pub inverted: bool,
-    /// Search every row for finder patterns (slower, finds smaller codes).
-    pub thorough: bool,
+    /// Low contrast only: flat-block range 3 even on noisy images (noise binarizes into
+    /// speckles: slow to search, so only run when there is evidence of a code).
+    pub speckle: bool,
 }
 
 impl Job {
@@ -133,7 +134,7 @@ impl Job {
             method,
             downscale,
             inverted,
-            thorough: true,
+            speckle: false,
         }
     }
 }
@@ -167,13 +168,15 @@ impl Scanner {
         levels
     }
 
-    /// The fallback jobs, cheapest and most productive first.
-    pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> Vec<Job> {
+    /// The fallback jobs, cheapest and most productive first: `(ungated, gated)`. The gated
+    /// ones (slower) only run when some stage before them found a finder pattern.
+    pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> (Vec<Job>, Vec<Job>) {
         let second = self.levels(img).get(1).copied();
-        let mut jobs = vec![
+        let ungated = vec![
             Job::new(Method::GlobalThreshold, 1, false),
             Job::new(Method::LowContrast, 1, false),
         ];
+        let mut jobs = Vec::new();
         if let Some(f) = second {
             jobs.push(Job::new(Method::Normalized, f, false));
         }
@@ -182,8 +185,12 @@ impl Scanner {
         if let Some(f) = second {
             jobs.push(Job::new(Method::Quirc, f, false));
         }
+        jobs.push(Job {
+            speckle: true,
+            ..Job::new(Method::LowContrast, 1, false)
+        });
         jobs.push(Job::new(Method::LowContrast, 1, true));
-        jobs
+        (ungated, jobs)
     }
 
     /// Every QR code found in `img`, without duplicates.
@@ -192,7 +199,15 @@ impl Scanner {
         let mut pyramid = Pyramid::new(img);
         self.primary(&mut pyramid, &mut out, false);
         if (out.is_empty() || !self.options.early_exit) && self.options.fallbacks {
-            for job in self.fallback_jobs(img) {
+            let (ungated, gated) = self.fallback_jobs(img);
+            let cheap = ungated.len();
+            for (i, job) in ungated.into_iter().chain(gated).enumerate() {
+                // The gate: past the cheap fallbacks, an image in which no binarization so
+                // far showed a single finder pattern (1:1:3:1:1 rings) holds no code the
+                // slower stages could read. (Without early exit every stage runs.)
+                if i >= cheap && self.options.early_exit && !gate_open(&pyramid.evidence, &job) {
+                    continue;
+                }
                 run_job(&mut pyramid, job, false, &mut out);
                 if !out.is_empty() && self.options.early_exit {
                     break;
@@ -255,6 +270,12 @@ pub(crate) struct Pyramid<'a> {
     pub base: &'a LumaImage,
     levels: Vec<(u32, LumaImage)>,
     quirc: Option<quircs::Quirc>,
+    /// Estimated noise σ per level.
+    sigmas: Vec<(u32, f32)>,
+    /// The primary local-average binarization per level, kept for the inverted job.
+    binaries: Vec<(u32, Binary)>,
+    /// What the rxing stages run so far saw (evidence of a code).
+    pub evidence: Evidence,
 }
 
 impl<'a> Pyramid<'a> {
@@ -263,7 +284,29 @@ impl<'a> Pyramid<'a> {
             base,
             levels: Vec::new(),
             quirc: None,
+            sigmas: Vec::new(),
+            binaries: Vec::new(),
+            evidence: Evidence::default(),
         }
+    }
+
+    /// The noise σ of level `f` (0 if the level cannot be built).
+    fn sigma(&mut self, f: u32) -> f32 {
+        if let Some(&(_, s)) = self.sigmas.iter().find(|(g, _)| *g == f) {
+            return s;
+        }
+        let s = self.level(f).map(noise_sigma).unwrap_or(0.0);
+        self.sigmas.push((f, s));
+        s
+    }
+
+    fn take_binary(&mut self, f: u32) -> Option<Binary> {
+        let i = self.binaries.iter().position(|(g, _)| *g == f)?;
+        Some(self.binaries.swap_remove(i).1)
+    }
+
+    fn keep_binary(&mut self, f: u32, bin: Binary) {
+        self.binaries.push((f, bin));
     }
 
     fn level(&mut self, f: u32) -> Option<&LumaImage> {
@@ -287,6 +330,27 @@ impl<'a> Pyramid<'a> {
     }
 }
 
+/// Whether gated fallback `job` may run given what the stages before it saw. The other
+/// binarizations (normalised, low-contrast inverted) need at least one finder pattern seen by
+/// some stage: they may reveal the missing ones. The stages that re-read a located symbol
+/// differently — quirc (its own grid fitting) and the speckle pass (slowest: noise binarizes
+/// into speckles) — need a whole set of three in QR geometry, i.e. a symbol that was located
+/// but whose modules were misread.
+fn gate_open(e: &Evidence, job: &Job) -> bool {
+    if job.speckle || job.method == Method::Quirc {
+        e.sets > 0
+    } else {
+        e.patterns > 0
+    }
+}
+
+/// Flat-block range of the primary local-average stage: ZXing's 24, raised on noisy images
+/// (5 σ, at most 80) so that pure noise does not binarize into speckles (slow to search,
+/// never a code).
+fn primary_min_range(sigma: f32) -> f32 {
+    (5.0 * sigma).clamp(24.0, 80.0)
+}
+
 pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &mut Vec<Code>) {
     let stage = Stage {
         method: job.method,
@@ -305,30 +369,69 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
             pyramid.quirc = Some(quirc);
             found
         }
-        method => {
-            let Some(img) = pyramid.level(job.downscale) else {
-                return;
-            };
-            let matrix = match method {
-                Method::LowContrast => binarize(img, Binarization::LocalAverage { min_range: 3 }),
-                Method::Normalized => normalize_contrast(img)
-                    .and_then(|n| binarize(&n, Binarization::LocalAverage { min_range: 24 })),
-                Method::GlobalThreshold => binarize(img, Binarization::Otsu),
-                _ => {
-                    // Flat-block range: ZXing's 24, raised on noisy images so that pure noise
-                    // does not binarize into speckles (slow to search, never a code).
-                    let sigma = noise_sigma(img);
-                    let min_range = (5.0 * sigma).clamp(24.0, 80.0) as u8;
-                    binarize(img, Binarization::LocalAverage { min_range })
+        Method::LocalAverage => {
+            // The inverted job reuses the normal job's binarization of the same level.
+            let cached = pyramid.take_binary(job.downscale);
+            let bin = match cached {
+                Some(bin) => Some(bin),
+                None => {
+                    let min_range = primary_min_range(pyramid.sigma(job.downscale)) as u8;
+                    pyramid
+                        .level(job.downscale)
+                        .and_then(|img| binarize(img, Binarization::LocalAverage { min_range }))
                 }
             };
-            let Some(mut matrix) = matrix else {
+            let Some(mut bin) = bin else {
                 return;
             };
             if job.inverted {
-                matrix.flip_self();
+                bin.invert();
             }
-            rxing_detect(matrix, job.thorough)
+            let found = rxing_detect(&bin, &mut pyramid.evidence);
+            if !job.inverted {
+                pyramid.keep_binary(job.downscale, bin);
+            }
+            found
+        }
+        method => {
+            let sigma = pyramid.sigma(job.downscale);
+            let Some(img) = pyramid.level(job.downscale) else {
+                return;
+            };
+            let bin = match method {
+                Method::LowContrast => {
+                    // Flat-block range for faint codes: 3 grey levels, but at least 6 σ so
+                    // that an 8×8 block of pure noise stays flat (its range is about 5 σ).
+                    // When that is no lower than the primary stage's range, this stage would
+                    // only repeat it: skip. The `speckle` job uses 3 regardless.
+                    let noise_range = (6.0 * sigma).max(3.0);
+                    let range = if job.speckle { 3.0 } else { noise_range };
+                    if (job.speckle && noise_range <= 3.0)
+                        || (!job.speckle && range >= primary_min_range(sigma))
+                    {
+                        // Same binarization as the plain low-contrast / the primary stage.
+                        return;
+                    }
+                    binarize(
+                        img,
+                        Binarization::LocalAverage {
+                            min_range: range as u8,
+                        },
+                    )
+                }
+                // Neighbourhoods (40×40 px) whose range noise explains (≤ 8 σ) are left
+                // flat instead of being stretched into speckles.
+                Method::Normalized => normalize_contrast(img, 8.0 * sigma)
+                    .and_then(|n| binarize(&n, Binarization::LocalAverage { min_range: 24 })),
+                _ => binarize(img, Binarization::Otsu),
+            };
+            let Some(mut bin) = bin else {
+                return;
+            };
+            if job.inverted {
+                bin.invert();
+            }
+            rxing_detect(&bin, &mut pyramid.evidence)
         }
     };
     let scale = job.downscale as f32;
@@ -388,5 +491,177 @@ pub(crate) fn push_unique(out: &mut Vec<Code>, code: Code) {
     });
     if !dup {
         out.push(code);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A code rendered at `module` px per module with a 4-module quiet zone, grey levels
+    /// `dark`/`light`, plus uniform noise of ±`noise`; `damage` flips that share of the
+    /// modules outside the finder patterns.
+    fn render(
+        payload: &[u8],
+        module: usize,
+        dark: u8,
+        light: u8,
+        noise: u8,
+        damage: f32,
+    ) -> LumaImage {
+        let code = qrcode::QrCode::new(payload).unwrap();
+        let n = code.width();
+        let mut colors = code.to_colors();
+        let mut seed = 0x9e37_79b9_u64;
+        let mut rnd = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for (i, c) in colors.iter_mut().enumerate() {
+            let (x, y) = (i % n, i / n);
+            let finder = (y < 8 && (x < 8 || x >= n - 8)) || (x < 8 && y >= n - 8);
+            if !finder && (rnd() % 1000) as f32 / 1000.0 < damage {
+                *c = if *c == qrcode::Color::Dark {
+                    qrcode::Color::Light
+                } else {
+                    qrcode::Color::Dark
+                };
+            }
+        }
+        let side = (n + 8) * module;
+        let mut px = vec![light; side * side];
+        for (i, c) in colors.iter().enumerate() {
+            if *c == qrcode::Color::Dark {
+                let (x, y) = (i % n + 4, i / n + 4);
+                for dy in 0..module {
+                    px[(y * module + dy) * side + x * module..][..module].fill(dark);
+                }
+            }
+        }
+        if noise > 0 {
+            let span = 2 * u64::from(noise) + 1;
+            for v in &mut px {
+                let d = (rnd() % span) as i16 - i16::from(noise);
+                *v = (i16::from(*v) + d).clamp(0, 255) as u8;
+            }
+        }
+        LumaImage::new(side as u32, side as u32, px).unwrap()
+    }
+
+    /// What `scan` has seen when it reaches the gated fallbacks: codes found so far and
+    /// the evidence.
+    fn at_gate(img: &LumaImage) -> (Vec<Code>, Evidence) {
+        let s = Scanner::new();
+        let mut p = Pyramid::new(img);
+        let mut out = Vec::new();
+        s.primary(&mut p, &mut out, false);
+        let (ungated, _) = s.fallback_jobs(img);
+        for job in ungated {
+            if out.is_empty() {
+                run_job(&mut p, job, false, &mut out);
+            }
+        }
+        (out, p.evidence)
+    }
+
+    /// A located but unreadable code (data modules damaged, finder patterns intact) opens
+    /// the gate for every slow fallback, including the speckle pass.
+    #[test]
+    fn gate_opens_for_a_located_unreadable_code() {
+        for (module, dark, light, noise) in [(4, 0, 255, 0), (3, 90, 170, 20), (2, 40, 220, 5)] {
+            let img = render(
+                b"gate: located but unreadable",
+                module,
+                dark,
+                light,
+                noise,
+                0.45,
+            );
+            let (found, ev) = at_gate(&img);
+            assert!(
+                found.is_empty(),
+                "damaged code should not decode ({module} px)"
+            );
+            let speckle = Job {
+                speckle: true,
+                ..Job::new(Method::LowContrast, 1, false)
+            };
+            assert!(
+                gate_open(&ev, &Job::new(Method::Quirc, 1, false)),
+                "{module} px: {ev:?}"
+            );
+            assert!(gate_open(&ev, &speckle), "{module} px: {ev:?}");
+        }
+    }
+
+    /// Faint, small and noisy readable codes are read; where the cheap stages miss one, the
+    /// gate is open for the slow ones.
+    #[test]
+    fn gate_never_hides_a_visible_code() {
+        let payload = b"\x00gate\xff";
+        for (module, dark, light, noise) in [
+            (3, 120, 136, 2),
+            (2, 100, 120, 0),
+            (2, 60, 200, 25),
+            (5, 128, 140, 1),
+            (1, 0, 255, 0),
+        ] {
+            let img = render(payload, module, dark, light, noise, 0.0);
+            let (found, ev) = at_gate(&img);
+            assert!(
+                !found.is_empty() || ev.patterns > 0,
+                "{module} px, {dark}/{light} ±{noise}: gate shut on a code"
+            );
+            if module >= 2 {
+                let codes = Scanner::new().scan(&img);
+                assert!(
+                    codes.iter().any(|c| c.bytes == payload),
+                    "{module} px, {dark}/{light} ±{noise}: not read"
+                );
+            }
+        }
+    }
+
+    /// No code, no finder pattern: the gate stays shut and nothing is returned.
+    #[test]
+    fn gate_stays_shut_without_finder_patterns() {
+        let blank = LumaImage::new(400, 300, vec![180; 400 * 300]).unwrap();
+        let mut seed = 5u64;
+        let noise: Vec<u8> = (0..400 * 300)
+            .map(|_| {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                (seed >> 56) as u8
+            })
+            .collect();
+        let noise = LumaImage::new(400, 300, noise).unwrap();
+        for img in [blank, noise] {
+            let (found, ev) = at_gate(&img);
+            assert!(found.is_empty());
+            assert_eq!(ev.patterns, 0, "{ev:?}");
+            assert!(Scanner::new().scan(&img).is_empty());
+        }
+    }
+
+    /// The pyramid's 2× step (shift-based) equals the general box filter.
+    #[test]
+    fn fast_2x_downscale_matches_box_filter() {
+        let (w, h) = (37usize, 23usize);
+        let px: Vec<u8> = (0..w * h).map(|i| ((i * 7919) % 256) as u8).collect();
+        let img = LumaImage::new(w as u32, h as u32, px.clone()).unwrap();
+        let d = img.downscaled(2).unwrap();
+        assert_eq!((d.width(), d.height()), (18, 11));
+        for y in 0..11 {
+            for x in 0..18 {
+                let s: u32 = [(0, 0), (1, 0), (0, 1), (1, 1)]
+                    .iter()
+                    .map(|(dx, dy)| u32::from(px[(2 * y + dy) * w + 2 * x + dx]))
+                    .sum();
+                assert_eq!(d.get(x as u32, y as u32), Some(((s + 2) / 4) as u8));
+            }
+        }
     }
 }

@@ -226,6 +226,36 @@ fn no_code_gives_nothing() {
         .collect();
     let board = LumaImage::new(320, 240, board).unwrap();
     assert!(Scanner::new().scan(&board).is_empty());
+    // Clutter: nested rectangles of every size and grey level, text-like strokes, noise.
+    let (w, h) = (640usize, 480usize);
+    let mut px = vec![170u8; w * h];
+    for k in 0..60 {
+        let (x0, y0) = (
+            (rng.next_u64() % w as u64) as usize,
+            (rng.next_u64() % h as u64) as usize,
+        );
+        let (rw, rh) = (
+            2 + (rng.next_u64() % 150) as usize,
+            2 + (rng.next_u64() % 120) as usize,
+        );
+        let v = if k % 3 == 0 {
+            20
+        } else {
+            (rng.next_u64() % 256) as u8
+        };
+        for y in y0..(y0 + rh).min(h) {
+            px[y * w + x0..y * w + (x0 + rw).min(w)].fill(v);
+        }
+    }
+    for v in &mut px {
+        *v = v.saturating_add((rng.next_u64() % 6) as u8);
+    }
+    let clutter = LumaImage::new(w as u32, h as u32, px).unwrap();
+    assert!(Scanner::new().scan(&clutter).is_empty());
+    let mut stream = StreamScanner::new();
+    for _ in 0..8 {
+        assert!(stream.scan_frame(&clutter).is_empty());
+    }
 }
 
 #[test]

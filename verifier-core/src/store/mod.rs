@@ -96,6 +96,41 @@ fn contact_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContactRow> {
     })
 }
 
+/// Runs a query and maps every row with `f`, with the store's error kinds.
+fn query_all<T, P: rusqlite::Params>(
+    conn: &Connection,
+    path: &Path,
+    sql: &str,
+    params: P,
+    f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Result<Vec<T>, StoreError> {
+    let err = |e| db_err(path, e);
+    let mut stmt = conn.prepare(sql).map_err(err)?;
+    stmt.query_map(params, f)
+        .and_then(|r| r.collect())
+        .map_err(err)
+}
+
+/// The first six columns of a row as a tuple.
+fn six_columns<A, B, C, D, E, F>(r: &rusqlite::Row<'_>) -> rusqlite::Result<(A, B, C, D, E, F)>
+where
+    A: rusqlite::types::FromSql,
+    B: rusqlite::types::FromSql,
+    C: rusqlite::types::FromSql,
+    D: rusqlite::types::FromSql,
+    E: rusqlite::types::FromSql,
+    F: rusqlite::types::FromSql,
+{
+    Ok((
+        r.get(0)?,
+        r.get(1)?,
+        r.get(2)?,
+        r.get(3)?,
+        r.get(4)?,
+        r.get(5)?,
+    ))
+}
+
 fn to_sql_time(t: Timestamp) -> Result<i64, StoreError> {
     i64::try_from(t.as_unix_secs()).map_err(|_| {
         StoreError::Receipt(ReceiptError::TimeOutOfRange {
@@ -452,17 +487,13 @@ impl Store {
 
     /// All contacts, by name.
     pub fn list(&self) -> Result<Vec<ContactSummary>, StoreError> {
-        let err = |e| db_err(&self.path, e);
-        let mut stmt = self
-            .conn
-            .prepare(&format!(
-                "SELECT {CONTACT_COLUMNS} FROM contacts ORDER BY name"
-            ))
-            .map_err(err)?;
-        let rows: Vec<ContactRow> = stmt
-            .query_map([], contact_from_row)
-            .and_then(|r| r.collect())
-            .map_err(err)?;
+        let rows = query_all(
+            &self.conn,
+            &self.path,
+            &format!("SELECT {CONTACT_COLUMNS} FROM contacts ORDER BY name"),
+            [],
+            contact_from_row,
+        )?;
         rows.into_iter()
             .map(|row| summary_of(&self.conn, &self.path, row))
             .collect()
@@ -471,28 +502,15 @@ impl Store {
     /// The keys seen for a contact, oldest first.
     pub fn keys(&self, contact: &str) -> Result<Vec<KeyRecord>, StoreError> {
         let row = require_contact(&self.conn, &self.path, contact)?;
-        let err = |e| db_err(&self.path, e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT k.id, k.key_type, k.key_bytes, k.first_seen, k.last_seen,
-                        EXISTS (SELECT 1 FROM verifications v WHERE v.key_id = k.id)
-                 FROM keys k WHERE k.contact_id = ?1 ORDER BY k.first_seen, k.id",
-            )
-            .map_err(err)?;
-        let raw: Vec<(i64, i64, Vec<u8>, i64, i64, bool)> = stmt
-            .query_map([row.id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .and_then(|r| r.collect())
-            .map_err(err)?;
+        let raw: Vec<(i64, i64, Vec<u8>, i64, i64, bool)> = query_all(
+            &self.conn,
+            &self.path,
+            "SELECT k.id, k.key_type, k.key_bytes, k.first_seen, k.last_seen,
+                    EXISTS (SELECT 1 FROM verifications v WHERE v.key_id = k.id)
+             FROM keys k WHERE k.contact_id = ?1 ORDER BY k.first_seen, k.id",
+            [row.id],
+            six_columns,
+        )?;
         raw.into_iter()
             .map(|(id, ty, bytes, first, last, verified)| {
                 Ok(KeyRecord {
@@ -509,7 +527,6 @@ impl Store {
     /// The contact's history, oldest first.
     pub fn history(&self, contact: &str) -> Result<Vec<Event>, StoreError> {
         let row = require_contact(&self.conn, &self.path, contact)?;
-        let err = |e| db_err(&self.path, e);
         type Raw = (
             i64,
             String,
@@ -518,26 +535,14 @@ impl Store {
             Option<i64>,
             Option<Vec<u8>>,
         );
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT at, kind, key_id, from_key_id, method, receipt_id
-                 FROM events WHERE contact_id = ?1 ORDER BY id",
-            )
-            .map_err(err)?;
-        let raw: Vec<Raw> = stmt
-            .query_map([row.id], |r| {
-                Ok((
-                    r.get(0)?,
-                    r.get(1)?,
-                    r.get(2)?,
-                    r.get(3)?,
-                    r.get(4)?,
-                    r.get(5)?,
-                ))
-            })
-            .and_then(|r| r.collect())
-            .map_err(err)?;
+        let raw: Vec<Raw> = query_all(
+            &self.conn,
+            &self.path,
+            "SELECT at, kind, key_id, from_key_id, method, receipt_id
+             FROM events WHERE contact_id = ?1 ORDER BY id",
+            [row.id],
+            six_columns,
+        )?;
         let bad = StoreError::InvalidStoredData {
             what: "incomplete history event",
         };
@@ -593,18 +598,14 @@ impl Store {
     /// The receipts stored for a contact, newest verification first.
     pub fn receipts(&self, contact: &str) -> Result<Vec<Receipt>, StoreError> {
         let row = require_contact(&self.conn, &self.path, contact)?;
-        let err = |e| db_err(&self.path, e);
-        let mut stmt = self
-            .conn
-            .prepare(
-                "SELECT receipt FROM verifications WHERE contact_id = ?1
-                 ORDER BY verified_at DESC, id DESC",
-            )
-            .map_err(err)?;
-        let raw: Vec<Vec<u8>> = stmt
-            .query_map([row.id], |r| r.get(0))
-            .and_then(|r| r.collect())
-            .map_err(err)?;
+        let raw: Vec<Vec<u8>> = query_all(
+            &self.conn,
+            &self.path,
+            "SELECT receipt FROM verifications WHERE contact_id = ?1
+             ORDER BY verified_at DESC, id DESC",
+            [row.id],
+            |r| r.get(0),
+        )?;
         raw.iter()
             .map(|b| Receipt::from_bytes(b).map_err(StoreError::from))
             .collect()

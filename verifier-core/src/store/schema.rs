@@ -4,6 +4,11 @@
 //! SQLite header, the application id, the schema version (a newer one is
 //! refused) and `PRAGMA quick_check`. A damaged file is reported, never
 //! re-created or overwritten.
+//!
+//! A new store is built complete (schema committed, rollback journal) under a
+//! temporary name in the same directory and then linked into place, so a file
+//! at the store's path always starts with an SQLite header: an empty file there
+//! can only be damage (a truncation) and is refused, not taken for a new store.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -104,12 +109,6 @@ fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
         source,
     };
     let len = f.metadata().map_err(io)?.len();
-    if len == 0 {
-        // An empty file holds no data (SQLite creates it before the first
-        // commit, and a WAL beside it may hold committed pages): let SQLite
-        // open it and recover from the WAL if there is one.
-        return Ok(true);
-    }
     if len < 100 {
         return Err(StoreError::Truncated {
             path: path.to_owned(),
@@ -126,6 +125,76 @@ fn check_existing_file(path: &Path) -> Result<bool, StoreError> {
     Ok(true)
 }
 
+/// Creates a complete, empty store at `path` without ever leaving a partial
+/// file there: the schema is committed in a temporary file in the same
+/// directory, which is then hard-linked to `path` (failing if another process
+/// created the store first, which is fine) and removed.
+fn create_new(path: &Path) -> Result<(), StoreError> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path.file_name().map_or_else(
+        || std::ffi::OsString::from("store"),
+        std::ffi::OsStr::to_owned,
+    );
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let mut tmp_name = name;
+    tmp_name.push(format!(".creating-{}-{nanos}", std::process::id()));
+    let tmp = dir.join(tmp_name);
+    let result = build_and_link(&tmp, path);
+    // Best effort: the temporary name is gone after a successful link too.
+    let _ = std::fs::remove_file(&tmp);
+    for suffix in ["-journal", "-wal", "-shm"] {
+        let mut side = tmp.as_os_str().to_owned();
+        side.push(suffix);
+        let _ = std::fs::remove_file(Path::new(&side));
+    }
+    result
+}
+
+fn build_and_link(tmp: &Path, path: &Path) -> Result<(), StoreError> {
+    let err = |e| db_err(tmp, e);
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    {
+        let conn = Connection::open_with_flags(tmp, flags).map_err(err)?;
+        conn.pragma_update(None, "synchronous", "FULL")
+            .map_err(err)?;
+        let conn = migrate(conn, tmp)?;
+        conn.close().map_err(|(_, e)| err(e))?;
+    }
+    match std::fs::hard_link(tmp, path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => return Ok(()),
+        Err(source) => {
+            // File systems without hard links: rename, unless it appeared meanwhile.
+            if path.exists() {
+                return Ok(());
+            }
+            std::fs::rename(tmp, path).map_err(|_| StoreError::Io {
+                action: "create",
+                path: path.to_owned(),
+                source,
+            })?;
+        }
+    }
+    sync_dir(path);
+    Ok(())
+}
+
+/// Makes the new directory entry durable (best effort; not possible everywhere).
+fn sync_dir(path: &Path) {
+    if let Some(dir) = path.parent().filter(|p| !p.as_os_str().is_empty())
+        && let Ok(d) = std::fs::File::open(dir)
+    {
+        let _ = d.sync_all();
+    }
+}
+
 /// Opens (creating if needed), checks and migrates the database at `path`.
 pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
@@ -135,15 +204,15 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
             source,
         })?;
     }
-    let existed = check_existing_file(path)?;
-    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-        | OpenFlags::SQLITE_OPEN_CREATE
-        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    if !check_existing_file(path)? {
+        create_new(path)?;
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let err = |e| db_err(path, e);
     let conn = Connection::open_with_flags(path, flags).map_err(err)?;
     conn.busy_timeout(BUSY_TIMEOUT).map_err(err)?;
 
-    if existed {
+    {
         // Read-only checks first: nothing is written to a file we refuse.
         check_identity_and_version(&conn, path)?;
         let result: String = conn

@@ -233,7 +233,7 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
     unit_grid(ui, "compare_words", &words, 6, word_hl, false);
 
     ui.add_space(12.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         ui.label("How are you comparing?");
         ui.radio_value(&mut state.mode, Mode::Read, "Read and compare");
         ui.radio_value(&mut state.mode, Mode::Type, "Type what they read to you");
@@ -378,6 +378,13 @@ fn unit_grid(
 ) {
     let red = ui.visuals().error_fg_color;
     let weak = ui.visuals().weak_text_color();
+    // Fewer columns when the text is large (rows stay full: 12 = 4×3 = 3×4 = 2×6…).
+    let family = if monospace {
+        egui::FontFamily::Monospace
+    } else {
+        egui::FontFamily::Proportional
+    };
+    let columns = super::fit::columns(ui, units, &egui::FontId::new(24.0, family), 22.0, columns);
     egui::Grid::new(id)
         .num_columns(columns)
         .spacing([22.0, 2.0])
@@ -426,7 +433,7 @@ fn read_mode(ui: &mut egui::Ui, state: &mut CompareState, target: &Target) -> bo
         ))
         .strong(),
     );
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         // Equal weight: same size, same (non-primary) style, nothing focused.
         let size = [220.0, 44.0];
         if ui
@@ -464,7 +471,7 @@ fn type_mode(
         display_name(target)
     ));
     let mut check = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let l = ui.label("What they read to you");
         let r = ui
             .add(

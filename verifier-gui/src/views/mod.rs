@@ -3,6 +3,7 @@
 
 pub mod compare;
 pub mod contacts;
+pub mod fit;
 pub mod my_code;
 pub mod sas;
 pub mod scan;

@@ -151,14 +151,7 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut MyCodeState) {
             });
     });
     let emoji = fp.emoji(&settings.emoji_lang);
-    ui.horizontal_wrapped(|ui| {
-        for (e, name) in &emoji {
-            ui.vertical(|ui| {
-                ui.label(egui::RichText::new(*e).size(28.0));
-                ui.label(egui::RichText::new(*name).small());
-            });
-        }
-    });
+    crate::views::fit::emoji_cells(ui, &emoji, 28.0, egui::TextStyle::Small);
     let emoji_text: Vec<String> = emoji.iter().map(|(e, n)| format!("{e} {n}")).collect();
     copy_button(ui, state, "Copy emoji", &emoji_text.join(", "));
 }

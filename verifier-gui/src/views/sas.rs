@@ -67,6 +67,8 @@ struct Run {
     copied: bool,
     /// The join code as a QR code ("session" payload), rendered once.
     qr: Option<Result<QrImage, String>>,
+    /// The result (or failure) was drawn on this screen.
+    result_seen: bool,
 }
 
 /// Recording a verified key in the trust store.
@@ -132,13 +134,117 @@ impl SasState {
         self.run.as_ref().is_none_or(|r| r.worker.is_finished())
     }
 
-    /// Called when the user leaves the screen: a run in progress is cancelled (the peer is
-    /// told, the connection closed); a finished run's result stays.
-    pub fn leave(&mut self) {
-        if let Some(run) = &mut self.run
-            && run.in_progress()
+    /// What the navigation shows next to "Live session" while the person is elsewhere:
+    /// a run in progress, one waiting for the person's answer (compare the code, or name
+    /// the verified contact), or a result not yet seen. `None` when there is nothing to say.
+    pub fn nav_marker(&self) -> Option<NavMarker> {
+        let run = self.run.as_ref()?;
+        if run.failed.is_some() {
+            return (!run.result_seen).then_some(NavMarker::ResultReady);
+        }
+        match &run.phase {
+            Some(Phase::Compare { .. }) => Some(NavMarker::NeedsAnswer),
+            Some(Phase::Verified { .. }) => match run.record {
+                Record::AskName | Record::Done(Err(_)) => Some(NavMarker::NeedsAnswer),
+                _ => (!run.result_seen).then_some(NavMarker::ResultReady),
+            },
+            Some(Phase::Cancelled { .. }) => (!run.result_seen).then_some(NavMarker::ResultReady),
+            _ => Some(NavMarker::InProgress),
+        }
+    }
+
+    /// Takes the worker's news and the store's answers. The app calls this every frame,
+    /// whatever screen is shown: a run goes on while the person looks at another screen
+    /// (timeouts, the peer's answers and recording a verified key all still happen).
+    /// `on_screen`: the Live session screen is shown this frame (its result is then seen).
+    pub fn update(&mut self, shared: &mut Shared, on_screen: bool) {
+        let identity = match &shared.identity {
+            IdentityState::Ready(me) => Some(Arc::clone(&me.identity)),
+            IdentityState::Failed { .. } => None,
+        };
+        let Some(run) = &mut self.run else { return };
+        for event in run.worker.poll() {
+            if !run.in_progress() {
+                continue; // cancelled here; late news of the worker changes nothing
+            }
+            match event {
+                SasEvent::Listening { code, local_only } => {
+                    run.join_code = Some(code);
+                    run.local_only = local_only;
+                }
+                SasEvent::Connecting { addr } => run.connecting = Some(addr),
+                SasEvent::Connected { .. } => run.connected = true,
+                SasEvent::Phase(phase) => run.phase = Some(phase),
+                SasEvent::Failed(message) => run.failed = Some(message),
+            }
+        }
+        if let Some(Phase::Verified { peer }) = run.phase
+            && run.record == Record::NotApplicable
+            && let Some(identity) = identity
         {
+            // Prefer the contact that already has this key (re-verification, e.g. after a
+            // key change), then the name typed before the session; otherwise ask.
+            let known = shared
+                .store
+                .snapshot()
+                .contacts
+                .iter()
+                .find(|c| c.current_key.as_ref() == Some(&peer))
+                .map(|c| c.name.clone());
+            if let Some(name) = known {
+                self.name = name;
+            }
+            let name = self.name.trim().to_owned();
+            if name.is_empty() {
+                run.record = Record::AskName;
+            } else {
+                self.record_seq += 1;
+                run.record = submit_record(shared, self.record_seq, name, peer, &identity);
+            }
+        }
+        if let Record::Saving { tag } = &run.record
+            && let Some(result) = shared.store.result(tag)
+        {
+            run.record = Record::Done(result.clone());
+        }
+        if on_screen && !run.in_progress() {
+            run.result_seen = true;
+        }
+    }
+
+    /// Called when the app closes: a run in progress is cancelled (the peer is told, the
+    /// connection closed). Waits at most `grace` for the worker to send the cancel.
+    pub fn close(&mut self, grace: Duration) {
+        let Some(run) = &mut self.run else { return };
+        if run.in_progress() {
             run.cancel_now();
+        }
+        let end = std::time::Instant::now() + grace;
+        while !run.worker.is_finished() && std::time::Instant::now() < end {
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+}
+
+/// The state of a live session, as the navigation shows it (see [`SasState::nav_marker`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NavMarker {
+    /// Listening, connecting, or waiting for the other person.
+    InProgress,
+    /// The person must answer: compare the code, or name the verified contact.
+    NeedsAnswer,
+    /// The run ended while the person was on another screen.
+    ResultReady,
+}
+
+impl NavMarker {
+    /// The words shown after "Live session" (and read by screen readers).
+    pub fn text(self) -> &'static str {
+        match self {
+            NavMarker::InProgress => "in progress",
+            NavMarker::NeedsAnswer => "needs your answer",
+            NavMarker::ResultReady => "result ready",
         }
     }
 }
@@ -162,6 +268,7 @@ impl Run {
             record: Record::NotApplicable,
             copied: false,
             qr: None,
+            result_seen: false,
         }
     }
 
@@ -195,43 +302,29 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
             return;
         }
     };
-    poll(shared, state);
-    // A join code scanned on the Scan screen: fill it in, ready to join.
-    if let Some(code) = shared.pending_join_code.take()
-        && state.run.is_none()
+    // A join code scanned on the Scan screen: fill it in, ready to join. While a run is
+    // shown (running, or its result) the code waits: it is not lost, and no result is
+    // hidden by it.
+    if state.run.is_none()
+        && let Some(code) = shared.pending_join_code.take()
     {
         state.code_input = code;
         state.code_error = None;
+    }
+    if let Some(run) = &state.run
+        && shared.pending_join_code.is_some()
+    {
+        let note = if run.in_progress() {
+            "You scanned a join code: it is kept for when this session ends (or cancel this one to join that session)."
+        } else {
+            "You scanned a join code: press \"Start again\" (or \"Back\") to join that session."
+        };
+        ui.colored_label(ui.visuals().warn_fg_color, note);
     }
     if state.run.is_none() {
         start_view(ui, state, identity);
     } else {
         run_view(ui, shared, state, &identity);
-    }
-}
-
-/// Takes the worker's news and the store's answers.
-fn poll(shared: &mut Shared, state: &mut SasState) {
-    let Some(run) = &mut state.run else { return };
-    for event in run.worker.poll() {
-        if !run.in_progress() {
-            continue; // cancelled here; late news of the worker changes nothing
-        }
-        match event {
-            SasEvent::Listening { code, local_only } => {
-                run.join_code = Some(code);
-                run.local_only = local_only;
-            }
-            SasEvent::Connecting { addr } => run.connecting = Some(addr),
-            SasEvent::Connected { .. } => run.connected = true,
-            SasEvent::Phase(phase) => run.phase = Some(phase),
-            SasEvent::Failed(message) => run.failed = Some(message),
-        }
-    }
-    if let Record::Saving { tag } = &run.record
-        && let Some(result) = shared.store.result(tag)
-    {
-        run.record = Record::Done(result.clone());
     }
 }
 
@@ -379,8 +472,10 @@ fn waiting_view(ui: &mut egui::Ui, run: &mut Run) {
     } else if let Some(code) = run.join_code {
         ui.label("Your join code");
         let text = code.to_text();
+        // Big, but never wider than the window (large text sizes).
+        let size = super::fit::size_to_fit(ui, &text, egui::FontFamily::Monospace, 40.0);
         ui.add(
-            egui::Label::new(egui::RichText::new(&text).monospace().size(40.0).strong())
+            egui::Label::new(egui::RichText::new(&text).monospace().size(size).strong())
                 .selectable(true),
         );
         ui.horizontal(|ui| {
@@ -459,19 +554,15 @@ fn compare_view(
     ui.add_space(8.0);
 
     ui.label("Emoji");
-    ui.horizontal_wrapped(|ui| {
-        for e in emoji {
-            ui.vertical(|ui| {
-                ui.label(egui::RichText::new(e.emoji()).size(40.0));
-                ui.label(e.description(emoji_lang));
-            });
-            ui.add_space(8.0);
-        }
-    });
+    let cells: Vec<(&str, &str)> = emoji
+        .iter()
+        .map(|e| (e.emoji(), e.description(emoji_lang)))
+        .collect();
+    super::fit::emoji_cells(ui, &cells, 40.0, egui::TextStyle::Body);
     ui.add_space(8.0);
 
     ui.label("Numbers");
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         for d in decimals {
             ui.label(egui::RichText::new(d.to_string()).size(28.0).monospace());
             ui.add_space(12.0);
@@ -486,7 +577,7 @@ fn compare_view(
     );
     // Equal weight: the same size and style, side by side; neither has focus by default.
     let size = egui::vec2(220.0, 48.0);
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         if ui
             .add(egui::Button::new(egui::RichText::new("They match").size(20.0)).min_size(size))
             .clicked()
@@ -515,27 +606,6 @@ fn verified_view(
     peer: PublicKey,
 ) {
     let Some(run) = &mut state.run else { return };
-    if run.record == Record::NotApplicable {
-        // Prefer the contact that already has this key (re-verification, e.g. after a key
-        // change), then the name typed before the session; otherwise ask.
-        let known = shared
-            .store
-            .snapshot()
-            .contacts
-            .iter()
-            .find(|c| c.current_key.as_ref() == Some(&peer))
-            .map(|c| c.name.clone());
-        if let Some(name) = known {
-            state.name = name;
-        }
-        let name = state.name.trim().to_owned();
-        if name.is_empty() {
-            run.record = Record::AskName;
-        } else {
-            state.record_seq += 1;
-            run.record = submit_record(shared, state.record_seq, name, peer, identity);
-        }
-    }
     result_frame(ui, true, |ui| {
         ui.label(egui::RichText::new("✔ Verified").strong().size(22.0));
         ui.label("You both confirmed the same code. The other person's key is:");

@@ -14,7 +14,7 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared) {
         .num_columns(2)
         .spacing([16.0, 10.0])
         .show(ui, |ui| {
-            ui.label("Word language");
+            let label = ui.label("Word language");
             egui::ComboBox::from_id_salt("settings_word_lang")
                 .selected_text(lang.name())
                 .show_ui(ui, |ui| {
@@ -23,9 +23,11 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared) {
                             s.word_lang = l.code().to_owned();
                         }
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
-            ui.label("Emoji names");
+            let label = ui.label("Emoji names");
             egui::ComboBox::from_id_salt("settings_emoji_lang")
                 .selected_text(s.emoji_lang.clone())
                 .show_ui(ui, |ui| {
@@ -34,7 +36,9 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared) {
                             s.emoji_lang = (*code).to_owned();
                         }
                     }
-                });
+                })
+                .response
+                .labelled_by(label.id);
             ui.end_row();
             ui.label("Theme");
             ui.horizontal(|ui| {
@@ -43,8 +47,9 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared) {
                 ui.radio_value(&mut s.theme, Theme::Dark, "Dark");
             });
             ui.end_row();
-            ui.label("Text size");
-            ui.add(egui::Slider::new(&mut s.text_scale, 0.75..=2.5).text("×"));
+            let label = ui.label("Text size");
+            ui.add(egui::Slider::new(&mut s.text_scale, 0.75..=2.5).suffix("×"))
+                .labelled_by(label.id);
             ui.end_row();
         });
     ui.add_space(8.0);

@@ -16,9 +16,12 @@ enum Request {
 
 enum Reply {
     Snapshot(Snapshot),
+    /// A job's result together with the contact list after it, so the UI
+    /// never sees the result (or "idle") with the list from before the job.
     Done {
         tag: String,
         result: Result<String, String>,
+        snapshot: Option<Snapshot>,
     },
 }
 
@@ -76,7 +79,14 @@ impl StoreClient {
                     }
                     self.snapshot = s;
                 }
-                Reply::Done { tag, result } => {
+                Reply::Done {
+                    tag,
+                    result,
+                    snapshot,
+                } => {
+                    if let Some(s) = snapshot {
+                        self.snapshot = s;
+                    }
                     self.pending = self.pending.saturating_sub(1);
                     self.results.retain(|(t, _)| *t != tag);
                     self.results.push((tag, result));
@@ -193,12 +203,57 @@ fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
                     Some(s) => job(s),
                     None => Err("the trust store is not available".to_owned()),
                 };
-                let _ = tx.send(Reply::Done { tag, result });
-                if let Some(s) = &store {
-                    let _ = tx.send(Reply::Snapshot(snapshot(s)));
-                }
+                let _ = tx.send(Reply::Done {
+                    tag,
+                    result,
+                    snapshot: store.as_ref().map(snapshot),
+                });
                 wake(&ctx);
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use verifier_core::receipt::Timestamp;
+
+    fn wait_idle(client: &mut StoreClient, ctx: &egui::Context) {
+        let start = std::time::Instant::now();
+        loop {
+            client.poll(ctx);
+            if client.is_idle() {
+                return;
+            }
+            assert!(
+                start.elapsed() < std::time::Duration::from_secs(30),
+                "store worker still busy after 30 s"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+    }
+
+    #[test]
+    fn once_idle_the_list_includes_every_finished_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let ctx = egui::Context::default();
+        let mut client = StoreClient::start(Some(dir.path().join("store.sqlite3")));
+        wait_idle(&mut client, &ctx);
+        for i in 0..20 {
+            let name = format!("C{i}");
+            let job_name = name.clone();
+            client.submit("add", move |s| {
+                s.add_contact(&job_name, None, Timestamp::from_unix_secs(1))
+                    .map(|_| String::new())
+                    .map_err(|e| e.to_string())
+            });
+            wait_idle(&mut client, &ctx);
+            assert_eq!(client.result("add"), Some(&Ok(String::new())));
+            assert!(
+                client.snapshot().contacts.iter().any(|c| c.name == name),
+                "job {i} finished but the list does not have {name}"
+            );
         }
     }
 }

@@ -1,0 +1,275 @@
+//! Text size: at the largest setting every screen still lays out in a 1100×820 window —
+//! nothing runs off the right edge (rows of words, groups and emoji break instead), and
+//! long screens scroll.
+//!
+//! The harness works in points: a 1100×820-pixel window at text scale 2.5 (egui's zoom
+//! factor) is 440×328 points, so the app runs with `text_scale = 2.5` in a harness of that
+//! many points — exactly the layout a real window of that size gets.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+#[path = "support_gui_a/mod.rs"]
+mod support;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use support::{Env, key};
+use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::render::Bip39Language;
+use verifier_core::safety_number::{Party, SafetyNumber};
+use verifier_core::sas::Phase;
+use verifier_gui::app::{Screen, VerifierApp};
+use verifier_gui::settings::Settings;
+use verifier_gui::views::sas::SasStatus;
+
+const SCALE: f32 = 2.5;
+const WINDOW: egui::Vec2 = egui::vec2(1100.0, 820.0);
+
+fn scaled_app(env: &Env) -> Harness<'static, VerifierApp> {
+    let settings = Settings {
+        text_scale: SCALE,
+        ..Settings::default()
+    };
+    let mut app = VerifierApp::new(env.config(), settings);
+    app.sas.bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
+    let mut h = Harness::builder()
+        .with_size(WINDOW / SCALE)
+        .build_ui_state(|ui, app: &mut VerifierApp| app.show(ui), app);
+    wait(&mut h, "the trust store to load", |h| {
+        h.state().shared.store.snapshot().loaded
+    });
+    assert!(
+        (h.ctx.pixels_per_point() - SCALE).abs() < 1e-3,
+        "the text scale is applied"
+    );
+    h
+}
+
+fn wait(
+    h: &mut Harness<'static, VerifierApp>,
+    what: &str,
+    mut done: impl FnMut(&Harness<'static, VerifierApp>) -> bool,
+) {
+    let end = Instant::now() + Duration::from_secs(20);
+    loop {
+        h.step();
+        if done(h) {
+            return;
+        }
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Every node of the screen lies within the window's width (in points); the screen's
+/// content is taller than the window only inside a scroll area.
+fn assert_fits(h: &Harness<'static, VerifierApp>, what: &str) {
+    let ppp = f64::from(h.ctx.pixels_per_point());
+    let width = f64::from(WINDOW.x / SCALE);
+    let mut over = Vec::new();
+    let mut nodes = 0;
+    for n in h.root().children_recursive() {
+        let a = n.accesskit_node();
+        if a.role() == Role::TextRun {
+            continue; // drawn inside its label, which is checked
+        }
+        let Some(b) = a.bounding_box() else { continue };
+        nodes += 1;
+        let (x0, x1) = (b.x0 / ppp, b.x1 / ppp);
+        if x0 < -0.5 || x1 > width + 0.5 {
+            let text = a.label().or_else(|| a.value().map(|v| v.to_string()));
+            over.push(format!("{:?} {text:?} x {x0:.0}..{x1:.0}", a.role()));
+        }
+    }
+    assert!(nodes > 10, "{what}: the screen has content");
+    // The navigation (not scrolled) stays inside the window's height.
+    let height = f64::from(WINDOW.y / SCALE);
+    for screen in Screen::ALL {
+        let entry = h
+            .query_all_by_label_contains(screen.label())
+            .map(|n| n.accesskit_node())
+            .find(|n| n.role() == Role::Button)
+            .and_then(|n| n.bounding_box())
+            .unwrap_or_else(|| panic!("{what}: no navigation entry {}", screen.label()));
+        assert!(
+            entry.y1 / ppp <= height + 0.5,
+            "{what}: the navigation entry {} is below the window",
+            screen.label()
+        );
+    }
+    assert!(
+        over.is_empty(),
+        "{what}: {} nodes run past the window's {width} points:\n{}",
+        over.len(),
+        over.join("\n")
+    );
+}
+
+fn show(h: &mut Harness<'static, VerifierApp>, screen: Screen) {
+    h.state_mut().screen = screen;
+    h.run_steps(4);
+}
+
+#[test]
+fn at_the_largest_text_size_every_screen_fits_the_window() {
+    let env = Env::new();
+    let t = Timestamp::from_unix_secs(1_700_000_000);
+    // Dave was verified, then his key changed: the red banner and alert are shown too.
+    {
+        let me = env.create_identity();
+        let mut store = env.store();
+        store
+            .add_contact_with_key("Dave", None, &key(6), t)
+            .unwrap();
+        store
+            .mark_verified("Dave", &key(6), VerificationMethod::QrScan, &me, t)
+            .unwrap();
+        store.observe_key("Dave", &key(7), t).unwrap();
+    }
+    let mut h = scaled_app(&env);
+    for screen in [
+        Screen::MyCode,
+        Screen::Contacts,
+        Screen::Scan,
+        Screen::Settings,
+        Screen::Sas,
+    ] {
+        show(&mut h, screen);
+        assert_fits(&h, screen.name());
+    }
+
+    // A contact's page.
+    show(&mut h, Screen::Contacts);
+    h.get_by_role_and_label(Role::Button, "Dave")
+        .click_accesskit();
+    h.run_steps(4);
+    assert_fits(&h, "Dave's page");
+
+    // Compare: all 12 groups and 18 words, fewer per row, every one still shown.
+    h.state_mut().shared.compare_contact = Some("Dave".to_owned());
+    show(&mut h, Screen::Compare);
+    let me = env.identity().public_key();
+    let number = SafetyNumber::new(&Party::new(&me), &Party::new(&key(7)));
+    let last = number.digit_groups()[11].clone();
+    wait(&mut h, "the safety number", |h| {
+        h.query_all_by_label(&last).next().is_some()
+    });
+    assert_fits(&h, "compare (read)");
+    let groups = number.digit_groups();
+    let words = number.bip39_words(Bip39Language::English);
+    for u in groups
+        .iter()
+        .map(String::as_str)
+        .chain(words.iter().copied())
+    {
+        assert!(h.query_all_by_label(u).next().is_some(), "{u} shown");
+    }
+    // Every group equally prominent: one height.
+    let hs: Vec<f32> = groups
+        .iter()
+        .flat_map(|g| {
+            h.query_all_by_label(g)
+                .map(|n| n.rect().height())
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(hs.windows(2).all(|w| (w[0] - w[1]).abs() < 0.5), "{hs:?}");
+
+    // Compare-and-enter with a wrong word: the result fits too.
+    h.get_by_label("Type what they read to you")
+        .click_accesskit();
+    h.run_steps(2);
+    h.get_by_label("What they read to you").focus();
+    h.run_steps(2);
+    let wrong = if words[0] == "abandon" {
+        "zoo"
+    } else {
+        "abandon"
+    };
+    h.get_by_label("What they read to you")
+        .type_text(&[wrong; 18].join(" "));
+    h.run_steps(2);
+    h.key_press(egui::Key::Enter);
+    h.run_steps(4);
+    h.get_by_label_contains("Word 1 of 18 is different");
+    assert_fits(&h, "compare (type)");
+}
+
+#[test]
+fn at_the_largest_text_size_a_live_session_fits_the_window() {
+    let (host_env, joiner_env) = (Env::new(), Env::new());
+    let mut host = scaled_app(&host_env);
+    let mut joiner = scaled_app(&joiner_env);
+    show(&mut host, Screen::Sas);
+    show(&mut joiner, Screen::Sas);
+
+    host.get_by_role_and_label(Role::Button, "Start a session")
+        .click_accesskit();
+    wait(&mut host, "the join code", |h| {
+        h.state().sas.join_code_text().is_some()
+    });
+    host.run_steps(2);
+    let code = host.state().sas.join_code_text().unwrap();
+    host.get_by_label(&code);
+    assert_fits(&host, "the host's join code");
+
+    joiner.get_by_label("Join code").focus();
+    joiner.run_steps(2);
+    joiner.get_by_label("Join code").type_text(&code);
+    joiner.run_steps(2);
+    joiner.key_press(egui::Key::Enter);
+    let end = Instant::now() + Duration::from_secs(20);
+    let comparing = |h: &Harness<'static, VerifierApp>| {
+        matches!(h.state().sas.phase(), Some(Phase::Compare { .. }))
+    };
+    while !(comparing(&host) && comparing(&joiner)) {
+        assert!(
+            Instant::now() < end,
+            "timed out waiting for both to compare"
+        );
+        host.step();
+        joiner.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    host.run_steps(2);
+    let Some(Phase::Compare { sas, emoji, .. }) = host.state().sas.phase().cloned() else {
+        unreachable!()
+    };
+    for w in sas.words(Bip39Language::English) {
+        assert!(host.query_all_by_label(w).next().is_some(), "word {w}");
+    }
+    for e in &emoji {
+        assert!(host.query_all_by_label(e.emoji()).next().is_some());
+        assert!(host.query_all_by_label(e.description_en()).next().is_some());
+    }
+    assert_fits(&host, "the words, emoji and numbers to compare");
+    // Both answers are still there, the same size.
+    let yes = host
+        .get_by_role_and_label(Role::Button, "They match")
+        .rect();
+    let no = host
+        .get_by_role_and_label(Role::Button, "They don't match")
+        .rect();
+    assert_eq!(yes.size(), no.size());
+
+    host.get_by_role_and_label(Role::Button, "They match")
+        .click_accesskit();
+    joiner
+        .get_by_role_and_label(Role::Button, "They match")
+        .click_accesskit();
+    let end = Instant::now() + Duration::from_secs(20);
+    let verified = |h: &Harness<'static, VerifierApp>| {
+        matches!(h.state().sas.status(), SasStatus::Verified(_))
+    };
+    while !(verified(&host) && verified(&joiner)) {
+        assert!(Instant::now() < end, "timed out waiting for both verified");
+        host.step();
+        joiner.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    host.run_steps(2);
+    assert_fits(&host, "the verified result");
+}
