@@ -43,6 +43,6 @@ mod scanner;
 mod stream;
 
 pub use error::ImageError;
-pub use luma::{LumaImage, MAX_SIDE, Rotation};
+pub use luma::{LumaImage, MAX_SIDE, Rotation, mjpeg_with_standard_tables};
 pub use scanner::{Code, Method, Point, ScanOptions, Scanner, Stage};
 pub use stream::StreamScanner;

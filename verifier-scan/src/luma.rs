@@ -96,6 +96,35 @@ fn luma_of(r: u8, g: u8, b: u8) -> u8 {
     ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
 }
 
+/// A motion-JPEG camera frame made decodable by an ordinary JPEG decoder.
+///
+/// Many webcams send MJPEG frames without Huffman tables (motion JPEG implies the
+/// standard tables of ITU-T T.81 Annex K). Such a frame is returned with an
+/// `APP0 "AVI1"` segment after its start marker, which tells the decoder to use
+/// the standard tables; any other input (a complete JPEG, or not a JPEG at all)
+/// is returned unchanged.
+///
+/// ```
+/// use verifier_scan::mjpeg_with_standard_tables;
+/// let without_tables = [0xff, 0xd8, 0xff, 0xda, 0x00, 0x02];
+/// let fixed = mjpeg_with_standard_tables(&without_tables);
+/// assert_eq!(&fixed[..4], &[0xff, 0xd8, 0xff, 0xe0]);
+/// assert_eq!(&fixed[6..11], b"AVI1\0");
+/// let not_jpeg = b"PNG...";
+/// assert_eq!(&*mjpeg_with_standard_tables(not_jpeg), not_jpeg);
+/// ```
+pub fn mjpeg_with_standard_tables(frame: &[u8]) -> std::borrow::Cow<'_, [u8]> {
+    if frame.starts_with(&[0xff, 0xd8]) && !has_huffman_tables(frame) {
+        let mut fixed = Vec::with_capacity(frame.len() + 9);
+        fixed.extend_from_slice(&[0xff, 0xd8, 0xff, 0xe0, 0x00, 0x07]);
+        fixed.extend_from_slice(b"AVI1\0");
+        fixed.extend_from_slice(frame.get(2..).unwrap_or_default());
+        std::borrow::Cow::Owned(fixed)
+    } else {
+        std::borrow::Cow::Borrowed(frame)
+    }
+}
+
 /// Whether a JPEG has a DHT (Huffman table) segment before its first scan.
 fn has_huffman_tables(jpeg: &[u8]) -> bool {
     let mut i = 2usize;
@@ -183,15 +212,12 @@ impl LumaImage {
     /// Decodes one MJPEG camera frame (a JPEG, possibly without Huffman tables,
     /// as many webcams send them).
     pub fn from_mjpeg(frame: &[u8]) -> Result<Self, ImageError> {
-        if frame.starts_with(&[0xff, 0xd8]) && !has_huffman_tables(frame) {
-            // Mark the frame as AVI1 motion JPEG so the decoder uses the standard tables.
-            let mut fixed = Vec::with_capacity(frame.len() + 9);
-            fixed.extend_from_slice(&[0xff, 0xd8, 0xff, 0xe0, 0x00, 0x07]);
-            fixed.extend_from_slice(b"AVI1\0");
-            fixed.extend_from_slice(frame.get(2..).unwrap_or_default());
-            return Self::decode_as(&fixed, image::ImageFormat::Jpeg, "JPEG", "the MJPEG frame");
-        }
-        Self::decode_as(frame, image::ImageFormat::Jpeg, "JPEG", "the MJPEG frame")
+        Self::decode_as(
+            &mjpeg_with_standard_tables(frame),
+            image::ImageFormat::Jpeg,
+            "JPEG",
+            "the MJPEG frame",
+        )
     }
 
     /// Decodes a PNG or JPEG file held in memory (the format is detected from its first bytes).

@@ -394,23 +394,13 @@ fn limits() -> image::Limits {
 /// Decodes one MJPEG frame into `out` (RGB, or grey for a grey JPEG) and
 /// returns its size and layout. Many webcams leave out the Huffman tables
 /// (motion JPEG uses the standard ones); such a frame is marked as AVI1 motion
-/// JPEG so that the decoder fills them in (as `verifier_scan` does for grey).
+/// JPEG so that the decoder fills them in ([`verifier_scan::mjpeg_with_standard_tables`]).
 fn decode_mjpeg(frame: &[u8], out: &mut Vec<u8>) -> Result<(u32, u32, PixelFormat), String> {
     use image::ImageDecoder;
-    let fixed;
-    let bytes = if frame.starts_with(&[0xff, 0xd8]) && !has_huffman_tables(frame) {
-        let mut v = Vec::with_capacity(frame.len() + 9);
-        v.extend_from_slice(&[0xff, 0xd8, 0xff, 0xe0, 0x00, 0x07]);
-        v.extend_from_slice(b"AVI1\0");
-        v.extend_from_slice(frame.get(2..).unwrap_or_default());
-        fixed = v;
-        fixed.as_slice()
-    } else {
-        frame
-    };
+    let bytes = verifier_scan::mjpeg_with_standard_tables(frame);
     let bad = |e: image::ImageError| format!("the MJPEG frame cannot be decoded: {e}");
     let mut decoder =
-        image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(bytes)).map_err(bad)?;
+        image::codecs::jpeg::JpegDecoder::new(std::io::Cursor::new(&*bytes)).map_err(bad)?;
     decoder.set_limits(limits()).map_err(bad)?;
     let (w, h) = decoder.dimensions();
     let format = match decoder.color_type() {
@@ -428,26 +418,6 @@ fn decode_mjpeg(frame: &[u8], out: &mut Vec<u8>) -> Result<(u32, u32, PixelForma
     out.resize(len, 0);
     decoder.read_image(out).map_err(bad)?;
     Ok((w, h, format))
-}
-
-/// Whether a JPEG has a DHT (Huffman table) segment before its first scan.
-fn has_huffman_tables(jpeg: &[u8]) -> bool {
-    let mut i = 2usize;
-    while let (Some(&0xff), Some(&marker)) = (jpeg.get(i), jpeg.get(i + 1)) {
-        match marker {
-            0xc4 => return true,
-            0xda | 0xd9 => return false,
-            0xff => i += 1,
-            _ => {
-                let len = match (jpeg.get(i + 2), jpeg.get(i + 3)) {
-                    (Some(&a), Some(&b)) => usize::from(u16::from_be_bytes([a, b])),
-                    _ => return false,
-                };
-                i += 2 + len;
-            }
-        }
-    }
-    false
 }
 
 #[cfg(test)]
@@ -579,7 +549,10 @@ mod tests {
             i += 2 + len;
         }
         stripped.extend_from_slice(&jpeg[i..]);
-        assert!(!has_huffman_tables(&stripped));
+        assert!(matches!(
+            verifier_scan::mjpeg_with_standard_tables(&stripped),
+            std::borrow::Cow::Owned(_)
+        ));
         // The encoder used the standard tables, so the result is the same picture.
         let c = frame(0, 0, PixelFormat::Mjpeg, stripped).convert(960);
         let c = c.unwrap();
