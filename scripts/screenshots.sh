@@ -16,5 +16,5 @@ $v contacts add Bob "$bob" >/dev/null
 $v contacts verify Bob --method sas >/dev/null
 $v contacts observe Bob "$bob2" >/dev/null || true   # exit 3: key changed
 $v contacts add Carol "$carol" >/dev/null
-SMOKE_WORK="$work" scripts/xvfb-smoke.sh target/debug/verifier-gui docs/screenshots
+SMOKE_WORK="$work" SMOKE_ARGS="--contact Alice" scripts/xvfb-smoke.sh target/debug/verifier-gui docs/screenshots
 rm -rf "$work"

@@ -17,16 +17,18 @@ export XDG_DATA_HOME="$work/data" XDG_CONFIG_HOME="$work/config"
 # Software GL so it runs on machines without a GPU.
 export LIBGL_ALWAYS_SOFTWARE=1
 screens=${SMOKE_SCREENS:-"my-code contacts scan compare sas settings"}
+# SMOKE_ARGS: extra app arguments for every screen (e.g. "--contact Alice").
+read -r -a extra <<<"${SMOKE_ARGS:-}"
 status=0
 for screen in $screens; do
   log="$work/$screen.log"
   xvfb-run -a -s "-screen 0 1100x820x24" bash -c '
-    "$0" --screen "$1" >"$2" 2>&1 & pid=$!
+    "$0" --screen "$1" "${@:5}" >"$2" 2>&1 & pid=$!
     sleep "$3"
     if ! kill -0 $pid 2>/dev/null; then wait $pid; echo "app exited early with $?" >>"$2"; exit 1; fi
     import -window root "$4"
     kill $pid; wait $pid 2>/dev/null || true
-  ' "$bin" "$screen" "$log" "$secs" "$out/screen-$screen.png" || status=1
+  ' "$bin" "$screen" "$log" "$secs" "$out/screen-$screen.png" "${extra[@]}" || status=1
   if grep -qiE "panic|error" "$log"; then status=1; fi
   if [ $status -ne 0 ]; then echo "smoke run failed on screen $screen:"; cat "$log"; break; fi
   echo "ok: $screen ($out/screen-$screen.png)"

@@ -9,7 +9,7 @@ use verifier_gui::workers::camera::ImageSequence;
 fn usage() -> String {
     let names: Vec<&str> = Screen::ALL.iter().map(|s| s.name()).collect();
     format!(
-        "usage: verifier-gui [--screen {}] [--camera-images DIR]\n\n  --camera-images DIR  use the PNG/JPEG files in DIR, played in a loop at 30 frames/s,\n                       as the only camera (for demonstrations and benchmarks)\n\nEnvironment: VERIFIER_IDENTITY (identity file), VERIFIER_STORE (trust store),\nVERIFIER_TRACE_STARTUP=1 (print the time to the first frame), VERIFIER_TRACE_SCAN=1 (print decode rates).",
+        "usage: verifier-gui [--screen {}] [--contact NAME] [--camera-images DIR]\n\n  --contact NAME       open Compare codes with this contact chosen (with --screen compare)\n  --camera-images DIR  use the PNG/JPEG files in DIR, played in a loop at 30 frames/s,\n                       as the only camera (for demonstrations and benchmarks)\n\nEnvironment: VERIFIER_IDENTITY (identity file), VERIFIER_STORE (trust store),\nVERIFIER_TRACE_STARTUP=1 (print the time to the first frame), VERIFIER_TRACE_SCAN=1 (print decode rates).",
         names.join("|")
     )
 }
@@ -19,6 +19,7 @@ fn main() -> ExitCode {
     let trace = std::env::var_os("VERIFIER_TRACE_STARTUP").is_some_and(|v| v == "1");
     let mut start = Screen::MyCode;
     let mut camera_images: Option<std::path::PathBuf> = None;
+    let mut contact: Option<String> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -26,6 +27,13 @@ fn main() -> ExitCode {
                 Some(s) => start = s,
                 None => {
                     eprintln!("error: --screen needs a screen name\n{}", usage());
+                    return ExitCode::from(2);
+                }
+            },
+            "--contact" => match args.next() {
+                Some(name) if !name.trim().is_empty() => contact = Some(name),
+                _ => {
+                    eprintln!("error: --contact needs a contact name\n{}", usage());
                     return ExitCode::from(2);
                 }
             },
@@ -78,6 +86,7 @@ fn main() -> ExitCode {
         Box::new(move |cc| {
             let mut app = VerifierApp::from_creation_context(cc, config);
             app.screen = start;
+            app.shared.compare_contact = contact;
             app.startup_trace = trace.then_some(t0);
             Ok(Box::new(app))
         }),
