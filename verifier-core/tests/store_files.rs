@@ -182,3 +182,29 @@ fn missing_directory_becomes_a_new_complete_store() {
     let s = Store::open(&nested).unwrap();
     assert_eq!(s.list().unwrap().len(), 1);
 }
+
+#[test]
+fn many_openers_of_a_new_store_at_once_all_succeed() {
+    // Creation races: every opener either links the new store into place or
+    // finds it there, and none gets `Busy` from a journal-mode change.
+    for round in 0..10 {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("trust.sqlite3");
+        let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+        let threads: Vec<_> = (0..6)
+            .map(|i| {
+                let (path, barrier) = (path.clone(), barrier.clone());
+                std::thread::spawn(move || {
+                    barrier.wait();
+                    let mut s = Store::open(&path)
+                        .unwrap_or_else(|e| panic!("round {round}, opener {i}: {e:?}"));
+                    s.add_contact(&format!("C{i}"), None, t(0)).unwrap();
+                })
+            })
+            .collect();
+        for th in threads {
+            th.join().unwrap();
+        }
+        assert_eq!(Store::open(&path).unwrap().list().unwrap().len(), 6);
+    }
+}

@@ -5,7 +5,7 @@
 //! refused) and `PRAGMA quick_check`. A damaged file is reported, never
 //! re-created or overwritten.
 //!
-//! A new store is built complete (schema committed, rollback journal) under a
+//! A new store is built complete (schema committed, in WAL mode) under a
 //! temporary name in the same directory and then linked into place, so a file
 //! at the store's path always starts with an SQLite header: an empty file there
 //! can only be damage (a truncation) and is refused, not taken for a new store.
@@ -162,6 +162,10 @@ fn build_and_link(tmp: &Path, path: &Path) -> Result<(), StoreError> {
         | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     {
         let conn = Connection::open_with_flags(tmp, flags).map_err(err)?;
+        // WAL is recorded in the file header, so opening the linked store needs no
+        // journal-mode change (which would need an exclusive lock while another
+        // process may be opening the same new store).
+        set_wal(&conn, tmp)?;
         conn.pragma_update(None, "synchronous", "FULL")
             .map_err(err)?;
         let conn = migrate(conn, tmp)?;
@@ -192,6 +196,36 @@ fn sync_dir(path: &Path) {
         && let Ok(d) = std::fs::File::open(dir)
     {
         let _ = d.sync_all();
+    }
+}
+
+/// Switches to (or confirms) write-ahead logging, which the store requires.
+///
+/// SQLite answers a journal-mode change that needs another process's lock with
+/// `SQLITE_BUSY` at once, without its busy handler, so this retries for up to
+/// [`BUSY_TIMEOUT`]. (Stores we create are in WAL mode from the start, so this
+/// only matters for a file switched to another mode from outside.)
+fn set_wal(conn: &Connection, path: &Path) -> Result<(), StoreError> {
+    let start = std::time::Instant::now();
+    let mode: String = loop {
+        match conn.query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0)) {
+            Ok(mode) => break mode,
+            Err(e) => match db_err(path, e) {
+                StoreError::Busy { .. } if start.elapsed() < BUSY_TIMEOUT => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                other => return Err(other),
+            },
+        }
+    };
+    if mode.eq_ignore_ascii_case("wal") {
+        Ok(())
+    } else {
+        Err(StoreError::Sqlite {
+            source: rusqlite::Error::InvalidParameterName(format!(
+                "journal_mode stayed {mode}, WAL is required"
+            )),
+        })
     }
 }
 
@@ -226,16 +260,7 @@ pub(crate) fn open(path: &Path) -> Result<Connection, StoreError> {
         }
     }
 
-    let mode: String = conn
-        .query_row("PRAGMA journal_mode=WAL", [], |r| r.get(0))
-        .map_err(err)?;
-    if !mode.eq_ignore_ascii_case("wal") {
-        return Err(StoreError::Sqlite {
-            source: rusqlite::Error::InvalidParameterName(format!(
-                "journal_mode stayed {mode}, WAL is required"
-            )),
-        });
-    }
+    set_wal(&conn, path)?;
     conn.pragma_update(None, "synchronous", "FULL")
         .map_err(err)?;
     conn.pragma_update(None, "foreign_keys", true)
