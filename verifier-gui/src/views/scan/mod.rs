@@ -556,6 +556,9 @@ fn file_routes(ui: &mut egui::Ui, state: &mut ScanState) {
         let label = ui.label("Image file");
         let resp = ui.add(
             egui::TextEdit::singleline(&mut state.path_input)
+                // A fixed id: keyboard focus stays in the field when the camera
+                // area above it changes size (cameras found, preview started).
+                .id_salt("scan-image-file")
                 .hint_text("/path/to/picture.png")
                 .desired_width(360.0),
         );
