@@ -5,9 +5,13 @@
 //! them (memory stays bounded).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support_gui_a/mod.rs"]
+mod support;
+
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::wait_until as wait_for;
 
 use egui_kittest::kittest::Queryable;
 use egui_kittest::{Harness, TestRenderer};
@@ -122,25 +126,6 @@ fn app(cameras: Box<dyn CameraProvider>) -> App {
         h,
         uploads,
         _dir: dir,
-    }
-}
-
-fn wait_for(
-    h: &mut Harness<'static, VerifierApp>,
-    what: &str,
-    mut done: impl FnMut(&Harness<'static, VerifierApp>) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if done(h) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
     }
 }
 

@@ -3,11 +3,15 @@
 //! pasted images, and checks what lands in the trust store.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+#[path = "support_gui_a/mod.rs"]
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use support::wait_until as wait_for;
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
@@ -332,26 +336,6 @@ fn app(s: &Setup, cameras: Box<dyn CameraProvider>) -> Harness<'static, Verifier
         .build_ui_state(|ui, app: &mut VerifierApp| app.show(ui), app);
     h.run();
     h
-}
-
-/// Steps the app until `done` holds (worker threads answer asynchronously).
-fn wait_for(
-    h: &mut Harness<'static, VerifierApp>,
-    what: &str,
-    mut done: impl FnMut(&Harness<'static, VerifierApp>) -> bool,
-) {
-    let start = Instant::now();
-    loop {
-        h.step();
-        if done(h) {
-            return;
-        }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out waiting for: {what}"
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
 }
 
 fn has_label(h: &Harness<'static, VerifierApp>, label: &str) -> bool {

@@ -74,7 +74,7 @@ pub fn start(env: &Env, screen: Screen) -> Harness<'static, VerifierApp> {
     h
 }
 
-/// Steps the harness until `done` holds (at most 30 s: the test machine may be loaded).
+/// Steps the harness until `done` holds (at most 60 s: the test machine may be loaded).
 pub fn wait_until(
     h: &mut Harness<'static, VerifierApp>,
     what: &str,
@@ -87,8 +87,8 @@ pub fn wait_until(
             return;
         }
         assert!(
-            start.elapsed() < Duration::from_secs(30),
-            "timed out after 30 s waiting for {what}"
+            start.elapsed() < Duration::from_secs(60),
+            "timed out after 60 s waiting for {what}"
         );
         std::thread::sleep(Duration::from_millis(10));
     }
