@@ -512,13 +512,7 @@ mod tests {
                 image::Rgb([230, 210, 20])
             }
         });
-        let mut jpeg = Vec::new();
-        image::DynamicImage::ImageRgb8(img)
-            .write_to(
-                &mut std::io::Cursor::new(&mut jpeg),
-                image::ImageFormat::Jpeg,
-            )
-            .unwrap();
+        let jpeg = jpeg_of(img);
         let c = frame(0, 0, PixelFormat::Mjpeg, jpeg).convert(960).unwrap();
         assert_eq!(c.preview.size, [64, 32]);
         let left = c.preview.pixels[16 * 64 + 8];
@@ -532,13 +526,7 @@ mod tests {
     fn a_jpeg_without_huffman_tables_still_decodes() {
         // Cut the DHT segments out of a normal JPEG, as many webcams send it.
         let img = image::RgbImage::from_pixel(16, 16, image::Rgb([200, 30, 30]));
-        let mut jpeg = Vec::new();
-        image::DynamicImage::ImageRgb8(img)
-            .write_to(
-                &mut std::io::Cursor::new(&mut jpeg),
-                image::ImageFormat::Jpeg,
-            )
-            .unwrap();
+        let jpeg = jpeg_of(img);
         let mut stripped = vec![0xff, 0xd8];
         let mut i = 2;
         while jpeg[i] == 0xff && jpeg[i + 1] != 0xda {
