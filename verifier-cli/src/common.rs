@@ -6,6 +6,8 @@ use std::path::{Path, PathBuf};
 
 use verifier_core::identity::{Identity, IdentityError};
 use verifier_core::key::{KeyError, PublicKey};
+use verifier_core::rotation::RotationChain;
+use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
 
 /// Environment variable that overrides the default identity path.
 pub const IDENTITY_ENV: &str = "VERIFIER_IDENTITY";
@@ -122,61 +124,163 @@ pub fn print_json(value: &serde_json::Value) {
     println!("{value}");
 }
 
-/// Records a successful verification (QR scan, SAS session) in the trust store
-/// when there is one: the store at `--store`, `$VERIFIER_STORE` or the default
-/// path. With `contact`, that contact is used (created with `key` if new; a
-/// different current key is observed first, so the store keeps the history);
-/// without it, the contact whose current key is `key`, if any.
-///
-/// Returns the contact recorded, or `None` when there is no store or no contact.
-pub fn record_verification(
+/// The user's own identity keys for the trust engine: the identity and the
+/// earlier identities linked to it by the rotation chain beside the identity
+/// file (`<identity>.rotations`, written by `verifier keygen --rotate`).
+pub fn own_keys(identity: &Identity, identity_path: Option<&Path>) -> CliResult<OwnKeys> {
+    let own = OwnKeys::new(identity.public_key());
+    let Some(path) = identity_path else {
+        return Ok(own);
+    };
+    let chain_path = crate::cmd::keygen::rotation_chain_path(path);
+    let text = match std::fs::read_to_string(&chain_path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(own),
+        Err(e) => {
+            return Err(CliError::new(format!(
+                "cannot read the identity rotation chain {}: {e}",
+                chain_path.display()
+            )));
+        }
+    };
+    let chain = RotationChain::parse(&text, &identity.public_key()).map_err(|e| {
+        CliError::new(format!(
+            "the identity rotation chain {} is invalid ({e}); earlier verifications cannot be vouched for until it is fixed or moved away",
+            chain_path.display()
+        ))
+    })?;
+    Ok(own.with_rotation_chain(&chain))
+}
+
+/// Loads the identity and the user's own keys (see [`own_keys`]).
+pub fn load_own(flag: Option<&Path>) -> CliResult<(Identity, OwnKeys)> {
+    let (id, path) = load_identity(flag)?;
+    let own = own_keys(&id, Some(&path))?;
+    Ok((id, own))
+}
+
+/// Why a check without `--contact` is not recorded.
+pub const NO_CONTACT_MESSAGE: &str = "Not recorded in the trust store: a check is recorded only for a contact you name (--contact NAME); a matching key alone never credits anyone.";
+
+/// Where a check ended in the trust store.
+#[derive(Debug)]
+pub enum Recorded {
+    /// The trust engine approved; the receipt is stored.
+    Yes {
+        /// The contact, as stored.
+        contact: String,
+        /// The receipt id.
+        receipt: String,
+    },
+    /// Nothing was recorded, with the reason for people and its code.
+    No {
+        /// Stable reason code (JSON `reason`).
+        code: &'static str,
+        /// What happened and what to do.
+        message: String,
+    },
+}
+
+/// Hands the evidence of a check to the trust engine for the contact the
+/// user named, and records what it decides. Nothing is credited by key
+/// alone: without `contact`, nothing is recorded. A contact not in the store
+/// is created with the checked key (refused if the name looks like an
+/// existing contact's). `replaces`: the key-change flow, naming the
+/// previously verified key the user saw beside the new one.
+pub fn record_check(
     store_flag: Option<&Path>,
     contact: Option<&str>,
-    key: &PublicKey,
-    method: verifier_core::receipt::VerificationMethod,
+    evidence: Evidence,
+    replaces: Option<&PublicKey>,
     identity: &Identity,
-) -> CliResult<Option<String>> {
+    own: &OwnKeys,
+) -> CliResult<Recorded> {
     use verifier_core::receipt::Timestamp;
     use verifier_core::store::{Store, StoreError};
     let store_err = |e: StoreError| CliError::new(format!("trust store: {e}"));
+    let Some(name) = contact else {
+        return Ok(Recorded::No {
+            code: "no_contact",
+            message: NO_CONTACT_MESSAGE.to_owned(),
+        });
+    };
     let path = match store_flag {
         Some(p) => p.to_owned(),
         None => Store::default_path().map_err(store_err)?,
     };
-    if contact.is_none() && !path.exists() {
-        return Ok(None);
-    }
     let mut store = Store::open(&path).map_err(store_err)?;
     let now = Timestamp::now();
-    let name = match contact {
-        Some(name) => {
-            match store.contact(name) {
-                Ok(_) => {
-                    store.observe_key(name, key, now).map_err(store_err)?;
-                }
-                Err(StoreError::ContactNotFound { .. }) => {
-                    store
-                        .add_contact_with_key(name, None, key, now)
-                        .map_err(store_err)?;
-                }
-                Err(e) => return Err(store_err(e)),
-            }
-            name.to_owned()
+    let checked = *evidence.key();
+    match store.contact(name, own) {
+        Ok(_) => {}
+        Err(StoreError::ContactNotFound { .. }) => {
+            store
+                .add_contact_with_key(name, None, &checked, now)
+                .map_err(store_err)?;
         }
-        None => {
-            let found = store
-                .list()
-                .map_err(store_err)?
-                .into_iter()
-                .find(|c| c.current_key.as_ref() == Some(key));
-            match found {
-                Some(c) => c.name,
-                None => return Ok(None),
-            }
-        }
+        Err(e) => return Err(store_err(e)),
+    }
+    let intent = match replaces {
+        Some(old) => Intent::ConfirmKeyChange {
+            old: *old,
+            new: checked,
+        },
+        None => Intent::Verify,
     };
-    store
-        .mark_verified(&name, key, method, identity, now)
-        .map_err(store_err)?;
-    Ok(Some(name))
+    match store.verify(name, evidence, intent, identity, own, now) {
+        Ok(done) => Ok(Recorded::Yes {
+            contact: done.contact,
+            receipt: done.receipt.id().to_hex(),
+        }),
+        Err(StoreError::Refused { refusal }) => Ok(Recorded::No {
+            code: refusal.code(),
+            message: refusal_message(name, &refusal),
+        }),
+        Err(e) => Err(store_err(e)),
+    }
+}
+
+/// The words for a trust-engine refusal about `name`: what happened and what to do.
+pub fn refusal_message(name: &str, refusal: &Refusal) -> String {
+    match refusal {
+        Refusal::KeyChangedNeedsConfirmation { old, new } => format!(
+            "NOT RECORDED: the key of {name} CHANGED since you verified it.\n  \
+             verified before: {old}\n  \
+             new key:         {new}\n\
+             What you checked is the NEW key. A new phone or a reinstall changes the key; so does someone \
+             intercepting. If you checked the new key with {name} themselves, record it with the key-change \
+             flow: repeat the command with --replaces {old}\n\
+             If you are not sure, do nothing: {name} stays marked KEY CHANGED."
+        ),
+        Refusal::Mismatch { current, checked } => format!(
+            "NOT RECORDED: the key you checked ({checked}) is not the current key of {name} ({current}). \
+             It is someone else's key, or {name}'s key changed: record the key announced for {name} with \
+             `verifier contacts observe {name:?} KEY` first, then check it."
+        ),
+        Refusal::NotComparedByPerson => {
+            "Not recorded: nobody compared (scripted answer). A man in the middle would pass a check nobody looks at.".to_owned()
+        }
+        Refusal::Tampered { problem } => format!(
+            "NOT RECORDED: the trust store entry of {name} was changed outside verifier ({}); it cannot be trusted. \
+             Remove it with `verifier contacts forget {name:?}` and verify {name} again.",
+            problem.name()
+        ),
+        Refusal::StaleKeyChange {
+            shown_old,
+            old,
+            new,
+            ..
+        } => format!(
+            "NOT RECORDED: --replaces {shown_old} is not the key you had verified for {name}. \
+             {name}'s key changed from {old} to {new}; check again with `verifier contacts show {name:?}`."
+        ),
+        Refusal::NoKeyChange => format!(
+            "NOT RECORDED: {name} has no key change to confirm; drop --replaces."
+        ),
+        Refusal::RetiredKey { key, replaced_by } => format!(
+            "NOT RECORDED: {key} is an old key of {name}: it was replaced by {replaced_by}, which you verified \
+             after it. An old receipt cannot bring a retired key back (it may be stolen); check the key with {name} again."
+        ),
+        other => format!("NOT RECORDED: {other}."),
+    }
 }

@@ -7,13 +7,16 @@
 #![warn(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod contact_name;
 pub mod identity;
 pub mod key;
 pub mod qr;
 pub mod receipt;
 pub mod render;
+pub mod rotation;
 pub mod safety_number;
 pub mod sas;
 pub mod signal;
 #[cfg(feature = "store")]
 pub mod store;
+pub mod trust;

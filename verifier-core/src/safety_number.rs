@@ -270,6 +270,102 @@ fn bit_indices(bytes: &[u8; 32], bits: u32, count: usize) -> Vec<u16> {
     render::bits::bytes_to_indices(bytes, bits, count).unwrap_or_default()
 }
 
+/// Domain label of the safety-number digest recorded in receipts
+/// (`docs/receipts.md`): BLAKE3 `derive_key` over both sorted sides.
+pub const RECEIPT_DIGEST_DOMAIN: &str = "verifier/v1/receipt-evidence/safety-number";
+
+/// A safety number bound to the other party's key, so that comparing it is
+/// evidence about that key for the trust engine ([`crate::trust`]).
+///
+/// ```
+/// use verifier_core::identity::Identity;
+/// use verifier_core::render::Bip39Language;
+/// use verifier_core::safety_number::{Comparison, Party};
+/// let alice = Identity::from_seed(&[1; 32])?.public_key();
+/// let bob = Identity::from_seed(&[2; 32])?.public_key();
+/// let c = Comparison::new(&Party::new(&alice), &Party::new(&bob));
+/// // Bob reads his words out; Alice types them back.
+/// let typed = c.number().bip39_words(Bip39Language::English).join(" ");
+/// let evidence = c.check_typed_back_words(&typed, Bip39Language::English)?;
+/// assert_eq!(evidence.key(), &bob);
+/// assert!(c.check_typed_back_digits("12345").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comparison {
+    number: SafetyNumber,
+    theirs: PublicKey,
+}
+
+impl Comparison {
+    /// The safety number of `ours` and `theirs`, for checking `theirs.key`.
+    pub fn new(ours: &Party<'_>, theirs: &Party<'_>) -> Self {
+        Self {
+            number: SafetyNumber::new(ours, theirs),
+            theirs: *theirs.key,
+        }
+    }
+
+    /// The number to show.
+    pub fn number(&self) -> &SafetyNumber {
+        &self.number
+    }
+
+    /// The key being checked.
+    pub fn their_key(&self) -> &PublicKey {
+        &self.theirs
+    }
+
+    fn digest(&self) -> [u8; 32] {
+        let mut h = blake3::Hasher::new_derive_key(RECEIPT_DIGEST_DOMAIN);
+        h.update(self.number.sides[0].as_bytes());
+        h.update(self.number.sides[1].as_bytes());
+        *h.finalize().as_bytes()
+    }
+
+    /// The person compared the number with the other person and answered
+    /// "they match": evidence of a safety-number comparison.
+    pub fn confirm_compared(&self) -> crate::trust::Evidence {
+        crate::trust::Evidence::safety_number(self.theirs, VERSION, self.digest(), false)
+    }
+
+    /// The other person read their BIP39 words out and this person typed them
+    /// back: evidence if every word matches, else where they differ.
+    pub fn check_typed_back_words(
+        &self,
+        typed: &str,
+        lang: Bip39Language,
+    ) -> Result<crate::trust::Evidence, render::parse::CompareError> {
+        render::parse::compare_bip39(typed, lang, &self.number.bip39_indices())?;
+        Ok(crate::trust::Evidence::safety_number(
+            self.theirs,
+            VERSION,
+            self.digest(),
+            true,
+        ))
+    }
+
+    /// As [`Comparison::check_typed_back_words`], for the digit groups.
+    pub fn check_typed_back_digits(
+        &self,
+        typed: &str,
+    ) -> Result<crate::trust::Evidence, render::parse::CompareError> {
+        let values: Vec<u32> = self
+            .number
+            .digit_groups()
+            .iter()
+            .filter_map(|g| g.parse().ok())
+            .collect();
+        render::digits::compare_digit_groups(typed, &values)?;
+        Ok(crate::trust::Evidence::safety_number(
+            self.theirs,
+            VERSION,
+            self.digest(),
+            true,
+        ))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

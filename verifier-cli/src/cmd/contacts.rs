@@ -3,13 +3,15 @@
 use std::path::{Path, PathBuf};
 
 use serde_json::{Value, json};
+use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
-use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::receipt::{ReceiptId, Timestamp, VerificationMethod};
 use verifier_core::store::{
     ContactSummary, Event, EventKind, KeyRecord, ObserveOutcome, Store, StoreError, TrustStatus,
 };
+use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
 
-use crate::common::{CliError, CliResult, load_identity, print_json, read_key_arg};
+use crate::common::{CliError, CliResult, load_own, print_json, read_key_arg, refusal_message};
 
 /// Exit code of `contacts observe` when the key differs from the one seen before.
 pub const EXIT_KEY_CHANGED: u8 = 3;
@@ -25,30 +27,9 @@ pub struct Args {
     /// Print JSON (one value on one line).
     #[arg(long, global = true)]
     json: bool,
-}
-
-/// How a key was verified, on the command line.
-#[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Method {
-    /// Scanned their QR code in person.
-    Qr,
-    /// Completed a SAS (short code) session.
-    Sas,
-    /// Compared the safety number.
-    Number,
-    /// Compared the full key by other means.
-    Manual,
-}
-
-impl From<Method> for VerificationMethod {
-    fn from(m: Method) -> Self {
-        match m {
-            Method::Qr => VerificationMethod::QrScan,
-            Method::Sas => VerificationMethod::SasSession,
-            Method::Number => VerificationMethod::SafetyNumber,
-            Method::Manual => VerificationMethod::Manual,
-        }
-    }
+    /// Your identity file: statuses are read from receipts it signed (default: platform data dir, or $VERIFIER_IDENTITY).
+    #[arg(long, value_name = "PATH", global = true)]
+    identity: Option<PathBuf>,
 }
 
 #[derive(clap::Subcommand, Debug)]
@@ -62,6 +43,10 @@ enum Sub {
         /// A stable identifier (e.g. an account or phone number), unique in the store.
         #[arg(long, value_name = "ID")]
         id: Option<String>,
+        /// Add the contact even though its name looks like an existing contact's
+        /// (e.g. "rn" and "m", Latin and Cyrillic "a"): only if it is a different person.
+        #[arg(long)]
+        allow_lookalike: bool,
     },
     /// List contacts with their status (verified, unverified, key_changed).
     List,
@@ -70,19 +55,23 @@ enum Sub {
         /// The contact.
         name: String,
     },
-    /// Record that you verified the contact's current key; stores a signed receipt.
+    /// Record that you checked the contact's key yourself (e.g. compared the
+    /// full key with them); the trust engine decides, and a signed receipt is stored.
+    /// After a key change, only the key-change flow (`--replaces OLD`) records the new key.
+    #[command(group(clap::ArgGroup::new("checked").required(true).args(["key", "from_receipt"])))]
     Verify {
         /// The contact.
         name: String,
-        /// How you verified it.
-        #[arg(long, value_enum, default_value_t = Method::Manual)]
-        method: Method,
-        /// The key you compared; refused unless it is the contact's current key.
+        /// The key you compared with the contact (a manual check of exactly this key).
         #[arg(long, value_name = "KEY")]
         key: Option<String>,
-        /// Your identity file, which signs the receipt (default: platform data dir, or $VERIFIER_IDENTITY).
-        #[arg(long, value_name = "PATH")]
-        identity: Option<PathBuf>,
+        /// Key-change flow: the key you had verified before, as `contacts show` lists it.
+        #[arg(long, value_name = "OLD_KEY")]
+        replaces: Option<String>,
+        /// Key-change flow with a receipt of yours in the contact's history (its id, from
+        /// `contacts show`): you reviewed its method and date beside the old and new keys.
+        #[arg(long, value_name = "RECEIPT_ID")]
+        from_receipt: Option<String>,
     },
     /// Record a key seen for the contact; exits 3 if it differs from the one seen before.
     Observe {
@@ -119,30 +108,54 @@ pub fn store_err(e: StoreError) -> CliError {
     CliError::new(e.to_string())
 }
 
+/// Loads the user's identity and own keys for reading statuses.
+fn own(flag: Option<&Path>) -> CliResult<(Identity, OwnKeys)> {
+    load_own(flag).map_err(|e| {
+        CliError::new(format!(
+            "{}\nStatuses are read from receipts signed by your identity; create one with `verifier keygen` or pass --identity PATH.",
+            e.message
+        ))
+    })
+}
+
 /// Runs the command.
 pub fn run(args: Args) -> CliResult<u8> {
     let mut store = open_store(args.store.as_deref())?;
     let now = Timestamp::now();
     let json = args.json;
+    let identity = args.identity.as_deref();
     match args.command {
-        Sub::Add { name, key, id } => {
+        Sub::Add {
+            name,
+            key,
+            id,
+            allow_lookalike,
+        } => {
             let key = read_key_arg(&key, "KEY")?;
-            store
-                .add_contact_with_key(&name, id.as_deref(), &key, now)
-                .map_err(store_err)?;
-            let c = store.contact(&name).map_err(store_err)?;
+            if allow_lookalike {
+                store.add_contact_allowing_lookalike(&name, id.as_deref(), Some(&key), now)
+            } else {
+                store.add_contact_with_key(&name, id.as_deref(), &key, now)
+            }
+            .map_err(store_err)?;
             if json {
-                print_json(&summary_json(&c));
+                let v = match load_own(identity) {
+                    Ok((_, own)) => summary_json(&store.contact(&name, &own).map_err(store_err)?),
+                    Err(_) => json!({"name": name, "id": id, "status": "unverified", "key": key.to_canonical_string()}),
+                };
+                print_json(&v);
             } else {
                 println!("Added {name} with key {key} (unverified).");
                 println!(
-                    "Compare keys with them, then: verifier contacts verify {name:?} --method …"
+                    "Compare the key with them (scan their code, a live session, or the full key), then record it:"
                 );
+                println!("  verifier contacts verify {name:?} --key KEY");
             }
             Ok(0)
         }
         Sub::List => {
-            let all = store.list().map_err(store_err)?;
+            let (_, own) = own(identity)?;
+            let all = store.list(&own).map_err(store_err)?;
             if json {
                 print_json(&Value::Array(all.iter().map(summary_json).collect()));
             } else if all.is_empty() {
@@ -155,7 +168,8 @@ pub fn run(args: Args) -> CliResult<u8> {
             Ok(0)
         }
         Sub::Show { name } => {
-            let c = store.contact(&name).map_err(store_err)?;
+            let (_, own) = own(identity)?;
+            let c = store.contact(&name, &own).map_err(store_err)?;
             let keys = store.keys(&name).map_err(store_err)?;
             let history = store.history(&name).map_err(store_err)?;
             if json {
@@ -178,49 +192,89 @@ pub fn run(args: Args) -> CliResult<u8> {
         }
         Sub::Verify {
             name,
-            method,
             key,
-            identity,
+            replaces,
+            from_receipt,
         } => {
-            let (me, _) = load_identity(identity.as_deref())?;
-            let current = store
-                .contact(&name)
-                .map_err(store_err)?
-                .current_key
-                .ok_or_else(|| {
-                    CliError::new(format!(
-                        "{name:?} has no key yet: record one with `verifier contacts observe`"
-                    ))
-                })?;
-            if let Some(k) = key {
-                let given = read_key_arg(&k, "--key")?;
-                if given != current {
-                    return Err(CliError::new(format!(
-                        "--key {given} is not the current key of {name:?} ({current}); nothing was recorded"
-                    )));
+            let (me, own) = own(identity)?;
+            let replaces = replaces
+                .map(|k| read_key_arg(&k, "--replaces"))
+                .transpose()?;
+            let evidence = match (key, from_receipt) {
+                (Some(k), _) => Evidence::manual_assertion(read_key_arg(&k, "--key")?),
+                (None, Some(id)) => {
+                    let id = ReceiptId::from_hex(&id).ok_or_else(|| {
+                        CliError::new(format!(
+                            "--from-receipt: `{id}` is not a receipt id (64 hex characters, as `contacts show` lists them)"
+                        ))
+                    })?;
+                    let receipt = store
+                        .receipt(&id)
+                        .map_err(store_err)?
+                        .ok_or_else(|| CliError::new(format!("no receipt {id} in the trust store")))?;
+                    if !json {
+                        let st = receipt.statement();
+                        println!(
+                            "Receipt {id}: {} verified {} ({}) on {}.",
+                            st.contact_name(),
+                            st.key(),
+                            method_words(st.method()),
+                            st.verified_at()
+                        );
+                    }
+                    match store.review_receipt(&name, &id, &own) {
+                        Ok(e) => e,
+                        Err(StoreError::Refused { refusal }) => {
+                            return refused(json, &name, &refusal);
+                        }
+                        Err(e) => return Err(store_err(e)),
+                    }
                 }
-            }
-            let receipt = store
-                .mark_verified(&name, &current, method.into(), &me, now)
-                .map_err(store_err)?;
+                (None, None) => {
+                    return Err(CliError::new(
+                        "say which key you checked: --key KEY (or --from-receipt ID in the key-change flow)",
+                    ));
+                }
+            };
+            let intent = match &replaces {
+                Some(old) => Intent::ConfirmKeyChange {
+                    old: *old,
+                    new: *evidence.key(),
+                },
+                None => Intent::Verify,
+            };
+            let done = match store.verify(&name, evidence, intent, &me, &own, now) {
+                Ok(done) => done,
+                Err(StoreError::Refused { refusal }) => return refused(json, &name, &refusal),
+                Err(e) => return Err(store_err(e)),
+            };
+            let st = done.receipt.statement();
             if json {
                 print_json(&json!({
-                    "name": name,
-                    "key": current.to_canonical_string(),
+                    "name": done.contact,
+                    "key": st.key().to_canonical_string(),
                     "status": "verified",
-                    "method": VerificationMethod::from(method).name(),
-                    "verified_at": now.to_rfc3339(),
-                    "receipt_id": receipt.id().to_hex(),
-                    "receipt": receipt.to_text(),
+                    "method": st.method().name(),
+                    "replaced": done.replaced.as_ref().map(PublicKey::to_canonical_string),
+                    "verified_at": st.verified_at().to_rfc3339(),
+                    "receipt_id": done.receipt.id().to_hex(),
+                    "receipt": done.receipt.to_text(),
                 }));
             } else {
+                if let Some(old) = &done.replaced {
+                    println!("Key change confirmed for {}:", done.contact);
+                    println!("  before: {old}");
+                    println!("  now:    {}", st.key());
+                }
                 println!(
-                    "Verified {name}: key {current} ({}).",
-                    VerificationMethod::from(method)
+                    "Verified {}: key {} ({}).",
+                    done.contact,
+                    st.key(),
+                    method_words(st.method())
                 );
                 println!(
                     "Receipt {} stored; export it with `verifier receipt export`.",
-                    receipt.id()
+                    done.receipt.id()
                 );
             }
             Ok(0)
@@ -228,7 +282,10 @@ pub fn run(args: Args) -> CliResult<u8> {
         Sub::Observe { name, key } => {
             let key = read_key_arg(&key, "KEY")?;
             let outcome = store.observe_key(&name, &key, now).map_err(store_err)?;
-            let trust = store.status(&name).map_err(store_err)?;
+            let trust = match load_own(identity) {
+                Ok((_, own)) => Some(store.status(&name, &own).map_err(store_err)?),
+                Err(_) => None,
+            };
             let (status, code) = match &outcome {
                 ObserveOutcome::Unchanged => ("unchanged", 0),
                 ObserveOutcome::FirstSeen => ("first_seen", 0),
@@ -239,7 +296,7 @@ pub fn run(args: Args) -> CliResult<u8> {
                     "name": name,
                     "key": key.to_canonical_string(),
                     "status": status,
-                    "trust": trust.name(),
+                    "trust": trust.as_ref().map(TrustStatus::name),
                 });
                 if let (
                     ObserveOutcome::Changed {
@@ -255,9 +312,10 @@ pub fn run(args: Args) -> CliResult<u8> {
                 print_json(&v);
             } else {
                 match &outcome {
-                    ObserveOutcome::Unchanged => {
-                        println!("{name}: key unchanged ({}).", status_label(&trust))
-                    }
+                    ObserveOutcome::Unchanged => match &trust {
+                        Some(t) => println!("{name}: key unchanged ({}).", status_label(t)),
+                        None => println!("{name}: key unchanged."),
+                    },
                     ObserveOutcome::FirstSeen => {
                         println!("{name}: first key recorded (unverified).")
                     }
@@ -275,14 +333,17 @@ pub fn run(args: Args) -> CliResult<u8> {
                             }
                         );
                         println!("  now:    {key}");
-                        if matches!(trust, TrustStatus::KeyChanged { .. }) {
+                        if *was_verified {
                             println!(
-                                "Someone may be intercepting. Verify the new key with {name} in person"
+                                "A new phone or a reinstall changes the key; so does someone intercepting."
                             );
                             println!(
-                                "before trusting it (verifier contacts verify), or accept it knowingly"
+                                "Check the NEW key with {name} themselves, then record it with the key-change flow:"
                             );
-                            println!("(verifier contacts accept).");
+                            println!("  verifier contacts verify {name:?} --key NEW --replaces {previous}");
+                            println!(
+                                "or accept it knowingly WITHOUT verifying (verifier contacts accept)."
+                            );
                         }
                     }
                     _ => println!("{name}: {status}"),
@@ -291,8 +352,13 @@ pub fn run(args: Args) -> CliResult<u8> {
             Ok(code)
         }
         Sub::Accept { name, key } => {
+            let (_, own) = own(identity)?;
             let key = read_key_arg(&key, "KEY")?;
-            store.accept_key(&name, &key, now).map_err(store_err)?;
+            match store.accept_key(&name, &key, &own, now) {
+                Ok(()) => {}
+                Err(StoreError::Refused { refusal }) => return refused(json, &name, &refusal),
+                Err(e) => return Err(store_err(e)),
+            }
             if json {
                 print_json(
                     &json!({"name": name, "key": key.to_canonical_string(), "status": "unverified"}),
@@ -316,10 +382,47 @@ pub fn run(args: Args) -> CliResult<u8> {
     }
 }
 
+/// Reports a trust-engine refusal: exit 3 when the key changed and needs the
+/// key-change flow, 1 otherwise.
+fn refused(json: bool, name: &str, refusal: &Refusal) -> CliResult<u8> {
+    let code = match refusal {
+        Refusal::KeyChangedNeedsConfirmation { .. } => EXIT_KEY_CHANGED,
+        _ => 1,
+    };
+    let message = refusal_message(name, refusal);
+    if json {
+        print_json(&json!({
+            "name": name,
+            "status": "not_recorded",
+            "reason": refusal.code(),
+            "message": message,
+        }));
+    } else {
+        eprintln!("{message}");
+    }
+    Ok(code)
+}
+
+/// A method in words, for people.
+pub fn method_words(m: VerificationMethod) -> &'static str {
+    match m {
+        VerificationMethod::QrCamera => "QR code scanned with a camera",
+        VerificationMethod::QrImageFile => "QR code read from an image file",
+        VerificationMethod::QrLegacy => "QR code scanned (source not recorded)",
+        VerificationMethod::SasSession => "live session (SAS) compared",
+        VerificationMethod::SafetyNumber => "safety number compared",
+        VerificationMethod::WordsTypedBack => "words typed back",
+        VerificationMethod::Manual => "checked manually",
+        _ => "other",
+    }
+}
+
 fn status_label(s: &TrustStatus) -> &'static str {
     match s {
         TrustStatus::Verified { .. } => "verified",
         TrustStatus::KeyChanged { .. } => "KEY CHANGED",
+        TrustStatus::Tampered { .. } => "TAMPERED",
+        TrustStatus::NewIdentity => "unverified (new identity)",
         _ => "unverified",
     }
 }
@@ -336,6 +439,9 @@ fn summary_json(c: &ContactSummary) -> Value {
             TrustStatus::Verified { since, method } => {
                 map.insert("verified_since".into(), json!(since.to_rfc3339()));
                 map.insert("method".into(), json!(method.name()));
+            }
+            TrustStatus::Tampered { problem } => {
+                map.insert("problem".into(), json!(problem.name()));
             }
             TrustStatus::KeyChanged {
                 previous_verified_key,
@@ -383,15 +489,21 @@ fn event_json(e: &Event) -> Value {
             key,
             method,
             receipt,
-        }
-        | EventKind::ReceiptImported {
-            key,
-            method,
-            receipt,
         } => {
             put("key", json!(key.to_canonical_string()));
             put("method", json!(method.name()));
             put("receipt_id", json!(receipt.to_hex()));
+        }
+        EventKind::ReceiptImported {
+            key,
+            method,
+            receipt,
+            applied,
+        } => {
+            put("key", json!(key.to_canonical_string()));
+            put("method", json!(method.name()));
+            put("receipt_id", json!(receipt.to_hex()));
+            put("applied", json!(applied));
         }
         _ => {}
     }
@@ -405,7 +517,7 @@ fn print_show(c: &ContactSummary, keys: &[KeyRecord], history: &[Event]) {
     }
     match &c.status {
         TrustStatus::Verified { since, method } => {
-            println!("Status:   verified ({method}, {since})");
+            println!("Status:   verified ({}, {since})", method_words(*method));
         }
         TrustStatus::KeyChanged {
             previous_verified_key,
@@ -413,7 +525,33 @@ fn print_show(c: &ContactSummary, keys: &[KeyRecord], history: &[Event]) {
         } => {
             println!("Status:   KEY CHANGED since {since}");
             println!("          you had verified {previous_verified_key}");
-            println!("          verify the new key in person, or accept it knowingly");
+            if let Some(k) = &c.current_key {
+                println!("          new key:         {k}");
+            }
+            println!("          check the new key with them, then:");
+            println!(
+                "            verifier contacts verify {:?} --key NEW --replaces {previous_verified_key}",
+                c.name
+            );
+            println!("          or accept it knowingly (verifier contacts accept)");
+        }
+        TrustStatus::Tampered { problem } => {
+            println!(
+                "Status:   TAMPERED: this entry was changed outside verifier ({}); it is not verified.",
+                problem.name()
+            );
+            println!(
+                "          Remove it with `verifier contacts forget {:?}` and verify again.",
+                c.name
+            );
+        }
+        TrustStatus::NewIdentity => {
+            println!(
+                "Status:   unverified (new identity): verified earlier by an identity of yours that was"
+            );
+            println!(
+                "          replaced without `verifier keygen --rotate`; check the key again."
+            );
         }
         _ => println!("Status:   unverified"),
     }
@@ -440,10 +578,24 @@ fn print_show(c: &ContactSummary, keys: &[KeyRecord], history: &[Event]) {
             EventKind::ContactAdded => "contact added".to_owned(),
             EventKind::KeyFirstSeen { key } => format!("first key {key}"),
             EventKind::KeyChanged { from, to } => format!("key changed {from} -> {to}"),
-            EventKind::Verified { key, method, .. } => format!("verified {key} ({method})"),
-            EventKind::ReceiptImported { key, method, .. } => {
-                format!("imported receipt for {key} ({method})")
-            }
+            EventKind::Verified {
+                key,
+                method,
+                receipt,
+            } => format!(
+                "verified {key} ({}; receipt {receipt})",
+                method_words(*method)
+            ),
+            EventKind::ReceiptImported {
+                key,
+                method,
+                receipt,
+                applied,
+            } => format!(
+                "imported receipt {receipt} for {key} ({}){}",
+                method_words(*method),
+                if *applied { "" } else { " - in the history only" }
+            ),
             EventKind::KeyAccepted { key } => format!("accepted {key} without verifying"),
             _ => e.kind.name().to_owned(),
         };

@@ -5,10 +5,13 @@ use std::path::PathBuf;
 
 use serde_json::json;
 use verifier_core::receipt::{Receipt, ReceiptError, Timestamp};
-use verifier_core::store::ImportOutcome;
+use verifier_core::store::{ImportOutcome, StoreError};
+use verifier_core::trust::HistoryOnlyReason;
 
-use crate::cmd::contacts::{open_store, store_err};
-use crate::common::{CliError, CliResult, load_identity, print_json, read_key_arg};
+use crate::cmd::contacts::{method_words, open_store, store_err};
+use crate::common::{
+    CliError, CliResult, load_identity, load_own, print_json, read_key_arg, refusal_message,
+};
 
 /// Arguments of `verifier receipt`.
 #[derive(clap::Args, Debug)]
@@ -184,25 +187,66 @@ pub fn run(args: Args) -> CliResult<u8> {
             identity,
             store,
         } => {
-            let (me, _) = load_identity(identity.as_deref())?;
+            let (_, own) = load_own(identity.as_deref())?;
             let receipt = read_receipt(&file)?
                 .map_err(|e| CliError::new(format!("{}: {e}", file.display())))?;
             let mut store = open_store(store.as_deref())?;
-            let outcome = store
-                .import_receipt(&receipt, &me.public_key(), Timestamp::now())
-                .map_err(store_err)?;
-            let name = receipt.statement().contact_name();
-            let imported = matches!(outcome, ImportOutcome::Imported);
+            let name = receipt.statement().contact_name().to_owned();
+            let outcome = match store.import_receipt(&receipt, &own, Timestamp::now()) {
+                Ok(o) => o,
+                Err(StoreError::Refused { refusal }) => {
+                    return Err(CliError::new(format!(
+                        "{}: not imported: {}",
+                        file.display(),
+                        refusal_message(&name, &refusal)
+                    )));
+                }
+                Err(e) => return Err(store_err(e)),
+            };
+            let st = receipt.statement();
+            let (status, reason) = match &outcome {
+                ImportOutcome::Imported => ("imported", None),
+                ImportOutcome::HistoryOnly { reason } => ("history_only", Some(reason)),
+                _ => ("already_present", None),
+            };
             if json {
                 print_json(&json!({
                     "name": name,
                     "receipt_id": receipt.id().to_hex(),
-                    "imported": imported,
+                    "imported": status != "already_present",
+                    "status": status,
+                    "reason": reason.map(|r| r.code()),
                 }));
-            } else if imported {
-                println!("Imported the verification of {name} ({}).", receipt.id());
             } else {
-                println!("Receipt {} is already in the store.", receipt.id());
+                match reason {
+                    None if status == "imported" => {
+                        println!("Imported the verification of {name} ({}).", receipt.id())
+                    }
+                    None => println!("Receipt {} is already in the store.", receipt.id()),
+                    Some(HistoryOnlyReason::KeyChangeAlert { old, new }) => {
+                        println!("The key of {name} CHANGED; this receipt does not clear the alert by itself.");
+                        println!("  verified before: {old}");
+                        println!("  new key:         {new}");
+                        println!(
+                            "  the receipt:     {} by {} on {}, signed by you (on this or another device)",
+                            st.key(),
+                            method_words(st.method()),
+                            st.verified_at()
+                        );
+                        println!("It was stored in {name}'s history. If you trust that check of the NEW key, confirm the key change:");
+                        println!(
+                            "  verifier contacts verify {name:?} --from-receipt {} --replaces {old}",
+                            receipt.id()
+                        );
+                    }
+                    Some(HistoryOnlyReason::NotCurrentKey { current }) => {
+                        println!(
+                            "The receipt is about {}, which is not the current key of {name} ({current}); it was stored in the history only.",
+                            st.key()
+                        );
+                    }
+                    Some(_) => println!("The receipt was stored in the history only."),
+                }
             }
             Ok(0)
         }

@@ -17,6 +17,8 @@ use verifier_core::render::SasEmoji;
 use verifier_core::sas::{CancelReason, Decision, JoinCode, Output, Phase, SasConfig, SasSession};
 use verifier_net::{Connection, DecisionSender, Driver, Host};
 
+use verifier_core::trust::{Evidence, OwnKeys, Refusal};
+
 use crate::common::{self, CliError, CliResult};
 
 /// How long the joiner tries to reach the host.
@@ -51,13 +53,18 @@ pub struct Common {
     /// Print one JSON object per line instead of text.
     #[arg(long)]
     json: bool,
-    /// Answer "match" without asking (for scripts that compare the codes themselves).
+    /// Answer "match" without asking. The protocol runs, but nothing is recorded in the
+    /// trust store: nobody compared the codes, so a man in the middle would pass.
     #[arg(long)]
     yes: bool,
     /// Record the verification for this contact in the trust store (created if new).
-    /// Without it, a contact whose current key is the peer's key is recorded, when a store exists.
+    /// Without it nothing is recorded: a key alone never credits a contact.
     #[arg(long, value_name = "NAME")]
     contact: Option<String>,
+    /// Key-change flow: the key you had verified for the contact before (as `contacts show`
+    /// lists it); the session must verify the contact's new key.
+    #[arg(long, value_name = "OLD_KEY", requires = "contact")]
+    replaces: Option<String>,
     /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
     #[arg(long, value_name = "PATH")]
     store: Option<PathBuf>,
@@ -68,32 +75,54 @@ pub struct Common {
 
 /// Runs `verifier sas …`: exit code 0 only when verified.
 pub fn run(cmd: SasCommand) -> CliResult<u8> {
-    let (phase, common) = match cmd {
+    let ((phase, evidence), common) = match cmd {
         SasCommand::Host { common, bind } => (host(&common, bind)?, common),
         SasCommand::Join { code, common } => (join(&code, &common)?, common),
     };
-    let Phase::Verified { peer } = phase else {
+    let (Phase::Verified { .. }, Some(evidence)) = (phase, evidence) else {
         return Ok(1);
     };
-    let identity = load_identity(&common)?;
-    let recorded = common::record_verification(
-        common.store.as_deref(),
-        common.contact.as_deref(),
-        &peer,
-        verifier_core::receipt::VerificationMethod::SasSession,
-        &identity,
-    );
+    // With --yes the evidence says a script answered; the trust engine refuses to
+    // record it (asked anyway when a contact is named, so the rule lives in one place).
+    let recorded = if common.yes && common.contact.is_none() {
+        let refusal = Refusal::NotComparedByPerson;
+        Ok(common::Recorded::No {
+            code: refusal.code(),
+            message: common::refusal_message("the peer", &refusal),
+        })
+    } else {
+        load_own(&common).and_then(|(identity, own)| {
+            let replaces = common
+                .replaces
+                .as_deref()
+                .map(|k| common::read_key_arg(k, "--replaces"))
+                .transpose()?;
+            common::record_check(
+                common.store.as_deref(),
+                common.contact.as_deref(),
+                evidence,
+                replaces.as_ref(),
+                &identity,
+                &own,
+            )
+        })
+    };
     match recorded {
         // "event" first, as in every other event line.
-        Ok(Some(name)) if common.json => println!(
-            r#"{{"event":"recorded","contact":{},"method":"sas"}}"#,
-            json!(name)
+        Ok(common::Recorded::Yes { contact, receipt }) if common.json => println!(
+            r#"{{"event":"recorded","contact":{},"method":"sas","receipt_id":{}}}"#,
+            json!(contact),
+            json!(receipt)
         ),
-        Ok(Some(name)) => println!("Recorded in the trust store: {name} verified by SAS session."),
-        Ok(None) if !common.json => println!(
-            "Not recorded: no contact with this key in the trust store (use --contact NAME to add one)."
+        Ok(common::Recorded::Yes { contact, .. }) => {
+            println!("Recorded in the trust store: {contact} verified by SAS session.")
+        }
+        Ok(common::Recorded::No { code, message }) if common.json => println!(
+            r#"{{"event":"not_recorded","reason":{},"message":{}}}"#,
+            json!(code),
+            json!(message)
         ),
-        Ok(None) => {}
+        Ok(common::Recorded::No { message, .. }) => println!("{message}"),
         // Verified stays verified; only the bookkeeping failed.
         Err(e) => eprintln!("warning: verified, but not recorded: {}", e.message),
     }
@@ -111,11 +140,15 @@ fn load_identity(common: &Common) -> Result<Identity, CliError> {
         .map_err(|e| setup(e.message))
 }
 
+fn load_own(common: &Common) -> Result<(Identity, OwnKeys), CliError> {
+    common::load_own(common.identity.as_deref()).map_err(|e| setup(e.message))
+}
+
 fn config(common: &Common) -> SasConfig {
     SasConfig::default().with_timeout(Duration::from_secs(common.timeout))
 }
 
-fn host(common: &Common, bind: SocketAddr) -> Result<Phase, CliError> {
+fn host(common: &Common, bind: SocketAddr) -> Result<(Phase, Option<Evidence>), CliError> {
     let identity = load_identity(common)?;
     let ui = Ui {
         json: common.json,
@@ -147,14 +180,15 @@ fn host(common: &Common, bind: SocketAddr) -> Result<Phase, CliError> {
         Err(verifier_net::NetError::Timeout { .. }) => {
             let out = session.tick(Instant::now() + timeout);
             ui.show(&out.phase);
-            return Ok(out.phase);
+            return Ok((out.phase, None));
         }
         Err(e) => return Err(setup(e.to_string())),
     };
-    drive(conn, &mut session, first, &ui)
+    let phase = drive(conn, &mut session, first, &ui)?;
+    Ok((phase, session.evidence()))
 }
 
-fn join(code: &str, common: &Common) -> Result<Phase, CliError> {
+fn join(code: &str, common: &Common) -> Result<(Phase, Option<Evidence>), CliError> {
     let code: JoinCode = code.parse().map_err(|e| setup(format!("join code: {e}")))?;
     let identity = load_identity(common)?;
     let ui = Ui {
@@ -173,7 +207,8 @@ fn join(code: &str, common: &Common) -> Result<Phase, CliError> {
         send: Vec::new(),
         phase: session.phase(),
     };
-    drive(conn, &mut session, start, &ui)
+    let phase = drive(conn, &mut session, start, &ui)?;
+    Ok((phase, session.evidence()))
 }
 
 fn drive(
@@ -220,7 +255,7 @@ impl Ui {
         self.show(phase);
         if matches!(phase, Phase::Compare { .. }) {
             if self.yes {
-                decisions.send(Decision::Match);
+                decisions.send(Decision::ScriptedMatch);
             } else {
                 let decisions = decisions.clone();
                 let json = self.json;

@@ -14,7 +14,11 @@ use verifier_core::qr::{self, CheckMatch, Payload, ScannedCode};
 use verifier_core::sas::JoinCode;
 use verifier_scan::{LumaImage, Scanner};
 
-use crate::common::{CliError, CliResult, load_identity, print_json, read_key_arg};
+use verifier_core::trust::{Evidence, QrSource};
+
+use crate::common::{
+    CliError, CliResult, NO_CONTACT_MESSAGE, Recorded, load_identity, load_own, print_json, read_key_arg, record_check,
+};
 
 /// Arguments of `verifier scan`.
 #[derive(clap::Args, Debug)]
@@ -28,10 +32,15 @@ pub struct Args {
     /// Your identity (needed to check pairwise codes; default: platform data dir or $VERIFIER_IDENTITY).
     #[arg(long, value_name = "PATH")]
     identity: Option<PathBuf>,
-    /// With --expect: record a match for this contact in the trust store (created if new).
-    /// Without it, a contact whose current key is the expected key is recorded, when a store exists.
+    /// With --expect: record the match for this contact in the trust store (created if new),
+    /// as "QR code read from an image file". Without it nothing is recorded: a matching key
+    /// alone never credits a contact.
     #[arg(long, value_name = "NAME", requires = "expect")]
     contact: Option<String>,
+    /// Key-change flow: the key you had verified for the contact before (as `contacts show`
+    /// lists it); the scanned code must show the contact's new key.
+    #[arg(long, value_name = "OLD_KEY", requires = "contact")]
+    replaces: Option<String>,
     /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
     #[arg(long, value_name = "PATH")]
     store: Option<PathBuf>,
@@ -85,29 +94,59 @@ fn describe(code: &ScannedCode) -> String {
     }
 }
 
-/// Records a confirmed key in the trust store when there is one (a failure to
-/// record is a warning: the scan result itself stands).
-fn record_match(args: &Args, expected: &PublicKey) {
-    let identity = match load_identity(args.identity.as_deref()) {
-        Ok((id, _)) => id,
-        Err(e) if args.contact.is_some() => {
-            eprintln!("warning: not recorded in the trust store: {}", e.message);
+/// Hands the evidence of the match to the trust engine for the named contact
+/// (a failure to record is reported; the scan result itself stands).
+fn record_match(args: &Args, evidence: Evidence) {
+    let replaces = match args.replaces.as_deref().map(|k| read_key_arg(k, "--replaces")) {
+        Some(Err(e)) => {
+            eprintln!("warning: matched, but not recorded: {}", e.message);
             return;
         }
-        Err(_) => return,
+        Some(Ok(k)) => Some(k),
+        None => None,
     };
-    match crate::common::record_verification(
+    let (identity, own) = if args.contact.is_some() {
+        match load_own(args.identity.as_deref()) {
+            Ok(v) => v,
+            Err(e) => {
+                eprintln!("warning: matched, but not recorded: {}", e.message);
+                return;
+            }
+        }
+    } else {
+        report_not_recorded(args, "no_contact", NO_CONTACT_MESSAGE);
+        return;
+    };
+    match record_check(
         args.store.as_deref(),
         args.contact.as_deref(),
-        expected,
-        verifier_core::receipt::VerificationMethod::QrScan,
+        evidence,
+        replaces.as_ref(),
         &identity,
+        &own,
     ) {
-        Ok(Some(name)) if !args.json => {
-            println!("Recorded in the trust store: {name} verified by QR scan.");
+        Ok(Recorded::Yes { contact, receipt }) => {
+            if args.json {
+                print_json(&json!({"event": "recorded", "contact": contact, "method": "qr-image", "receipt_id": receipt}));
+            } else {
+                println!(
+                    "Recorded in the trust store: {contact} verified by a QR code read from an image file"
+                );
+                println!(
+                    "(weaker than a camera scan in person: a picture proves nothing about who was in the room)."
+                );
+            }
         }
-        Ok(_) => {}
+        Ok(Recorded::No { code, message }) => report_not_recorded(args, code, &message),
         Err(e) => eprintln!("warning: matched, but not recorded: {}", e.message),
+    }
+}
+
+fn report_not_recorded(args: &Args, code: &str, message: &str) {
+    if args.json {
+        print_json(&json!({"event": "not_recorded", "reason": code, "message": message}));
+    } else {
+        eprintln!("{message}");
     }
 }
 
@@ -124,6 +163,7 @@ pub fn run(args: Args) -> CliResult<u8> {
     let mut found_any = false;
     let mut matched = false;
     let mut mismatches: Vec<String> = Vec::new();
+    let mut evidence: Option<Evidence> = None;
     let mut unreadable = Vec::new();
     for path in &args.images {
         let start = Instant::now();
@@ -190,7 +230,14 @@ pub fn run(args: Args) -> CliResult<u8> {
                         Err(e) => json!({"match": false, "reason": e.to_string()}),
                     };
                     match result {
-                        Ok(_) => matched = true,
+                        Ok(_) => {
+                            matched = true;
+                            if let (None, ScannedCode::Verifier(p)) = (&evidence, &scanned) {
+                                evidence = qr::scan_evidence(p, &me, QrSource::ImageFile)
+                                    .ok()
+                                    .map(|(_, e)| e);
+                            }
+                        }
                         Err(e) => mismatches.push(format!("{}: {e}", path.display())),
                     }
                     if let Some(map) = c.as_object_mut() {
@@ -234,7 +281,9 @@ pub fn run(args: Args) -> CliResult<u8> {
             if !args.json {
                 println!("Match: the code shows {expected}.");
             }
-            record_match(&args, expected);
+            if let Some(evidence) = evidence {
+                record_match(&args, evidence);
+            }
             return Ok(0);
         }
         let why = if !found_any {

@@ -80,6 +80,34 @@ pub fn check(
     check_payload(payload, my_key, expected)
 }
 
+/// Domain label of the QR payload digest recorded in receipts
+/// (`docs/receipts.md`): BLAKE3 `derive_key` over the payload's encoding.
+pub const RECEIPT_DIGEST_DOMAIN: &str = "verifier/v1/receipt-evidence/qr-payload";
+
+/// Evidence for the trust engine from a scanned verifier code: the key it
+/// shows (for a pairwise code, only if it holds the fingerprint of `my_key`),
+/// with where the code came from. Which contact it is for is the engine's
+/// question, never answered by the key alone.
+pub fn scan_evidence(
+    payload: &Payload,
+    my_key: &PublicKey,
+    source: crate::trust::QrSource,
+) -> Result<(CheckMatch, crate::trust::Evidence), CheckMismatch> {
+    let found = *payload.key().ok_or(CheckMismatch::NoKey {
+        mode: payload.mode(),
+    })?;
+    let matched = check_payload(payload, my_key, &found)?;
+    let mut h = blake3::Hasher::new_derive_key(RECEIPT_DIGEST_DOMAIN);
+    h.update(&payload.encode());
+    let evidence = crate::trust::Evidence::qr(
+        found,
+        source,
+        super::payload::FORMAT_VERSION,
+        *h.finalize().as_bytes(),
+    );
+    Ok((matched, evidence))
+}
+
 /// [`check`] for an already decoded verifier payload.
 pub fn check_payload(
     payload: &Payload,

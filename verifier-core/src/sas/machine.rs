@@ -13,6 +13,7 @@ use super::schedule::{
 };
 use super::wire::{Body, DecodeError, FLOW_ID_LEN, FlowId, MAX_SAS_BITS, Message};
 use crate::render::{Bip39Language, SasEmoji};
+use crate::trust::{ComparedBy, Evidence};
 
 /// The fewest SAS bits any configuration accepts.
 pub const MIN_SAS_BITS: u8 = 20;
@@ -240,6 +241,11 @@ impl core::fmt::Display for CancelReason {
 pub enum Decision {
     /// The codes are the same.
     Match,
+    /// A script answered "match" without anyone comparing (e.g. `--yes`).
+    /// The protocol runs as with [`Decision::Match`], but the run's
+    /// [`evidence`](SasSession::evidence) says so and the trust engine never
+    /// records it: with nobody comparing, a man in the middle always wins.
+    ScriptedMatch,
     /// The codes differ.
     NoMatch,
     /// Stop the run.
@@ -313,7 +319,7 @@ enum State {
     AwaitingPeer(Box<Established>, UserConfirmed),
     Verified {
         peer: PublicKey,
-        _proofs: VerifiedProofs,
+        proofs: VerifiedProofs,
     },
     Cancelled(CancelReason),
     /// Only while a transition is in progress.
@@ -467,6 +473,21 @@ impl<'a> SasSession<'a> {
         self.deadline
     }
 
+    /// The evidence of a verified run, for the trust engine: the peer's key,
+    /// the protocol version, the transcript hash, and whether a person or a
+    /// script answered "match" on this side. `None` unless the run is verified.
+    pub fn evidence(&self) -> Option<Evidence> {
+        match &self.state {
+            State::Verified { peer, proofs } => Some(Evidence::sas(
+                *peer,
+                super::wire::PROTOCOL_VERSION,
+                proofs.transcript_hash(),
+                proofs.compared_by(),
+            )),
+            _ => None,
+        }
+    }
+
     /// The current public phase.
     pub fn phase(&self) -> Phase {
         match &self.state {
@@ -554,26 +575,35 @@ impl<'a> SasSession<'a> {
             Decision::NoMatch if matches!(self.state, State::Comparing(..)) => {
                 self.cancel(CancelReason::UserNoMatch)
             }
-            Decision::Match if matches!(self.state, State::Comparing(..)) => {
+            Decision::Match | Decision::ScriptedMatch
+                if matches!(self.state, State::Comparing(..)) =>
+            {
                 let State::Comparing(est, peer_confirmed) =
                     std::mem::replace(&mut self.state, State::Transition)
                 else {
                     return self.cancel(CancelReason::UnexpectedMessage);
                 };
-                let user = UserConfirmed::user_said_match();
+                let by = if decision == Decision::Match {
+                    ComparedBy::Person
+                } else {
+                    ComparedBy::Script
+                };
+                let user = UserConfirmed::user_said_match(by);
                 let confirm = self.confirm_message(&est.keys);
                 self.deadline = deadline(now, &self.config);
                 self.state = match peer_confirmed {
                     Some(peer_ok) => State::Verified {
                         peer: est.peer,
-                        _proofs: VerifiedProofs::new(est.commitment, user, peer_ok),
+                        proofs: VerifiedProofs::new(est.commitment, user, peer_ok, &est.keys),
                     },
                     None => State::AwaitingPeer(est, user),
                 };
                 self.output(vec![confirm])
             }
             // A decision while no code is shown changes nothing.
-            Decision::Match | Decision::NoMatch => self.output(Vec::new()),
+            Decision::Match | Decision::ScriptedMatch | Decision::NoMatch => {
+                self.output(Vec::new())
+            }
         }
     }
 
@@ -705,7 +735,7 @@ impl<'a> SasSession<'a> {
                 let est = *est;
                 self.state = State::Verified {
                     peer: est.peer,
-                    _proofs: VerifiedProofs::new(est.commitment, user, ok),
+                    proofs: VerifiedProofs::new(est.commitment, user, ok, &est.keys),
                 };
                 self.output(Vec::new())
             }

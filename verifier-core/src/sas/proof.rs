@@ -40,14 +40,20 @@ impl CommitmentSettled {
     }
 }
 
-/// The person at this side answered "match".
+/// The person at this side answered "match" (or a script did, which the
+/// trust engine refuses to record).
 #[derive(Debug)]
-pub(super) struct UserConfirmed(());
+pub(super) struct UserConfirmed(crate::trust::ComparedBy);
 
 impl UserConfirmed {
     /// Made only from the user's "match" decision.
-    pub(super) fn user_said_match() -> Self {
-        Self(())
+    pub(super) fn user_said_match(by: crate::trust::ComparedBy) -> Self {
+        Self(by)
+    }
+
+    /// Who answered.
+    pub(super) fn by(&self) -> crate::trust::ComparedBy {
+        self.0
     }
 }
 
@@ -78,16 +84,33 @@ impl PeerConfirmed {
 #[derive(Debug)]
 pub(super) struct VerifiedProofs {
     _commitment: CommitmentSettled,
-    _user: UserConfirmed,
+    user: UserConfirmed,
     _peer: PeerConfirmed,
+    transcript_hash: [u8; 32],
 }
 
 impl VerifiedProofs {
-    pub(super) fn new(c: CommitmentSettled, u: UserConfirmed, p: PeerConfirmed) -> Self {
+    pub(super) fn new(
+        c: CommitmentSettled,
+        u: UserConfirmed,
+        p: PeerConfirmed,
+        keys: &SessionKeys,
+    ) -> Self {
         Self {
             _commitment: c,
-            _user: u,
+            user: u,
             _peer: p,
+            transcript_hash: keys.transcript_hash(),
         }
+    }
+
+    /// Who answered "match" on this side.
+    pub(super) fn compared_by(&self) -> crate::trust::ComparedBy {
+        self.user.by()
+    }
+
+    /// The hash of the run's transcript (`docs/sas-protocol.md`).
+    pub(super) fn transcript_hash(&self) -> [u8; 32] {
+        self.transcript_hash
     }
 }

@@ -2,8 +2,10 @@
 
 use std::path::PathBuf;
 
+use crate::contact_name::NameError;
 use crate::key::PublicKey;
 use crate::receipt::ReceiptError;
+use crate::trust::Refusal;
 
 /// Why a trust-store operation failed.
 #[non_exhaustive]
@@ -112,6 +114,34 @@ pub enum StoreError {
     NothingToAccept {
         /// The contact.
         contact: String,
+    },
+    /// The contact name breaks the naming rules (`docs/contact-names.md`).
+    #[error(transparent)]
+    InvalidName(#[from] NameError),
+    /// The new name looks like an existing contact's name (same confusable
+    /// skeleton, Unicode TR39); adding it needs an explicit override.
+    #[error(
+        "{name:?} looks like the existing contact {existing:?}; two contacts that look alike can be confused on screen. Choose another name, or confirm that it is a different person (--allow-lookalike)"
+    )]
+    Lookalike {
+        /// The new name.
+        name: String,
+        /// The existing contact it looks like.
+        existing: String,
+    },
+    /// The trust engine refused to record the verification.
+    #[error("{refusal}")]
+    Refused {
+        /// Why, with a stable reason code (`refusal.code()`).
+        refusal: Refusal,
+    },
+    /// The identity given to sign is not the current identity the store was asked to trust.
+    #[error("the signing identity {signer} is not the current identity {current}")]
+    SignerNotCurrent {
+        /// The signing identity.
+        signer: Box<PublicKey>,
+        /// The current identity.
+        current: Box<PublicKey>,
     },
     /// A receipt or label problem.
     #[error(transparent)]

@@ -6,32 +6,39 @@
 //! schema). The API is sans-clock: every change takes the current time as a
 //! [`Timestamp`]. Layout and rules: `docs/trust-store.md`.
 //!
-//! A changed key of a verified contact stays [`TrustStatus::KeyChanged`] until
-//! the new key is verified ([`Store::mark_verified`]) or explicitly accepted
-//! ([`Store::accept_key`]); it never becomes "verified" by itself.
+//! The store decides nothing about trust itself: it hands each contact's
+//! recorded history to the trust engine ([`crate::trust`]) and persists what
+//! the engine decides, inside one transaction. A status is read from the
+//! signed receipts every time (an edited row reads as
+//! [`TrustStatus::Tampered`], never as verified).
 //!
 //! ```
 //! use verifier_core::identity::Identity;
-//! use verifier_core::receipt::{Timestamp, VerificationMethod};
-//! use verifier_core::store::{ObserveOutcome, Store, TrustStatus};
+//! use verifier_core::receipt::Timestamp;
+//! use verifier_core::store::{ObserveOutcome, Store, StoreError};
+//! use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal, TrustStatus};
 //!
 //! let dir = tempfile::tempdir()?;
 //! let mut store = Store::open(dir.path().join("trust.sqlite3"))?;
 //! let me = Identity::generate(&mut rand_core::OsRng);
+//! let own = OwnKeys::new(me.public_key());
 //! let alice_key = Identity::generate(&mut rand_core::OsRng).public_key();
 //! let t = Timestamp::from_unix_secs(1_700_000_000);
 //!
-//! store.add_contact("Alice", None, t)?;
-//! assert_eq!(store.observe_key("Alice", &alice_key, t)?, ObserveOutcome::FirstSeen);
-//! let receipt = store.mark_verified("Alice", &alice_key, VerificationMethod::QrScan, &me, t)?;
-//! assert!(matches!(store.status("Alice")?, TrustStatus::Verified { .. }));
+//! store.add_contact_with_key("Alice", None, &alice_key, t)?;
+//! // The person compared Alice's full key: evidence for exactly that key.
+//! let done = store.verify("Alice", Evidence::manual_assertion(alice_key), Intent::Verify, &me, &own, t)?;
+//! assert!(matches!(store.status("Alice", &own)?, TrustStatus::Verified { .. }));
 //!
 //! // The server swaps Alice's key: the store remembers and says so.
 //! let evil = Identity::generate(&mut rand_core::OsRng).public_key();
 //! let outcome = store.observe_key("Alice", &evil, t)?;
 //! assert!(matches!(outcome, ObserveOutcome::Changed { was_verified: true, .. }));
-//! assert!(matches!(store.status("Alice")?, TrustStatus::KeyChanged { .. }));
-//! assert_eq!(store.receipt(&receipt.id())?, Some(receipt));
+//! assert!(matches!(store.status("Alice", &own)?, TrustStatus::KeyChanged { .. }));
+//! // A plain "verify" of the new key is refused: only the key-change flow may.
+//! let again = store.verify("Alice", Evidence::manual_assertion(evil), Intent::Verify, &me, &own, t);
+//! assert!(matches!(again, Err(StoreError::Refused { refusal: Refusal::KeyChangedNeedsConfirmation { .. } })));
+//! assert_eq!(store.receipt(&done.receipt.id())?, Some(done.receipt));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -46,14 +53,20 @@ use rusqlite::{Connection, OptionalExtension as _, Transaction, TransactionBehav
 pub use error::StoreError;
 pub use schema::{APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 pub use types::{
-    ContactSummary, Event, EventKind, ImportOutcome, KeyRecord, ObserveOutcome, TrustStatus,
+    ContactSummary, Event, EventKind, ImportOutcome, KeyRecord, ObserveOutcome, VerifyOutcome,
 };
 
+pub use crate::trust::TrustStatus;
+
+use crate::contact_name::{ContactName, find_lookalike};
 use crate::identity::Identity;
 use crate::key::{KeyType, PublicKey};
 use crate::receipt::{
-    LabelField, Receipt, ReceiptError, ReceiptId, ReceiptStatement, Timestamp, VerificationMethod,
-    validate_label,
+    LabelField, Receipt, ReceiptError, ReceiptId, Timestamp, VerificationMethod, validate_label,
+};
+use crate::trust::{
+    self, ContactFacts, Evidence, ImportDecision, Intent, LogEntry, LogKind, OwnKeys, Record,
+    Refusal,
 };
 use schema::db_err;
 
@@ -76,13 +89,9 @@ struct ContactRow {
     name: String,
     stable_id: Option<String>,
     current_key_id: Option<i64>,
-    current_since: Option<i64>,
-    trusted_key_id: Option<i64>,
-    changed_at: Option<i64>,
 }
 
-const CONTACT_COLUMNS: &str =
-    "id, name, stable_id, current_key_id, current_since, trusted_key_id, changed_at";
+const CONTACT_COLUMNS: &str = "id, name, stable_id, current_key_id";
 
 fn contact_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContactRow> {
     Ok(ContactRow {
@@ -90,9 +99,6 @@ fn contact_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ContactRow> {
         name: r.get(1)?,
         stable_id: r.get(2)?,
         current_key_id: r.get(3)?,
-        current_since: r.get(4)?,
-        trusted_key_id: r.get(5)?,
-        changed_at: r.get(6)?,
     })
 }
 
@@ -157,6 +163,23 @@ fn method_from_sql(code: i64) -> Result<VerificationMethod, StoreError> {
         })
 }
 
+/// A name as the store keeps it: NFC, checked against the naming rules.
+fn normalise_name(name: &str) -> Result<String, StoreError> {
+    let parsed = ContactName::parse(name)?;
+    Ok(parsed.as_str().to_owned())
+}
+
+/// A name to look up: NFC-normalised, but not refused (a lookup of a name
+/// that breaks the rules simply finds nothing).
+fn lookup_name(name: &str) -> String {
+    use unicode_normalization::UnicodeNormalization as _;
+    name.nfc().collect()
+}
+
+fn refused(refusal: Refusal) -> StoreError {
+    StoreError::Refused { refusal }
+}
+
 impl Store {
     /// The store location: `$VERIFIER_STORE` if set and not empty, else
     /// `<platform data dir>/verifier/trust-store.sqlite3`.
@@ -214,13 +237,19 @@ impl Store {
     }
 
     /// Adds a contact (no key yet; record one with [`Store::observe_key`]).
+    ///
+    /// The name is NFC-normalised and checked against the naming rules
+    /// (`docs/contact-names.md`: no bidi controls, zero-width or other
+    /// invisible characters); a name that looks like an existing contact's
+    /// ([`StoreError::Lookalike`]) needs
+    /// [`Store::add_contact_allowing_lookalike`].
     pub fn add_contact(
         &mut self,
         name: &str,
         stable_id: Option<&str>,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        self.add(name, stable_id, None, now).map(|_| ())
+        self.add(name, stable_id, None, false, now)
     }
 
     /// Adds a contact together with the key it uses now, in one transaction
@@ -232,7 +261,34 @@ impl Store {
         key: &PublicKey,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        self.add(name, stable_id, Some(key), now).map(|_| ())
+        self.add(name, stable_id, Some(key), false, now)
+    }
+
+    /// [`Store::add_contact_with_key`] (or without a key) for a name that
+    /// looks like an existing contact's, after the person confirmed that it
+    /// is a different contact.
+    pub fn add_contact_allowing_lookalike(
+        &mut self,
+        name: &str,
+        stable_id: Option<&str>,
+        key: Option<&PublicKey>,
+        now: Timestamp,
+    ) -> Result<(), StoreError> {
+        self.add(name, stable_id, key, true, now)
+    }
+
+    /// The existing contact whose name looks like `name` (same confusable
+    /// skeleton), if any; errors if `name` breaks the naming rules.
+    pub fn lookalike_of(&self, name: &str) -> Result<Option<String>, StoreError> {
+        let parsed = ContactName::parse(name)?;
+        let names: Vec<String> = query_all(
+            &self.conn,
+            &self.path,
+            "SELECT name FROM contacts",
+            [],
+            |r| r.get(0),
+        )?;
+        Ok(find_lookalike(&parsed, names.iter().map(String::as_str)).map(str::to_owned))
     }
 
     fn add(
@@ -240,20 +296,22 @@ impl Store {
         name: &str,
         stable_id: Option<&str>,
         key: Option<&PublicKey>,
+        allow_lookalike: bool,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        validate_label(LabelField::ContactName, name)?;
+        let name = normalise_name(name)?;
         if let Some(id) = stable_id {
             validate_label(LabelField::ContactId, id)?;
         }
         let at = to_sql_time(now)?;
+        if !allow_lookalike && let Some(existing) = self.lookalike_of(&name)? {
+            return Err(StoreError::Lookalike { name, existing });
+        }
         let path = self.path.clone();
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
-        if find_contact(&tx, name).map_err(err)?.is_some() {
-            return Err(StoreError::ContactExists {
-                name: name.to_owned(),
-            });
+        if find_contact(&tx, &name).map_err(err)?.is_some() {
+            return Err(StoreError::ContactExists { name });
         }
         if let Some(id) = stable_id {
             let owner: Option<String> = tx
@@ -279,14 +337,16 @@ impl Store {
         let cid = tx.last_insert_rowid();
         add_event(&tx, cid, at, "contact_added", None, None, None, None).map_err(err)?;
         if let Some(key) = key {
-            let row = require_contact(&tx, &path, name)?;
+            let row = require_contact(&tx, &path, &name)?;
             observe_in(&tx, &path, &row, key, at)?;
         }
         tx.commit().map_err(err)
     }
 
     /// Records that `key` was seen for `contact` (e.g. announced by a server)
-    /// and reports whether it differs from the current key.
+    /// and reports whether it differs from the current key. Observing never
+    /// verifies anything; a changed key of a verified contact raises the
+    /// key-change alert ([`TrustStatus::KeyChanged`]).
     pub fn observe_key(
         &mut self,
         contact: &str,
@@ -303,44 +363,145 @@ impl Store {
         Ok(outcome)
     }
 
-    /// Records that the user verified `key` (which must be the contact's
-    /// current key) by `method`, and returns the receipt, signed by `signer`,
-    /// that is stored with it.
-    pub fn mark_verified(
+    /// The contact's recorded history as the trust engine reads it.
+    pub fn facts(&self, contact: &str) -> Result<ContactFacts, StoreError> {
+        let row = require_contact(&self.conn, &self.path, contact)?;
+        facts_of(&self.conn, &self.path, &row)
+    }
+
+    /// `own` with the earlier identities that signed this store's own
+    /// verifications added (see [`OwnKeys::with_former`]).
+    fn own_with_former(conn: &Connection, path: &Path, own: &OwnKeys) -> Result<OwnKeys, StoreError> {
+        let raw: Vec<Vec<u8>> = query_all(
+            conn,
+            path,
+            "SELECT receipt FROM verifications WHERE imported = 0",
+            [],
+            |r| r.get(0),
+        )?;
+        let signers = raw
+            .iter()
+            .filter_map(|b| Receipt::from_bytes(b).ok())
+            .map(|r| *r.signer());
+        Ok(own.clone().with_former(signers))
+    }
+
+    /// Asks the trust engine whether `evidence` verifies `contact` and, if it
+    /// approves, records the verification (a receipt signed by `signer`)
+    /// in the same transaction. A refusal is [`StoreError::Refused`] with the
+    /// engine's reason; nothing is written then.
+    ///
+    /// `own` are the user's identity keys (its current key must be
+    /// `signer`'s).
+    pub fn verify(
         &mut self,
         contact: &str,
-        key: &PublicKey,
-        method: VerificationMethod,
+        evidence: Evidence,
+        intent: Intent,
         signer: &Identity,
+        own: &OwnKeys,
         now: Timestamp,
-    ) -> Result<Receipt, StoreError> {
+    ) -> Result<VerifyOutcome, StoreError> {
+        if &signer.public_key() != own.current() {
+            return Err(StoreError::SignerNotCurrent {
+                signer: Box::new(signer.public_key()),
+                current: Box::new(*own.current()),
+            });
+        }
         let at = to_sql_time(now)?;
         let path = self.path.clone();
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
-        let row = require_contact(&tx, &path, contact)?;
-        let key_id = require_current(&tx, &path, &row, key)?;
-        let statement =
-            ReceiptStatement::new(*key, &row.name, row.stable_id.as_deref(), now, method)?;
-        let receipt = Receipt::sign(signer, statement);
-        record_verification(&tx, &row, key_id, &receipt, at, false).map_err(err)?;
+        let row = find_contact(&tx, contact)
+            .map_err(err)?
+            .ok_or_else(|| {
+                refused(Refusal::UnknownContact {
+                    name: contact.to_owned(),
+                })
+            })?;
+        let own = Self::own_with_former(&tx, &path, own)?;
+        let facts = facts_of(&tx, &path, &row)?;
+        let approval = trust::decide(&facts, &own, evidence, intent).map_err(refused)?;
+        let key = *approval.key();
+        let row = if approval.is_first_key() {
+            observe_in(&tx, &path, &row, &key, at)?;
+            require_contact(&tx, &path, &row.name)?
+        } else {
+            row
+        };
+        let key_id = require_current(&tx, &path, &row, &key)?;
+        let receipt = match approval.record() {
+            Record::SignNew => {
+                let receipt = Receipt::sign(signer, approval.statement(now)?);
+                record_verification(&tx, &row, key_id, &receipt, at, Recorded::Local)
+                    .map_err(err)?;
+                receipt
+            }
+            Record::ApplyStored { id } => {
+                let receipt = load_receipt(&tx, &path, id)?.ok_or(refused(
+                    Refusal::ReceiptNotInHistory,
+                ))?;
+                let method = receipt.statement().method().code();
+                add_event(
+                    &tx,
+                    row.id,
+                    at,
+                    "verified",
+                    Some(key_id),
+                    None,
+                    Some(method),
+                    Some(id.as_bytes()),
+                )
+                .map_err(err)?;
+                receipt
+            }
+        };
         tx.commit().map_err(err)?;
-        Ok(receipt)
+        Ok(VerifyOutcome {
+            contact: row.name,
+            receipt,
+            first_key: approval.is_first_key(),
+            replaced: approval.replaces().copied(),
+        })
+    }
+
+    /// The key-change flow with a receipt from the contact's history: after
+    /// the person reviewed it (its method and date beside the old and new
+    /// keys), the evidence it gives for [`Store::verify`] with
+    /// [`Intent::ConfirmKeyChange`]. Refused for a key that this store saw
+    /// retired ([`Refusal::RetiredKey`]).
+    pub fn review_receipt(
+        &self,
+        contact: &str,
+        id: &ReceiptId,
+        own: &OwnKeys,
+    ) -> Result<Evidence, StoreError> {
+        let row = require_contact(&self.conn, &self.path, contact)?;
+        let own = Self::own_with_former(&self.conn, &self.path, own)?;
+        let facts = facts_of(&self.conn, &self.path, &row)?;
+        trust::review_receipt(&facts, &own, id).map_err(refused)
     }
 
     /// Imports a receipt (e.g. from a backup or another device of the same
-    /// user). It must be signed by `expected_signer`; its key must be the
-    /// contact's current key, or become it if the contact has no key yet.
-    /// A missing contact is created from the receipt's name and identifier.
+    /// user). It must be signed by the user's identity (`own`). The contact
+    /// is found by stable id, else by name, else created with the receipt's
+    /// key. Whether it counts is the trust engine's decision
+    /// ([`trust::decide_import`]): it never clears a key-change alert by
+    /// itself, it then lands in the history only.
     pub fn import_receipt(
         &mut self,
         receipt: &Receipt,
-        expected_signer: &PublicKey,
+        own: &OwnKeys,
         now: Timestamp,
     ) -> Result<ImportOutcome, StoreError> {
-        receipt.check_signer(expected_signer)?;
         let at = to_sql_time(now)?;
         let st = receipt.statement();
+        let name = normalise_name(st.contact_name())?;
+        if !own.is_own(receipt.signer()) {
+            return Err(refused(Refusal::NotYourReceipt {
+                signer: *receipt.signer(),
+            }));
+        }
         let path = self.path.clone();
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
@@ -368,52 +529,58 @@ impl Store {
         };
         let found = match by_id {
             Some(r) => Some(r),
-            None => find_contact(&tx, st.contact_name()).map_err(err)?,
+            None => find_contact(&tx, &name).map_err(err)?,
         };
-        let row = match found {
-            Some(r) => {
-                if let (Some(theirs), Some(ours)) = (st.contact_id(), r.stable_id.as_deref())
-                    && theirs != ours
-                {
-                    return Err(StoreError::StableIdTaken {
-                        stable_id: ours.to_owned(),
-                        owner: r.name,
-                    });
-                }
-                r
+        if let Some(r) = &found {
+            if r.name != name || r.stable_id.as_deref() != st.contact_id() {
+                return Err(StoreError::StableIdTaken {
+                    stable_id: st
+                        .contact_id()
+                        .or(r.stable_id.as_deref())
+                        .unwrap_or_default()
+                        .to_owned(),
+                    owner: r.name.clone(),
+                });
             }
+        }
+        let own = Self::own_with_former(&tx, &path, own)?;
+        let facts = found
+            .as_ref()
+            .map(|r| facts_of(&tx, &path, r))
+            .transpose()?;
+        let decision = trust::decide_import(facts.as_ref(), &own, receipt).map_err(refused)?;
+        let row = match found {
+            Some(r) => r,
             None => {
                 tx.execute(
                     "INSERT INTO contacts (name, stable_id, created_at) VALUES (?1, ?2, ?3)",
-                    params![st.contact_name(), st.contact_id(), at],
+                    params![name, st.contact_id(), at],
                 )
                 .map_err(err)?;
                 let cid = tx.last_insert_rowid();
                 add_event(&tx, cid, at, "contact_added", None, None, None, None).map_err(err)?;
-                require_contact(&tx, &path, st.contact_name())?
+                require_contact(&tx, &path, &name)?
             }
         };
+        let applied = matches!(decision, ImportDecision::Apply);
         let key_id = if row.current_key_id.is_none() {
-            let kid = upsert_key(&tx, row.id, st.key(), at).map_err(err)?;
-            set_current(&tx, row.id, kid, at).map_err(err)?;
-            add_event(
-                &tx,
-                row.id,
-                at,
-                "key_first_seen",
-                Some(kid),
-                None,
-                None,
-                None,
-            )
-            .map_err(err)?;
-            kid
-        } else {
+            observe_in(&tx, &path, &row, st.key(), at)?;
+            let row = require_contact(&tx, &path, &row.name)?;
             require_current(&tx, &path, &row, st.key())?
+        } else {
+            upsert_key(&tx, row.id, st.key(), at).map_err(err)?
         };
-        record_verification(&tx, &row, key_id, receipt, at, true).map_err(err)?;
+        let how = if applied {
+            Recorded::ImportedApplied
+        } else {
+            Recorded::ImportedHistoryOnly
+        };
+        record_verification(&tx, &row, key_id, receipt, at, how).map_err(err)?;
         tx.commit().map_err(err)?;
-        Ok(ImportOutcome::Imported)
+        Ok(match decision {
+            ImportDecision::HistoryOnly { reason } => ImportOutcome::HistoryOnly { reason },
+            _ => ImportOutcome::Imported,
+        })
     }
 
     /// Acknowledges a changed key without verifying it: the contact goes from
@@ -423,6 +590,7 @@ impl Store {
         &mut self,
         contact: &str,
         key: &PublicKey,
+        own: &OwnKeys,
         now: Timestamp,
     ) -> Result<(), StoreError> {
         let at = to_sql_time(now)?;
@@ -431,17 +599,15 @@ impl Store {
         let tx = self.write_tx()?;
         let row = require_contact(&tx, &path, contact)?;
         let key_id = require_current(&tx, &path, &row, key)?;
-        match row.trusted_key_id {
-            Some(t) if t != key_id => {}
-            _ => {
-                return Err(StoreError::NothingToAccept { contact: row.name });
+        let own = Self::own_with_former(&tx, &path, own)?;
+        let facts = facts_of(&tx, &path, &row)?;
+        match trust::assess(&facts, &own).status {
+            TrustStatus::KeyChanged { .. } | TrustStatus::NewIdentity => {}
+            TrustStatus::Tampered { problem } => {
+                return Err(refused(Refusal::Tampered { problem }));
             }
+            _ => return Err(StoreError::NothingToAccept { contact: row.name }),
         }
-        tx.execute(
-            "UPDATE contacts SET trusted_key_id = NULL, changed_at = NULL WHERE id = ?1",
-            [row.id],
-        )
-        .map_err(err)?;
         add_event(
             &tx,
             row.id,
@@ -473,20 +639,21 @@ impl Store {
         tx.commit().map_err(err)
     }
 
-    /// The contact's trust state.
-    pub fn status(&self, contact: &str) -> Result<TrustStatus, StoreError> {
-        let row = require_contact(&self.conn, &self.path, contact)?;
-        status_of(&self.conn, &self.path, &row)
+    /// The contact's trust state, read by the trust engine from the signed
+    /// receipts under `own`.
+    pub fn status(&self, contact: &str, own: &OwnKeys) -> Result<TrustStatus, StoreError> {
+        Ok(self.contact(contact, own)?.status)
     }
 
     /// One contact's summary.
-    pub fn contact(&self, contact: &str) -> Result<ContactSummary, StoreError> {
+    pub fn contact(&self, contact: &str, own: &OwnKeys) -> Result<ContactSummary, StoreError> {
         let row = require_contact(&self.conn, &self.path, contact)?;
-        summary_of(&self.conn, &self.path, row)
+        let own = Self::own_with_former(&self.conn, &self.path, own)?;
+        summary_of(&self.conn, &self.path, row, &own)
     }
 
     /// All contacts, by name.
-    pub fn list(&self) -> Result<Vec<ContactSummary>, StoreError> {
+    pub fn list(&self, own: &OwnKeys) -> Result<Vec<ContactSummary>, StoreError> {
         let rows = query_all(
             &self.conn,
             &self.path,
@@ -494,9 +661,21 @@ impl Store {
             [],
             contact_from_row,
         )?;
+        let own = Self::own_with_former(&self.conn, &self.path, own)?;
         rows.into_iter()
-            .map(|row| summary_of(&self.conn, &self.path, row))
+            .map(|row| summary_of(&self.conn, &self.path, row, &own))
             .collect()
+    }
+
+    /// The contact names, sorted.
+    pub fn names(&self) -> Result<Vec<String>, StoreError> {
+        query_all(
+            &self.conn,
+            &self.path,
+            "SELECT name FROM contacts ORDER BY name",
+            [],
+            |r| r.get(0),
+        )
     }
 
     /// The keys seen for a contact, oldest first.
@@ -527,27 +706,12 @@ impl Store {
     /// The contact's history, oldest first.
     pub fn history(&self, contact: &str) -> Result<Vec<Event>, StoreError> {
         let row = require_contact(&self.conn, &self.path, contact)?;
-        type Raw = (
-            i64,
-            String,
-            Option<i64>,
-            Option<i64>,
-            Option<i64>,
-            Option<Vec<u8>>,
-        );
-        let raw: Vec<Raw> = query_all(
-            &self.conn,
-            &self.path,
-            "SELECT at, kind, key_id, from_key_id, method, receipt_id
-             FROM events WHERE contact_id = ?1 ORDER BY id",
-            [row.id],
-            six_columns,
-        )?;
+        let raw = raw_events(&self.conn, &self.path, row.id)?;
         let bad = StoreError::InvalidStoredData {
             what: "incomplete history event",
         };
         let mut out = Vec::with_capacity(raw.len());
-        for (at, kind, key_id, from_key_id, method, receipt_id) in raw {
+        for ev in raw {
             let key = |id: Option<i64>| -> Result<PublicKey, StoreError> {
                 load_key(
                     &self.conn,
@@ -558,44 +722,47 @@ impl Store {
                 )
             };
             let receipt = || -> Result<ReceiptId, StoreError> {
-                receipt_id
-                    .as_deref()
-                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
-                    .map(ReceiptId::from_array)
-                    .ok_or(StoreError::InvalidStoredData {
-                        what: "history event without receipt id",
-                    })
+                ev.receipt_id.ok_or(StoreError::InvalidStoredData {
+                    what: "history event without receipt id",
+                })
             };
-            let method = || method_from_sql(method.unwrap_or(0));
-            let kind = match kind.as_str() {
+            let method = || method_from_sql(ev.method.unwrap_or(0));
+            let kind = match ev.kind.as_str() {
                 "contact_added" => EventKind::ContactAdded,
-                "key_first_seen" => EventKind::KeyFirstSeen { key: key(key_id)? },
+                "key_first_seen" => EventKind::KeyFirstSeen {
+                    key: key(ev.key_id)?,
+                },
                 "key_changed" => EventKind::KeyChanged {
-                    from: key(from_key_id)?,
-                    to: key(key_id)?,
+                    from: key(ev.from_key_id)?,
+                    to: key(ev.key_id)?,
                 },
                 "verified" => EventKind::Verified {
-                    key: key(key_id)?,
+                    key: key(ev.key_id)?,
                     method: method()?,
                     receipt: receipt()?,
                 },
                 "receipt_imported" => EventKind::ReceiptImported {
-                    key: key(key_id)?,
+                    key: key(ev.key_id)?,
                     method: method()?,
                     receipt: receipt()?,
+                    applied: ev.applied.unwrap_or(true),
                 },
-                "key_accepted" => EventKind::KeyAccepted { key: key(key_id)? },
+                "key_accepted" => EventKind::KeyAccepted {
+                    key: key(ev.key_id)?,
+                },
                 _ => return Err(bad),
             };
             out.push(Event {
-                at: from_sql_time(at)?,
+                at: from_sql_time(ev.at)?,
                 kind,
             });
         }
         Ok(out)
     }
 
-    /// The receipts stored for a contact, newest verification first.
+    /// The receipts stored for a contact, newest verification first. A stored
+    /// receipt that no longer decodes is an error (the contact reads as
+    /// tampered).
     pub fn receipts(&self, contact: &str) -> Result<Vec<Receipt>, StoreError> {
         let row = require_contact(&self.conn, &self.path, contact)?;
         let raw: Vec<Vec<u8>> = query_all(
@@ -613,18 +780,124 @@ impl Store {
 
     /// The stored receipt with this id, if any.
     pub fn receipt(&self, id: &ReceiptId) -> Result<Option<Receipt>, StoreError> {
-        let raw: Option<Vec<u8>> = self
-            .conn
-            .query_row(
-                "SELECT receipt FROM verifications WHERE receipt_id = ?1",
-                [id.as_bytes().as_slice()],
-                |r| r.get(0),
-            )
-            .optional()
-            .map_err(|e| db_err(&self.path, e))?;
-        raw.map(|b| Receipt::from_bytes(&b).map_err(StoreError::from))
-            .transpose()
+        load_receipt(&self.conn, &self.path, id)
     }
+}
+
+fn load_receipt(conn: &Connection, path: &Path, id: &ReceiptId) -> Result<Option<Receipt>, StoreError> {
+    let raw: Option<Vec<u8>> = conn
+        .query_row(
+            "SELECT receipt FROM verifications WHERE receipt_id = ?1",
+            [id.as_bytes().as_slice()],
+            |r| r.get(0),
+        )
+        .optional()
+        .map_err(|e| db_err(path, e))?;
+    raw.map(|b| Receipt::from_bytes(&b).map_err(StoreError::from))
+        .transpose()
+}
+
+/// One row of `events`, with the receipt it refers to.
+struct RawEvent {
+    at: i64,
+    kind: String,
+    key_id: Option<i64>,
+    from_key_id: Option<i64>,
+    method: Option<i64>,
+    receipt_id: Option<ReceiptId>,
+    receipt: Option<Vec<u8>>,
+    applied: Option<bool>,
+}
+
+fn raw_events(conn: &Connection, path: &Path, contact_id: i64) -> Result<Vec<RawEvent>, StoreError> {
+    query_all(
+        conn,
+        path,
+        "SELECT e.at, e.kind, e.key_id, e.from_key_id, e.method, e.receipt_id, v.receipt, v.applied
+         FROM events e LEFT JOIN verifications v
+           ON v.receipt_id = e.receipt_id AND v.contact_id = e.contact_id
+         WHERE e.contact_id = ?1 ORDER BY e.id",
+        [contact_id],
+        |r| {
+            let rid: Option<Vec<u8>> = r.get(5)?;
+            Ok(RawEvent {
+                at: r.get(0)?,
+                kind: r.get(1)?,
+                key_id: r.get(2)?,
+                from_key_id: r.get(3)?,
+                method: r.get(4)?,
+                receipt_id: rid
+                    .as_deref()
+                    .and_then(|b| <[u8; 32]>::try_from(b).ok())
+                    .map(ReceiptId::from_array),
+                receipt: r.get(6)?,
+                applied: r.get::<_, Option<i64>>(7)?.map(|v| v != 0),
+            })
+        },
+    )
+}
+
+/// The contact's history as the trust engine reads it.
+fn facts_of(conn: &Connection, path: &Path, row: &ContactRow) -> Result<ContactFacts, StoreError> {
+    let mut facts = ContactFacts::new(&row.name, row.stable_id.as_deref());
+    for ev in raw_events(conn, path, row.id)? {
+        let at = from_sql_time(ev.at)?;
+        let key = |id: Option<i64>| -> Result<PublicKey, StoreError> {
+            load_key(
+                conn,
+                path,
+                id.ok_or(StoreError::InvalidStoredData {
+                    what: "history event without key",
+                })?,
+            )
+        };
+        let kind = match ev.kind.as_str() {
+            "key_first_seen" | "key_changed" => LogKind::KeySeen {
+                key: key(ev.key_id)?,
+            },
+            "verified" => LogKind::Verified {
+                receipt: ev.receipt,
+            },
+            "receipt_imported" => LogKind::ReceiptImported {
+                receipt: ev.receipt,
+                applied: ev.applied.unwrap_or(false),
+            },
+            "key_accepted" => LogKind::KeyAccepted {
+                key: key(ev.key_id)?,
+            },
+            _ => continue,
+        };
+        facts.log.push(LogEntry::new(at, kind));
+    }
+    facts.current_key = row
+        .current_key_id
+        .map(|id| load_key(conn, path, id))
+        .transpose()?;
+    Ok(facts)
+}
+
+/// The key of the latest verification that counts in the history (ignoring
+/// signatures: for the informational `was_verified` of an observation only;
+/// statuses always come from [`trust::assess`]).
+fn last_verified_key(facts: &ContactFacts) -> Option<PublicKey> {
+    let mut last = None;
+    for e in &facts.log {
+        match &e.kind {
+            LogKind::Verified { receipt }
+            | LogKind::ReceiptImported {
+                receipt,
+                applied: true,
+            } => {
+                last = receipt
+                    .as_deref()
+                    .and_then(|b| Receipt::from_bytes(b).ok())
+                    .map(|r| *r.statement().key());
+            }
+            LogKind::KeyAccepted { .. } => last = None,
+            _ => {}
+        }
+    }
+    last
 }
 
 /// The body of [`Store::observe_key`], inside the caller's transaction.
@@ -656,19 +929,9 @@ fn observe_in(
         Some(cur) if cur == key_id => ObserveOutcome::Unchanged,
         Some(cur) => {
             let previous = load_key(tx, path, cur)?;
+            let facts = facts_of(tx, path, row)?;
+            let was_verified = last_verified_key(&facts) == Some(previous);
             set_current(tx, row.id, key_id, at).map_err(err)?;
-            if let Some(trusted) = row.trusted_key_id {
-                let changed_at = if trusted == key_id {
-                    None
-                } else {
-                    Some(row.changed_at.unwrap_or(at))
-                };
-                tx.execute(
-                    "UPDATE contacts SET changed_at = ?2 WHERE id = ?1",
-                    params![row.id, changed_at],
-                )
-                .map_err(err)?;
-            }
             add_event(
                 tx,
                 row.id,
@@ -682,7 +945,7 @@ fn observe_in(
             .map_err(err)?;
             ObserveOutcome::Changed {
                 previous,
-                was_verified: row.trusted_key_id == Some(cur),
+                was_verified,
             }
         }
     };
@@ -692,7 +955,7 @@ fn observe_in(
 fn find_contact(conn: &Connection, name: &str) -> rusqlite::Result<Option<ContactRow>> {
     conn.query_row(
         &format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE name = ?1"),
-        [name],
+        [lookup_name(name)],
         contact_from_row,
     )
     .optional()
@@ -762,23 +1025,36 @@ fn set_current(tx: &Connection, contact_id: i64, key_id: i64, at: i64) -> rusqli
     Ok(())
 }
 
+/// How a receipt came to be recorded.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Recorded {
+    /// Signed here after the trust engine approved a check.
+    Local,
+    /// Imported, and the engine let it count.
+    ImportedApplied,
+    /// Imported into the history only.
+    ImportedHistoryOnly,
+}
+
 fn record_verification(
     tx: &Connection,
     row: &ContactRow,
     key_id: i64,
     receipt: &Receipt,
     at: i64,
-    imported: bool,
+    how: Recorded,
 ) -> rusqlite::Result<()> {
     let st = receipt.statement();
     // The statement's time was range-checked when it was made.
     let verified_at = i64::try_from(st.verified_at().as_unix_secs()).unwrap_or(i64::MAX);
     let id = receipt.id();
     let method = st.method().code();
+    let imported = how != Recorded::Local;
+    let applied = how != Recorded::ImportedHistoryOnly;
     tx.execute(
         "INSERT OR IGNORE INTO verifications
-            (contact_id, key_id, method, verified_at, recorded_at, imported, receipt_id, receipt)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            (contact_id, key_id, method, verified_at, recorded_at, imported, receipt_id, receipt, applied)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         params![
             row.id,
             key_id,
@@ -787,13 +1063,17 @@ fn record_verification(
             at,
             imported,
             id.as_bytes().as_slice(),
-            receipt.as_bytes()
+            receipt.as_bytes(),
+            applied
         ],
     )?;
-    tx.execute(
-        "UPDATE contacts SET trusted_key_id = ?2, changed_at = NULL WHERE id = ?1",
-        params![row.id, key_id],
-    )?;
+    // Kept up to date for readers of schema version 1; statuses never read it.
+    if applied {
+        tx.execute(
+            "UPDATE contacts SET trusted_key_id = ?2, changed_at = NULL WHERE id = ?1",
+            params![row.id, key_id],
+        )?;
+    }
     let (kind, event_at) = if imported {
         ("receipt_imported", at)
     } else {
@@ -866,54 +1146,18 @@ fn load_key(conn: &Connection, path: &Path, key_id: i64) -> Result<PublicKey, St
     key_from_sql(ty, &bytes)
 }
 
-fn status_of(conn: &Connection, path: &Path, row: &ContactRow) -> Result<TrustStatus, StoreError> {
-    let Some(trusted) = row.trusted_key_id else {
-        return Ok(TrustStatus::Unverified);
-    };
-    if row.current_key_id == Some(trusted) {
-        let (method, at): (i64, i64) = conn
-            .query_row(
-                "SELECT method, verified_at FROM verifications WHERE key_id = ?1
-                 ORDER BY verified_at DESC, id DESC LIMIT 1",
-                [trusted],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .map_err(|e| db_err(path, e))?
-            .ok_or(StoreError::InvalidStoredData {
-                what: "verified key without a verification",
-            })?;
-        return Ok(TrustStatus::Verified {
-            since: from_sql_time(at)?,
-            method: method_from_sql(method)?,
-        });
-    }
-    let since = row
-        .changed_at
-        .or(row.current_since)
-        .ok_or(StoreError::InvalidStoredData {
-            what: "key change without a time",
-        })?;
-    Ok(TrustStatus::KeyChanged {
-        previous_verified_key: load_key(conn, path, trusted)?,
-        since: from_sql_time(since)?,
-    })
-}
-
 fn summary_of(
     conn: &Connection,
     path: &Path,
     row: ContactRow,
+    own: &OwnKeys,
 ) -> Result<ContactSummary, StoreError> {
-    let status = status_of(conn, path, &row)?;
-    let current_key = row
-        .current_key_id
-        .map(|id| load_key(conn, path, id))
-        .transpose()?;
+    let facts = facts_of(conn, path, &row)?;
+    let assessment = trust::assess(&facts, own);
     Ok(ContactSummary {
         name: row.name,
         stable_id: row.stable_id,
-        current_key,
-        status,
+        current_key: facts.current_key,
+        status: assessment.status,
     })
 }

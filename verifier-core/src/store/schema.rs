@@ -71,6 +71,11 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX events_contact ON events (contact_id, id);
     ",
+    // Version 2: imported receipts may land in the history without counting
+    // (the trust engine's `ImportDecision::HistoryOnly`); earlier imports counted.
+    "
+    ALTER TABLE verifications ADD COLUMN applied INTEGER NOT NULL DEFAULT 1;
+    ",
 ];
 
 /// The schema version this build writes.

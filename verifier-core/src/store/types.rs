@@ -1,7 +1,8 @@
 //! The values the trust store hands out: outcomes, statuses, summaries, history.
 
 use crate::key::PublicKey;
-use crate::receipt::{ReceiptId, Timestamp, VerificationMethod};
+use crate::receipt::{Receipt, ReceiptId, Timestamp, VerificationMethod};
+use crate::trust::{HistoryOnlyReason, TrustStatus};
 
 /// What [`Store::observe_key`](super::Store::observe_key) found.
 #[non_exhaustive]
@@ -24,43 +25,6 @@ pub enum ObserveOutcome {
         /// Whether `previous` was the contact's verified key.
         was_verified: bool,
     },
-}
-
-/// A contact's trust state.
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-// A typed key is large (it keeps the decompressed point); these are
-// short-lived return values, so boxing would only complicate matching.
-#[allow(clippy::large_enum_variant)]
-pub enum TrustStatus {
-    /// The current key was never verified (or a key change was accepted).
-    Unverified,
-    /// The current key is the verified one.
-    Verified {
-        /// When it was (last) verified.
-        since: Timestamp,
-        /// How.
-        method: VerificationMethod,
-    },
-    /// The contact's key changed away from the key the user verified. This
-    /// stays until the new key is verified or explicitly accepted.
-    KeyChanged {
-        /// The key the user had verified.
-        previous_verified_key: PublicKey,
-        /// When the key first changed away from it.
-        since: Timestamp,
-    },
-}
-
-impl TrustStatus {
-    /// `"verified"`, `"unverified"` or `"key_changed"` (used in JSON).
-    pub fn name(&self) -> &'static str {
-        match self {
-            TrustStatus::Unverified => "unverified",
-            TrustStatus::Verified { .. } => "verified",
-            TrustStatus::KeyChanged { .. } => "key_changed",
-        }
-    }
 }
 
 /// One contact as listed.
@@ -127,7 +91,7 @@ pub enum EventKind {
         /// The receipt recorded for it.
         receipt: ReceiptId,
     },
-    /// A verification was imported from a receipt.
+    /// A receipt was imported.
     ReceiptImported {
         /// The key.
         key: PublicKey,
@@ -135,6 +99,9 @@ pub enum EventKind {
         method: VerificationMethod,
         /// The receipt.
         receipt: ReceiptId,
+        /// Whether it counted as a verification when imported (`false`: it
+        /// landed in the history only, e.g. during a key-change alert).
+        applied: bool,
     },
     /// The user accepted a changed key without verifying it.
     KeyAccepted {
@@ -161,9 +128,29 @@ impl EventKind {
 /// What [`Store::import_receipt`](super::Store::import_receipt) did.
 #[non_exhaustive]
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[allow(clippy::large_enum_variant)]
 pub enum ImportOutcome {
-    /// The verification was recorded.
+    /// The receipt was recorded and counts as a verification.
     Imported,
+    /// The receipt was recorded in the history only: it verifies nothing by
+    /// itself (the key-change flow can use it after the person reviewed it).
+    HistoryOnly {
+        /// Why.
+        reason: HistoryOnlyReason,
+    },
     /// This exact receipt was already in the store; nothing changed.
     AlreadyPresent,
+}
+
+/// What [`Store::verify`](super::Store::verify) recorded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyOutcome {
+    /// The contact, as stored.
+    pub contact: String,
+    /// The receipt that backs the verification (new, or the reviewed one).
+    pub receipt: Receipt,
+    /// Whether the key was the contact's first key.
+    pub first_key: bool,
+    /// For a confirmed key change: the previously verified key.
+    pub replaced: Option<PublicKey>,
 }
