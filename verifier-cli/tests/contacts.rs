@@ -92,10 +92,10 @@ fn key_change_of_a_verified_contact_exits_3_until_reverified() {
     assert_eq!(json_of(&same)["status"], "unchanged");
 
     let verified = json_ok(&env.run(&[
-        "contacts", "verify", "Alice", "--method", "qr", "--key", &k1, "--store", s, "--json",
+        "contacts", "verify", "Alice", "--key", &k1, "--store", s, "--json",
     ]));
     assert_eq!(verified["status"], "verified");
-    assert_eq!(verified["method"], "qr");
+    assert_eq!(verified["method"], "manual");
     assert!(
         verified["receipt"]
             .as_str()
@@ -106,7 +106,7 @@ fn key_change_of_a_verified_contact_exits_3_until_reverified() {
     let list = json_ok(&env.run(&["contacts", "list", "--store", s, "--json"]));
     assert_eq!(list[0]["name"], "Alice");
     assert_eq!(list[0]["status"], "verified");
-    assert_eq!(list[0]["method"], "qr");
+    assert_eq!(list[0]["method"], "manual");
 
     // The switcheroo: exit 3 with "status":"key_changed".
     let changed = env.run(&["contacts", "observe", "Alice", &k2, "--store", s, "--json"]);
@@ -157,13 +157,18 @@ fn key_change_of_a_verified_contact_exits_3_until_reverified() {
         stderr(&wrong)
     );
 
+    // The new key needs the key-change flow (exit 3 without it).
+    let plain = env.run(&["contacts", "verify", "Alice", "--key", &k2, "--store", s, "--json"]);
+    assert_eq!(plain.status.code(), Some(3));
+    assert_eq!(json_of(&plain)["reason"], "key_changed_needs_confirmation");
     let re = json_ok(&env.run(&[
-        "contacts", "verify", "Alice", "--method", "sas", "--store", s, "--json",
+        "contacts", "verify", "Alice", "--key", &k2, "--replaces", &k1, "--store", s, "--json",
     ]));
     assert_eq!(re["key"], k2.as_str());
+    assert_eq!(re["replaced"], k1.as_str());
     let list = json_ok(&env.run(&["contacts", "list", "--store", s, "--json"]));
     assert_eq!(list[0]["status"], "verified");
-    assert_eq!(list[0]["method"], "sas");
+    assert_eq!(list[0]["method"], "manual");
     let _ = me;
 }
 
@@ -175,7 +180,7 @@ fn accepting_a_changed_key_leaves_it_unverified() {
     let s = env.store();
     let s = s.as_str();
     json_ok(&env.run(&["contacts", "add", "Bob", &k1, "--store", s, "--json"]));
-    json_ok(&env.run(&["contacts", "verify", "Bob", "--store", s, "--json"]));
+    json_ok(&env.run(&["contacts", "verify", "Bob", "--key", &k1, "--store", s, "--json"]));
     assert_eq!(
         env.run(&["contacts", "observe", "Bob", &k2, "--store", s])
             .status
@@ -213,7 +218,7 @@ fn receipts_export_check_import() {
     );
 
     json_ok(&env.run(&[
-        "contacts", "verify", "Carol", "--method", "number", "--store", s, "--json",
+        "contacts", "verify", "Carol", "--key", &k, "--store", s, "--json",
     ]));
     let file = env.path("carol.receipt");
     let f = file.to_str().unwrap();
@@ -232,7 +237,7 @@ fn receipts_export_check_import() {
     assert_eq!(checked["key"], k.as_str());
     assert_eq!(checked["key_type"], "ed25519");
     assert_eq!(checked["contact"], "Carol");
-    assert_eq!(checked["method"], "number");
+    assert_eq!(checked["method"], "manual");
     assert_eq!(checked["receipt_id"], exported["receipt_id"]);
     let human = env.run(&["receipt", "check", f]);
     assert!(human.status.success());
@@ -279,7 +284,11 @@ fn receipts_export_check_import() {
         other_id.to_str().unwrap(),
     ]);
     assert_eq!(refused.status.code(), Some(1));
-    assert!(stderr(&refused).contains("not by the expected identity"));
+    assert!(
+        stderr(&refused).contains("not by your identity"),
+        "{}",
+        stderr(&refused)
+    );
 }
 
 #[test]
@@ -294,6 +303,8 @@ fn store_from_env_errors_and_damaged_file() {
             .env("XDG_DATA_HOME", env.path("xdg-data"));
         cmd.output().unwrap()
     };
+    // The default identity (statuses are read from receipts it signs).
+    json_ok(&run_env(&["keygen", "--json"]));
     json_ok(&run_env(&["contacts", "add", "Dave", &k, "--json"]));
     assert!(store.exists());
     let list = json_ok(&run_env(&["contacts", "list", "--json"]));
@@ -324,6 +335,7 @@ fn store_from_env_errors_and_damaged_file() {
 #[test]
 fn concurrent_cli_writers_all_succeed() {
     let env = Env::new();
+    env.keygen("me");
     let keys: Vec<String> = (0..2).map(|i| env.keygen(&format!("k{i}"))).collect();
     let s = env.store();
     // Create the store first so both writers race on writes, not creation.

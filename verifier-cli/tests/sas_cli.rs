@@ -137,14 +137,26 @@ fn host_and_joiner_end_verified() {
     assert_eq!(hc_ev["words"].as_array().unwrap().len(), 4);
     assert_eq!(hc_ev["emoji"].as_array().unwrap().len(), 7);
     assert_eq!(hc_ev["decimals"].as_array().unwrap().len(), 3);
+    let verified = |s: &Side| {
+        s.events
+            .iter()
+            .find(|e| e["event"] == "verified")
+            .cloned()
+            .unwrap()
+    };
     assert_eq!(
-        last(&host),
-        &serde_json::json!({"event": "verified", "peer_key": b_key})
+        verified(&host),
+        serde_json::json!({"event": "verified", "peer_key": b_key})
     );
     assert_eq!(
-        last(&joiner),
-        &serde_json::json!({"event": "verified", "peer_key": a_key})
+        verified(&joiner),
+        serde_json::json!({"event": "verified", "peer_key": a_key})
     );
+    // Run with --yes: nobody compared, nothing is recorded, and the output says so.
+    for side in [&host, &joiner] {
+        assert_eq!(last(side)["event"], "not_recorded");
+        assert_eq!(last(side)["reason"], "not_compared_by_person");
+    }
     assert_eq!((hc, jc), (0, 0));
     drop((host.child, joiner.child));
 }
@@ -225,29 +237,20 @@ fn a_mistyped_join_code_is_refused_before_connecting() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("checksum"));
 }
 
-#[test]
-fn verified_sessions_are_recorded_in_each_trust_store() {
+/// Alice hosts, Bob joins; each names the other with `--contact` and has a store.
+/// `answer`: what both type at "do they match?" (`None`: `--yes`, nobody compares).
+/// Returns both sides' events, exit codes, and `contacts show --json` of each store.
+fn pair_with_contacts(answer: Option<&str>) -> [(Vec<Value>, i32, Value); 2] {
     let dir = tempfile::tempdir().unwrap();
     let (a, a_key) = identity(dir.path(), "alice");
     let (b, b_key) = identity(dir.path(), "bob");
     let (sa, sb) = (dir.path().join("a.sqlite3"), dir.path().join("b.sqlite3"));
-    // Bob already knows Alice's key as a contact; Alice names Bob with --contact.
+    // Bob already knows Alice's key as a contact; Alice's store learns Bob now.
     let out = Command::new(BIN)
-        .args([
-            "contacts",
-            "add",
-            "Alice",
-            &a_key,
-            "--store",
-            sb.to_str().unwrap(),
-        ])
+        .args(["contacts", "add", "Alice", &a_key, "--store", sb.to_str().unwrap()])
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let mut host = spawn(
         &[
             "sas",
@@ -261,7 +264,7 @@ fn verified_sessions_are_recorded_in_each_trust_store() {
             "--contact",
             "Bob",
         ],
-        None,
+        answer,
     );
     let mut host_out = BufReader::new(host.stdout.take().unwrap());
     let mut line = String::new();
@@ -279,22 +282,15 @@ fn verified_sessions_are_recorded_in_each_trust_store() {
             b.to_str().unwrap(),
             "--store",
             sb.to_str().unwrap(),
+            "--contact",
+            "Alice",
         ],
-        None,
+        answer,
     );
     let joiner_out = joiner.stdout.take().unwrap();
     let (j, jc) = finish(joiner, joiner_out);
     let (h, hc) = finish(host, host_out);
-    assert_eq!((hc, jc), (0, 0));
-    assert_eq!(
-        last(&h),
-        &serde_json::json!({"event": "recorded", "contact": "Bob", "method": "sas"})
-    );
-    assert_eq!(
-        last(&j),
-        &serde_json::json!({"event": "recorded", "contact": "Alice", "method": "sas"})
-    );
-    for (store, name, key) in [(&sa, "Bob", &b_key), (&sb, "Alice", &a_key)] {
+    let show = |store: &Path, name: &str, id: &Path| -> Value {
         let out = Command::new(BIN)
             .args([
                 "contacts",
@@ -303,12 +299,49 @@ fn verified_sessions_are_recorded_in_each_trust_store() {
                 "--json",
                 "--store",
                 store.to_str().unwrap(),
+                "--identity",
+                id.to_str().unwrap(),
             ])
             .output()
             .unwrap();
-        let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-        assert_eq!(v["status"], "verified", "{v}");
-        assert!(v.to_string().contains(key.as_str()), "{v}");
-    }
+        serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)))
+    };
+    let (shown_a, shown_b) = (show(&sa, "Bob", &a), show(&sb, "Alice", &b));
+    assert!(shown_a.to_string().contains(b_key.as_str()), "{shown_a}");
+    assert!(shown_b.to_string().contains(a_key.as_str()), "{shown_b}");
+    let out = [(h.events.clone(), hc, shown_a), (j.events.clone(), jc, shown_b)];
     drop((h.child, j.child));
+    out
+}
+
+#[test]
+fn verified_sessions_are_recorded_in_each_trust_store() {
+    let [host, joiner] = pair_with_contacts(Some("y\n"));
+    for ((events, code, shown), name) in [(host, "Bob"), (joiner, "Alice")] {
+        assert_eq!(code, 0);
+        let last = events.last().unwrap();
+        assert_eq!(last["event"], "recorded", "{last}");
+        assert_eq!(last["contact"], name);
+        assert_eq!(last["method"], "sas");
+        assert_eq!(last["receipt_id"].as_str().unwrap().len(), 64);
+        assert_eq!(shown["status"], "verified", "{shown}");
+        assert_eq!(shown["method"], "sas", "{shown}");
+    }
+}
+
+#[test]
+fn attack4_scripted_yes_with_contact_is_not_recorded() {
+    let [host, joiner] = pair_with_contacts(None);
+    for (events, code, shown) in [host, joiner] {
+        // The protocol ran to the end ...
+        assert_eq!(code, 0);
+        assert!(events.iter().any(|e| e["event"] == "verified"), "{events:?}");
+        // ... but nobody compared, so nothing was recorded, and the output says so.
+        let last = events.last().unwrap();
+        assert_eq!(last["event"], "not_recorded", "{last}");
+        assert_eq!(last["reason"], "not_compared_by_person", "{last}");
+        assert!(last["message"].as_str().unwrap().contains("nobody compared"), "{last}");
+        assert_eq!(shown["status"], "unverified", "{shown}");
+    }
 }

@@ -208,8 +208,12 @@ fn a_match_is_recorded_for_the_contact() {
         "--json",
         "--store",
         &s(&store),
+        "--identity",
+        &s(&bob),
     ]));
     assert_eq!(shown["status"], "verified", "{shown}");
+    // A picture proves nothing about who was in the room: recorded as such.
+    assert_eq!(shown["method"], "qr-image", "{shown}");
     // A mismatch records nothing.
     let (carol, carol_key) = keygen(dir.path(), "carol");
     let _ = carol;
@@ -232,6 +236,8 @@ fn a_match_is_recorded_for_the_contact() {
         "--json",
         "--store",
         &s(&store),
+        "--identity",
+        &s(&bob),
     ]));
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
 }

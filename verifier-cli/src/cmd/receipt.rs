@@ -10,7 +10,7 @@ use verifier_core::trust::HistoryOnlyReason;
 
 use crate::cmd::contacts::{method_words, open_store, store_err};
 use crate::common::{
-    CliError, CliResult, load_identity, load_own, print_json, read_key_arg, refusal_message,
+    CliError, CliResult, load_own, print_json, read_key_arg, refusal_message,
 };
 
 /// Arguments of `verifier receipt`.

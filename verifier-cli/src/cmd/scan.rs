@@ -114,7 +114,10 @@ fn record_match(args: &Args, evidence: Evidence) {
             }
         }
     } else {
-        report_not_recorded(args, "no_contact", NO_CONTACT_MESSAGE);
+        // Under --json the output stays one object per image; people get the note.
+        if !args.json {
+            report_not_recorded(args, "no_contact", NO_CONTACT_MESSAGE);
+        }
         return;
     };
     match record_check(

@@ -304,14 +304,23 @@ impl Store {
             validate_label(LabelField::ContactId, id)?;
         }
         let at = to_sql_time(now)?;
-        if !allow_lookalike && let Some(existing) = self.lookalike_of(&name)? {
-            return Err(StoreError::Lookalike { name, existing });
-        }
         let path = self.path.clone();
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
         if find_contact(&tx, &name).map_err(err)?.is_some() {
             return Err(StoreError::ContactExists { name });
+        }
+        // Inside the write transaction: two writers cannot add two lookalikes at once.
+        if !allow_lookalike {
+            let parsed = ContactName::parse(&name)?;
+            let names: Vec<String> =
+                query_all(&tx, &path, "SELECT name FROM contacts", [], |r| r.get(0))?;
+            if let Some(existing) = find_lookalike(&parsed, names.iter().map(String::as_str)) {
+                return Err(StoreError::Lookalike {
+                    name,
+                    existing: existing.to_owned(),
+                });
+            }
         }
         if let Some(id) = stable_id {
             let owner: Option<String> = tx
