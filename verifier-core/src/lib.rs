@@ -12,6 +12,7 @@ pub mod key;
 pub mod qr;
 pub mod receipt;
 pub mod render;
+pub mod rotation;
 pub mod safety_number;
 pub mod sas;
 pub mod signal;
