@@ -7,6 +7,8 @@ mod keys;
 mod qr_payload;
 #[path = "harness/receipt.rs"]
 mod receipt;
+#[path = "harness/rotation.rs"]
+mod rotation;
 #[path = "harness/safety_numbers.rs"]
 mod safety_numbers;
 #[path = "harness/sas_mapping.rs"]
