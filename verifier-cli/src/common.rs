@@ -132,9 +132,7 @@ pub fn own_keys(identity: &Identity, identity_path: Option<&Path>) -> CliResult<
     let Some(path) = identity_path else {
         return Ok(own);
     };
-    let mut chain_path = path.as_os_str().to_owned();
-    chain_path.push(".rotations");
-    let chain_path = PathBuf::from(chain_path);
+    let chain_path = crate::cmd::keygen::rotate::chain_path(path);
     let text = match std::fs::read_to_string(&chain_path) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(own),

@@ -574,6 +574,24 @@ fn rotated_identity_keeps_earlier_verifications() {
 }
 
 #[test]
+fn cli_rotation_keeps_verifications_and_a_new_identity_does_not() {
+    let env = Env::new();
+    env.keygen("me");
+    let k = env.keygen("bob");
+    let s = env.store();
+    ok(&env.run(&["contacts", "add", "bob", &k, "--store", &s]));
+    ok(&env.run(&["contacts", "verify", "bob", "--key", &k, "--store", &s]));
+    ok(&env.run(&["keygen", "--rotate"]));
+    assert_eq!(status_of(&env, &s, "bob"), "verified");
+    // Replacing the identity without a rotation: earlier checks cannot be vouched for.
+    ok(&env.run(&["keygen", "--force"]));
+    let _ = std::fs::remove_file(env.path("me.rotations"));
+    assert_eq!(status_of(&env, &s, "bob"), "new_identity");
+    let show = text(&env.run(&["contacts", "show", "bob", "--store", &s]));
+    assert!(show.contains("unverified (new identity)"), "{show}");
+}
+
+#[test]
 fn lost_identity_reads_new_identity_not_verified_nor_tampered() {
     let mut f = Fixture::new();
     f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();

@@ -1,6 +1,6 @@
 //! `verifier keygen` (and `keygen --rotate`, in `keygen/rotate.rs`)
 
-mod rotate;
+pub(crate) mod rotate;
 
 use std::path::PathBuf;
 
