@@ -16,8 +16,9 @@ use std::thread;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use verifier_core::identity::Identity;
-use verifier_core::receipt::{ReceiptId, Timestamp, VerificationMethod};
+use verifier_core::receipt::{ReceiptId, Timestamp};
 use verifier_core::store::Store;
+use verifier_core::trust::{Evidence, Intent, OwnKeys};
 
 const CHILD_ENV: &str = "VERIFIER_STORE_TEST_CHILD";
 const COUNT_ENV: &str = "VERIFIER_STORE_TEST_COUNT";
@@ -26,10 +27,13 @@ const WRITES_PER_WRITER: u64 = 150;
 
 /// Child: writes verifications until `limit` (or killed), printing
 /// `ready` once the store is open and `id <hex>` after each returned call.
+/// Each verification is of a new key of its own contact (after the first,
+/// through the key-change flow).
 fn child_writer(db: &str, limit: Option<u64>) {
     let deadline = Instant::now() + Duration::from_secs(30);
     let mut store = Store::open(db).unwrap();
     let me = Identity::generate(&mut rand_core::OsRng);
+    let own = OwnKeys::new(me.public_key());
     let name = format!("writer-{}", std::process::id());
     let base = 1_700_000_000;
     store
@@ -39,14 +43,21 @@ fn child_writer(db: &str, limit: Option<u64>) {
     writeln!(out, "ready").unwrap();
     out.flush().unwrap();
     let mut n = 0u64;
+    let mut verified = None;
     while limit.is_none_or(|l| n < l) && Instant::now() < deadline {
         let now = Timestamp::from_unix_secs(base + n);
         let key = Identity::generate(&mut rand_core::OsRng).public_key();
         store.observe_key(&name, &key, now).unwrap();
-        let receipt = store
-            .mark_verified(&name, &key, VerificationMethod::SasSession, &me, now)
+        let intent = match verified {
+            None => Intent::Verify,
+            Some(old) => Intent::ConfirmKeyChange { old, new: key },
+        };
+        let evidence = Evidence::manual_assertion(key);
+        let done = store
+            .verify(&name, evidence, intent, &me, &own, now)
             .unwrap();
-        writeln!(out, "id {}", receipt.id()).unwrap();
+        verified = Some(key);
+        writeln!(out, "id {}", done.receipt.id()).unwrap();
         out.flush().unwrap();
         n += 1;
     }
@@ -233,11 +244,11 @@ fn two_writer_processes_at_once_both_succeed() {
     }
     let store = Store::open(&db).unwrap();
     store.integrity_check().unwrap();
-    let contacts = store.list().unwrap();
+    let contacts = store.names().unwrap();
     assert_eq!(contacts.len(), 2);
-    for c in &contacts {
+    for name in &contacts {
         assert_eq!(
-            store.receipts(&c.name).unwrap().len() as u64,
+            store.receipts(name).unwrap().len() as u64,
             WRITES_PER_WRITER
         );
     }

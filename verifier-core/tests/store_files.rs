@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 
 use verifier_core::identity::Identity;
-use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::receipt::Timestamp;
 use verifier_core::store::{Store, StoreError};
+use verifier_core::trust::{Evidence, Intent, OwnKeys};
 
 fn t(s: u64) -> Timestamp {
     Timestamp::from_unix_secs(1_700_000_000 + s)
@@ -18,13 +19,14 @@ fn populated(dir: &Path) -> PathBuf {
     let path = dir.join("trust.sqlite3");
     let mut s = Store::open(&path).unwrap();
     let me = Identity::generate(&mut rand_core::OsRng);
+    let own = OwnKeys::new(me.public_key());
     for i in 0..60 {
         let name = format!("contact {i:03} with a longer name to fill pages");
         let k = Identity::generate(&mut rand_core::OsRng).public_key();
         s.add_contact(&name, None, t(i)).unwrap();
         s.observe_key(&name, &k, t(i)).unwrap();
-        s.mark_verified(&name, &k, VerificationMethod::QrScan, &me, t(i))
-            .unwrap();
+        let e = Evidence::manual_assertion(k);
+        s.verify(&name, e, Intent::Verify, &me, &own, t(i)).unwrap();
     }
     drop(s); // the last connection checkpoints the WAL into the file
     assert!(!path.with_extension("sqlite3-wal").exists());
@@ -180,7 +182,7 @@ fn missing_directory_becomes_a_new_complete_store() {
     assert!(names.iter().all(|n| !n.contains(".creating-")), "{names:?}");
     // And an existing good store opens again with its data.
     let s = Store::open(&nested).unwrap();
-    assert_eq!(s.list().unwrap().len(), 1);
+    assert_eq!(s.names().unwrap(), ["A"]);
 }
 
 #[test]
@@ -205,6 +207,6 @@ fn many_openers_of_a_new_store_at_once_all_succeed() {
         for th in threads {
             th.join().unwrap();
         }
-        assert_eq!(Store::open(&path).unwrap().list().unwrap().len(), 6);
+        assert_eq!(Store::open(&path).unwrap().names().unwrap().len(), 6);
     }
 }

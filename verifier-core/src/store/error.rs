@@ -10,6 +10,9 @@ use crate::trust::Refusal;
 /// Why a trust-store operation failed.
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
+// `Refused` holds the engine's `Refusal` (typed keys are large); boxing it
+// would only complicate matching on the reason.
+#[allow(clippy::large_enum_variant)]
 pub enum StoreError {
     /// No platform data directory could be determined.
     #[error(

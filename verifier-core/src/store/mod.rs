@@ -42,6 +42,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// `StoreError::Refused` carries the engine's `Refusal`, whose typed keys are
+// large (they keep the decompressed point); errors are short-lived and
+// boxing would only complicate matching (as for the engine's own types).
+#![allow(clippy::result_large_err)]
+
 mod error;
 mod schema;
 mod types;
@@ -380,7 +385,11 @@ impl Store {
 
     /// `own` with the earlier identities that signed this store's own
     /// verifications added (see [`OwnKeys::with_former`]).
-    fn own_with_former(conn: &Connection, path: &Path, own: &OwnKeys) -> Result<OwnKeys, StoreError> {
+    fn own_with_former(
+        conn: &Connection,
+        path: &Path,
+        own: &OwnKeys,
+    ) -> Result<OwnKeys, StoreError> {
         let raw: Vec<Vec<u8>> = query_all(
             conn,
             path,
@@ -421,13 +430,11 @@ impl Store {
         let path = self.path.clone();
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
-        let row = find_contact(&tx, contact)
-            .map_err(err)?
-            .ok_or_else(|| {
-                refused(Refusal::UnknownContact {
-                    name: contact.to_owned(),
-                })
-            })?;
+        let row = find_contact(&tx, contact).map_err(err)?.ok_or_else(|| {
+            refused(Refusal::UnknownContact {
+                name: contact.to_owned(),
+            })
+        })?;
         let own = Self::own_with_former(&tx, &path, own)?;
         let facts = facts_of(&tx, &path, &row)?;
         let approval = trust::decide(&facts, &own, evidence, intent).map_err(refused)?;
@@ -447,9 +454,8 @@ impl Store {
                 receipt
             }
             Record::ApplyStored { id } => {
-                let receipt = load_receipt(&tx, &path, id)?.ok_or(refused(
-                    Refusal::ReceiptNotInHistory,
-                ))?;
+                let receipt =
+                    load_receipt(&tx, &path, id)?.ok_or(refused(Refusal::ReceiptNotInHistory))?;
                 let method = receipt.statement().method().code();
                 add_event(
                     &tx,
@@ -540,17 +546,17 @@ impl Store {
             Some(r) => Some(r),
             None => find_contact(&tx, &name).map_err(err)?,
         };
-        if let Some(r) = &found {
-            if r.name != name || r.stable_id.as_deref() != st.contact_id() {
-                return Err(StoreError::StableIdTaken {
-                    stable_id: st
-                        .contact_id()
-                        .or(r.stable_id.as_deref())
-                        .unwrap_or_default()
-                        .to_owned(),
-                    owner: r.name.clone(),
-                });
-            }
+        if let Some(r) = &found
+            && (r.name != name || r.stable_id.as_deref() != st.contact_id())
+        {
+            return Err(StoreError::StableIdTaken {
+                stable_id: st
+                    .contact_id()
+                    .or(r.stable_id.as_deref())
+                    .unwrap_or_default()
+                    .to_owned(),
+                owner: r.name.clone(),
+            });
         }
         let own = Self::own_with_former(&tx, &path, own)?;
         let facts = found
@@ -793,7 +799,11 @@ impl Store {
     }
 }
 
-fn load_receipt(conn: &Connection, path: &Path, id: &ReceiptId) -> Result<Option<Receipt>, StoreError> {
+fn load_receipt(
+    conn: &Connection,
+    path: &Path,
+    id: &ReceiptId,
+) -> Result<Option<Receipt>, StoreError> {
     let raw: Option<Vec<u8>> = conn
         .query_row(
             "SELECT receipt FROM verifications WHERE receipt_id = ?1",
@@ -818,7 +828,11 @@ struct RawEvent {
     applied: Option<bool>,
 }
 
-fn raw_events(conn: &Connection, path: &Path, contact_id: i64) -> Result<Vec<RawEvent>, StoreError> {
+fn raw_events(
+    conn: &Connection,
+    path: &Path,
+    contact_id: i64,
+) -> Result<Vec<RawEvent>, StoreError> {
     query_all(
         conn,
         path,
