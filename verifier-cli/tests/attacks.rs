@@ -60,7 +60,13 @@ impl Fixture {
         }
     }
 
-    fn verify(&mut self, name: &str, e: Evidence, intent: Intent, at: u64) -> Result<Receipt, StoreError> {
+    fn verify(
+        &mut self,
+        name: &str,
+        e: Evidence,
+        intent: Intent,
+        at: u64,
+    ) -> Result<Receipt, StoreError> {
         self.store
             .verify(name, e, intent, &self.me, &self.own, t(at))
             .map(|d| d.receipt)
@@ -73,7 +79,7 @@ impl Fixture {
 
 fn refusal(r: Result<impl std::fmt::Debug, StoreError>) -> Refusal {
     match r {
-        Err(StoreError::Refused { refusal }) => refusal,
+        Err(StoreError::Refused { refusal }) => *refusal,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }
@@ -90,7 +96,9 @@ fn manual(k: PublicKey) -> Evidence {
 #[test]
 fn attack1_verify_after_key_change_without_key_change_flow_refused() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
     f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
     f.store.observe_key("bob", &key(3), t(2)).unwrap();
     let r = refusal(f.verify("bob", manual(key(3)), Intent::Verify, 3));
@@ -147,12 +155,23 @@ fn attack1_cli_verify_without_key_or_after_change_refused() {
     let plain = env.run(&["contacts", "verify", "bob", "--key", &k2, "--store", &s]);
     assert_eq!(plain.status.code(), Some(3), "{}", text(&plain));
     let msg = stderr(&plain);
-    assert!(msg.contains("CHANGED") && msg.contains("--replaces"), "{msg}");
+    assert!(
+        msg.contains("CHANGED") && msg.contains("--replaces"),
+        "{msg}"
+    );
     assert!(msg.contains(&k1) && msg.contains(&k2), "{msg}");
     assert_eq!(status_of(&env, &s, "bob"), "key_changed");
     // The key-change flow.
     ok(&env.run(&[
-        "contacts", "verify", "bob", "--key", &k2, "--replaces", &k1, "--store", &s,
+        "contacts",
+        "verify",
+        "bob",
+        "--key",
+        &k2,
+        "--replaces",
+        &k1,
+        "--store",
+        &s,
     ]));
     assert_eq!(status_of(&env, &s, "bob"), "verified");
 }
@@ -164,7 +183,9 @@ fn attack1_cli_verify_without_key_or_after_change_refused() {
 #[test]
 fn attack2_scan_credits_nobody_by_key_alone() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
     f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
     f.store.observe_key("bob", &key(3), t(2)).unwrap();
     let payload = Payload::Identity(IdentityCard {
@@ -177,7 +198,9 @@ fn attack2_scan_credits_nobody_by_key_alone() {
     let r = refusal(f.verify("bob", e.clone(), Intent::Verify, 3));
     assert_eq!(r.code(), "key_changed_needs_confirmation");
     // And it never lands on another contact whose key happens to match.
-    f.store.add_contact_with_key("carol", None, &key(4), t(4)).unwrap();
+    f.store
+        .add_contact_with_key("carol", None, &key(4), t(4))
+        .unwrap();
     let r = refusal(f.verify("carol", e, Intent::Verify, 5));
     assert_eq!(
         r,
@@ -208,13 +231,27 @@ fn attack2_cli_scan_picture_of_swapped_key_not_credited() {
         pic.to_str().unwrap(),
     ]));
     // No --contact: a match, but nobody is credited.
-    let out = env.run(&["scan", pic.to_str().unwrap(), "--expect", &k2, "--store", &s]);
+    let out = env.run(&[
+        "scan",
+        pic.to_str().unwrap(),
+        "--expect",
+        &k2,
+        "--store",
+        &s,
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out));
     assert!(stderr(&out).contains("Not recorded"), "{}", text(&out));
     assert_eq!(status_of(&env, &s, "bob"), "key_changed");
     // With --contact bob: the key-change alert stands.
     let out = env.run(&[
-        "scan", pic.to_str().unwrap(), "--expect", &k2, "--contact", "bob", "--store", &s,
+        "scan",
+        pic.to_str().unwrap(),
+        "--expect",
+        &k2,
+        "--contact",
+        "bob",
+        "--store",
+        &s,
     ]);
     assert!(stderr(&out).contains("CHANGED"), "{}", text(&out));
     assert_eq!(status_of(&env, &s, "bob"), "key_changed");
@@ -222,9 +259,20 @@ fn attack2_cli_scan_picture_of_swapped_key_not_credited() {
     let k3 = env.keygen("carol");
     ok(&env.run(&["contacts", "add", "carol", &k3, "--store", &s]));
     let out = env.run(&[
-        "scan", pic.to_str().unwrap(), "--expect", &k2, "--contact", "carol", "--store", &s,
+        "scan",
+        pic.to_str().unwrap(),
+        "--expect",
+        &k2,
+        "--contact",
+        "carol",
+        "--store",
+        &s,
     ]);
-    assert!(stderr(&out).contains("not the current key of carol"), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("not the current key of carol"),
+        "{}",
+        text(&out)
+    );
     let carol = json_of(&env.run(&["contacts", "show", "carol", "--json", "--store", &s]));
     assert_eq!(carol["status"], "unverified");
     assert_eq!(carol["key"], Value::String(k3.clone()));
@@ -237,7 +285,9 @@ fn attack2_cli_scan_picture_of_swapped_key_not_credited() {
 #[test]
 fn attack3_image_file_scan_recorded_as_image_file() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("dan", None, &key(5), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("dan", None, &key(5), t(0))
+        .unwrap();
     let payload = Payload::Identity(IdentityCard {
         key: key(5),
         display_name: None,
@@ -264,7 +314,14 @@ fn attack3_cli_scan_of_picture_recorded_as_image_file() {
         pic.to_str().unwrap(),
     ]));
     let out = env.run(&[
-        "scan", pic.to_str().unwrap(), "--expect", &k, "--contact", "dan", "--store", &s,
+        "scan",
+        pic.to_str().unwrap(),
+        "--expect",
+        &k,
+        "--contact",
+        "dan",
+        "--store",
+        &s,
     ]);
     assert!(out.status.success(), "{}", text(&out));
     assert!(text(&out).contains("image file"), "{}", text(&out));
@@ -303,14 +360,21 @@ fn sas_run(host_decision: Decision) -> Evidence {
     for m in b {
         host.receive(&m, &mut rng, now);
     }
-    assert_eq!(host.phase(), Phase::Verified { peer: bob.public_key() });
+    assert_eq!(
+        host.phase(),
+        Phase::Verified {
+            peer: bob.public_key()
+        }
+    );
     host.evidence().unwrap()
 }
 
 #[test]
 fn attack4_scripted_sas_answer_never_recorded() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("erin", None, &key(6), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("erin", None, &key(6), t(0))
+        .unwrap();
     let scripted = sas_run(Decision::ScriptedMatch);
     assert_eq!(scripted.compared_by(), ComparedBy::Script);
     let r = refusal(f.verify("erin", scripted, Intent::Verify, 1));
@@ -332,12 +396,20 @@ fn attack5_imported_old_receipt_does_not_clear_key_change_alert() {
     // Frank's old key K2 was verified long ago on another device.
     let other = Fixture::new();
     let mut other = other;
-    other.store.add_contact_with_key("frank", None, &key(12), t(0)).unwrap();
-    let old_receipt = other.verify("frank", manual(key(12)), Intent::Verify, 1).unwrap();
+    other
+        .store
+        .add_contact_with_key("frank", None, &key(12), t(0))
+        .unwrap();
+    let old_receipt = other
+        .verify("frank", manual(key(12)), Intent::Verify, 1)
+        .unwrap();
     // Here: Frank moved to K1, verified; now K2 comes back.
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("frank", None, &key(11), t(10)).unwrap();
-    f.verify("frank", manual(key(11)), Intent::Verify, 11).unwrap();
+    f.store
+        .add_contact_with_key("frank", None, &key(11), t(10))
+        .unwrap();
+    f.verify("frank", manual(key(11)), Intent::Verify, 11)
+        .unwrap();
     f.store.observe_key("frank", &key(12), t(12)).unwrap();
     assert!(matches!(f.status("frank"), TrustStatus::KeyChanged { .. }));
     let out = f.store.import_receipt(&old_receipt, &f.own, t(13)).unwrap();
@@ -348,15 +420,22 @@ fn attack5_imported_old_receipt_does_not_clear_key_change_alert() {
     assert!(matches!(f.status("frank"), TrustStatus::KeyChanged { .. }));
     // The key-change flow may use it after the person reviewed it (the key was
     // never seen here before the verified one) ...
-    let e = f.store.review_receipt("frank", &old_receipt.id(), &f.own).unwrap();
+    let e = f
+        .store
+        .review_receipt("frank", &old_receipt.id(), &f.own)
+        .unwrap();
     assert_eq!(e.method().name(), "manual");
 }
 
 #[test]
 fn attack5_retired_key_cannot_come_back_on_old_receipt() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("frank", None, &key(12), t(0)).unwrap();
-    let k2_receipt = f.verify("frank", manual(key(12)), Intent::Verify, 1).unwrap();
+    f.store
+        .add_contact_with_key("frank", None, &key(12), t(0))
+        .unwrap();
+    let k2_receipt = f
+        .verify("frank", manual(key(12)), Intent::Verify, 1)
+        .unwrap();
     f.store.observe_key("frank", &key(11), t(2)).unwrap();
     f.verify(
         "frank",
@@ -370,7 +449,9 @@ fn attack5_retired_key_cannot_come_back_on_old_receipt() {
     .unwrap();
     // K2 comes back: alert, and its old receipt cannot clear it.
     f.store.observe_key("frank", &key(12), t(4)).unwrap();
-    assert!(matches!(f.status("frank"), TrustStatus::KeyChanged { previous_verified_key, .. } if previous_verified_key == key(11)));
+    assert!(
+        matches!(f.status("frank"), TrustStatus::KeyChanged { previous_verified_key, .. } if previous_verified_key == key(11))
+    );
     let r = refusal(f.store.review_receipt("frank", &k2_receipt.id(), &f.own));
     assert_eq!(
         r,
@@ -380,6 +461,35 @@ fn attack5_retired_key_cannot_come_back_on_old_receipt() {
         }
     );
     assert!(matches!(f.status("frank"), TrustStatus::KeyChanged { .. }));
+}
+
+#[test]
+fn attack5_accepting_then_importing_old_receipt_does_not_restore_retired_key() {
+    // K2 verified (on another device), then K1 verified here after K2 was seen here.
+    let mut other = Fixture::new();
+    other
+        .store
+        .add_contact_with_key("frank", None, &key(12), t(0))
+        .unwrap();
+    let k2_receipt = other
+        .verify("frank", manual(key(12)), Intent::Verify, 1)
+        .unwrap();
+    let mut f = Fixture::new();
+    f.store
+        .add_contact_with_key("frank", None, &key(12), t(0))
+        .unwrap();
+    f.store.observe_key("frank", &key(11), t(2)).unwrap();
+    f.verify("frank", manual(key(11)), Intent::Verify, 3)
+        .unwrap();
+    // K2 comes back; the user accepts it without verifying, then imports the old receipt.
+    f.store.observe_key("frank", &key(12), t(4)).unwrap();
+    f.store.accept_key("frank", &key(12), &f.own, t(5)).unwrap();
+    let out = f.store.import_receipt(&k2_receipt, &f.own, t(6)).unwrap();
+    assert!(
+        matches!(&out, ImportOutcome::HistoryOnly { reason } if reason.code() == "retired_key"),
+        "{out:?}"
+    );
+    assert_eq!(f.status("frank"), TrustStatus::Unverified);
 }
 
 #[test]
@@ -393,17 +503,29 @@ fn attack5_cli_import_of_old_receipt_keeps_alert() {
     let s = env.store();
     // The other device verified K2 long ago.
     ok(&env.run(&["contacts", "add", "frank", &k2, "--store", other]));
-    ok(&env.run(&["contacts", "verify", "frank", "--key", &k2, "--store", other]));
+    ok(&env.run(&[
+        "contacts", "verify", "frank", "--key", &k2, "--store", other,
+    ]));
     let receipt_file = env.path("frank.receipt");
     ok(&env.run(&[
-        "receipt", "export", "frank", "--out", receipt_file.to_str().unwrap(), "--store", other,
+        "receipt",
+        "export",
+        "frank",
+        "--out",
+        receipt_file.to_str().unwrap(),
+        "--store",
+        other,
     ]));
     // Here: K1 verified, then K2 comes back.
     ok(&env.run(&["contacts", "add", "frank", &k1, "--store", &s]));
     ok(&env.run(&["contacts", "verify", "frank", "--key", &k1, "--store", &s]));
     env.run(&["contacts", "observe", "frank", &k2, "--store", &s]);
     let imp = env.run(&[
-        "receipt", "import", receipt_file.to_str().unwrap(), "--store", &s,
+        "receipt",
+        "import",
+        receipt_file.to_str().unwrap(),
+        "--store",
+        &s,
     ]);
     assert!(imp.status.success(), "{}", text(&imp));
     let out = text(&imp);
@@ -419,9 +541,19 @@ fn attack5_cli_import_of_old_receipt_keeps_alert() {
 #[test]
 fn attack6_invisible_and_bidi_names_refused() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("grace", None, &key(7), t(0)).unwrap();
-    for bad in ["gr\u{200b}ace", "ecar\u{202e}g", "grace\u{2066}", "\u{feff}grace"] {
-        let e = f.store.add_contact_with_key(bad, None, &key(8), t(1)).unwrap_err();
+    f.store
+        .add_contact_with_key("grace", None, &key(7), t(0))
+        .unwrap();
+    for bad in [
+        "gr\u{200b}ace",
+        "ecar\u{202e}g",
+        "grace\u{2066}",
+        "\u{feff}grace",
+    ] {
+        let e = f
+            .store
+            .add_contact_with_key(bad, None, &key(8), t(1))
+            .unwrap_err();
         assert!(matches!(e, StoreError::InvalidName(_)), "{bad:?}: {e}");
         assert!(e.to_string().contains("U+"), "{e}");
     }
@@ -430,16 +562,29 @@ fn attack6_invisible_and_bidi_names_refused() {
 #[test]
 fn attack6_lookalike_name_needs_explicit_override() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("alice", None, &key(7), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("alice", None, &key(7), t(0))
+        .unwrap();
     // Cyrillic "а".
-    let e = f.store.add_contact_with_key("\u{430}lice", None, &key(8), t(1)).unwrap_err();
-    assert!(matches!(e, StoreError::Lookalike { ref existing, .. } if existing == "alice"), "{e}");
+    let e = f
+        .store
+        .add_contact_with_key("\u{430}lice", None, &key(8), t(1))
+        .unwrap_err();
+    assert!(
+        matches!(e, StoreError::Lookalike { ref existing, .. } if existing == "alice"),
+        "{e}"
+    );
     f.store
         .add_contact_allowing_lookalike("\u{430}lice", None, Some(&key(8)), t(2))
         .unwrap();
     // NFC and NFD spellings are one name.
-    f.store.add_contact_with_key("Ren\u{e9}", None, &key(9), t(3)).unwrap();
-    let e = f.store.add_contact_with_key("Rene\u{301}", None, &key(10), t(4)).unwrap_err();
+    f.store
+        .add_contact_with_key("Ren\u{e9}", None, &key(9), t(3))
+        .unwrap();
+    let e = f
+        .store
+        .add_contact_with_key("Rene\u{301}", None, &key(10), t(4))
+        .unwrap_err();
     assert!(matches!(e, StoreError::ContactExists { .. }), "{e}");
 }
 
@@ -457,8 +602,20 @@ fn attack6_cli_names_refused_with_clear_error() {
     assert!(out.status.success(), "{}", text(&out));
     let out = env.run(&["contacts", "add", "alice", &k, "--store", &s]);
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("--allow-lookalike"), "{}", stderr(&out));
-    ok(&env.run(&["contacts", "add", "alice", &k, "--allow-lookalike", "--store", &s]));
+    assert!(
+        stderr(&out).contains("--allow-lookalike"),
+        "{}",
+        stderr(&out)
+    );
+    ok(&env.run(&[
+        "contacts",
+        "add",
+        "alice",
+        &k,
+        "--allow-lookalike",
+        "--store",
+        &s,
+    ]));
 }
 
 // ---------------------------------------------------------------------------
@@ -468,9 +625,13 @@ fn attack6_cli_names_refused_with_clear_error() {
 #[test]
 fn attack7_copied_verification_row_reads_tampered() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
     f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
-    f.store.add_contact_with_key("mallory", None, &key(2), t(2)).unwrap();
+    f.store
+        .add_contact_with_key("mallory", None, &key(2), t(2))
+        .unwrap();
     // Behind the program's back: Bob's verification becomes Mallory's.
     let db = rusqlite::Connection::open(&f.path).unwrap();
     db.execute_batch(
@@ -490,13 +651,18 @@ fn attack7_copied_verification_row_reads_tampered() {
         "{st:?}"
     );
     // Bob's own history now refers to a receipt that is gone.
-    assert!(matches!(store.status("bob", &f.own).unwrap(), TrustStatus::Tampered { .. }));
+    assert!(matches!(
+        store.status("bob", &f.own).unwrap(),
+        TrustStatus::Tampered { .. }
+    ));
 }
 
 #[test]
 fn attack7_edited_current_key_reads_tampered() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
     f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
     f.store.observe_key("bob", &key(3), t(2)).unwrap();
     // Behind the program's back: point the current key back at the verified one.
@@ -537,11 +703,19 @@ fn attack7_cli_tampered_contact_says_what_to_do() {
     .unwrap();
     drop(db);
     let list = json_of(&env.run(&["contacts", "list", "--json", "--store", &s]));
-    let mallory = list.as_array().unwrap().iter().find(|c| c["name"] == "mallory").unwrap();
+    let mallory = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "mallory")
+        .unwrap();
     assert_eq!(mallory["status"], "tampered");
     let show = env.run(&["contacts", "show", "mallory", "--store", &s]);
     let out = text(&show);
-    assert!(out.contains("TAMPERED") && out.contains("contacts forget"), "{out}");
+    assert!(
+        out.contains("TAMPERED") && out.contains("contacts forget"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -550,8 +724,13 @@ fn receipt_signed_by_someone_else_is_not_imported() {
     let mut other = Fixture::new();
     other.me = ident(40);
     other.own = OwnKeys::new(other.me.public_key());
-    other.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
-    let theirs = other.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
+    other
+        .store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
+    let theirs = other
+        .verify("bob", manual(key(2)), Intent::Verify, 1)
+        .unwrap();
     let r = refusal(f.store.import_receipt(&theirs, &f.own, t(2)));
     assert_eq!(r.code(), "not_your_receipt");
     assert!(f.store.names().unwrap().is_empty());
@@ -564,7 +743,9 @@ fn receipt_signed_by_someone_else_is_not_imported() {
 #[test]
 fn rotated_identity_keeps_earlier_verifications() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
     f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
     let new_me = ident(30);
     let rotation = Rotation::sign(&f.me, &new_me, t(2)).unwrap();
@@ -594,22 +775,34 @@ fn cli_rotation_keeps_verifications_and_a_new_identity_does_not() {
 #[test]
 fn lost_identity_reads_new_identity_not_verified_nor_tampered() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
     f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
     let own = OwnKeys::new(key(31));
-    assert_eq!(f.store.status("bob", &own).unwrap(), TrustStatus::NewIdentity);
+    assert_eq!(
+        f.store.status("bob", &own).unwrap(),
+        TrustStatus::NewIdentity
+    );
 }
 
 #[test]
 fn receipt_signed_by_stranger_in_history_reads_tampered() {
     let mut f = Fixture::new();
-    f.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
     // A receipt signed by a stranger, for Bob, inserted as an import behind our back.
     let mut stranger = Fixture::new();
     stranger.me = ident(41);
     stranger.own = OwnKeys::new(stranger.me.public_key());
-    stranger.store.add_contact_with_key("bob", None, &key(2), t(0)).unwrap();
-    let forged = stranger.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
+    stranger
+        .store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
+    let forged = stranger
+        .verify("bob", manual(key(2)), Intent::Verify, 1)
+        .unwrap();
     let db = rusqlite::Connection::open(&f.path).unwrap();
     db.execute(
         "INSERT INTO verifications (contact_id, key_id, method, verified_at, recorded_at, imported, receipt_id, receipt, applied)
@@ -625,7 +818,15 @@ fn receipt_signed_by_stranger_in_history_reads_tampered() {
     .unwrap();
     drop(db);
     let st = Store::open(&f.path).unwrap().status("bob", &f.own).unwrap();
-    assert!(matches!(st, TrustStatus::Tampered { problem: Tamper::ForeignSigner { .. } }), "{st:?}");
+    assert!(
+        matches!(
+            st,
+            TrustStatus::Tampered {
+                problem: Tamper::ForeignSigner { .. }
+            }
+        ),
+        "{st:?}"
+    );
 }
 
 // ---------------------------------------------------------------------------
@@ -636,14 +837,27 @@ fn receipt_signed_by_stranger_in_history_reads_tampered() {
 fn typed_back_words_must_match_to_give_evidence() {
     let (a, b) = (key(1), key(2));
     let c = Comparison::new(&Party::new(&a), &Party::new(&b));
-    let words = c.number().bip39_words(verifier_core::render::Bip39Language::English);
+    let words = c
+        .number()
+        .bip39_words(verifier_core::render::Bip39Language::English);
     let mut wrong = words.clone();
-    wrong[3] = if wrong[3] == "abandon" { "ability" } else { "abandon" };
-    assert!(c
-        .check_typed_back_words(&wrong.join(" "), verifier_core::render::Bip39Language::English)
-        .is_err());
+    wrong[3] = if wrong[3] == "abandon" {
+        "ability"
+    } else {
+        "abandon"
+    };
+    assert!(
+        c.check_typed_back_words(
+            &wrong.join(" "),
+            verifier_core::render::Bip39Language::English
+        )
+        .is_err()
+    );
     let e = c
-        .check_typed_back_words(&words.join(" "), verifier_core::render::Bip39Language::English)
+        .check_typed_back_words(
+            &words.join(" "),
+            verifier_core::render::Bip39Language::English,
+        )
         .unwrap();
     assert_eq!(e.key(), &b);
     assert_eq!(e.method().name(), "words");
@@ -654,7 +868,10 @@ fn engine_is_pure_and_decides_for_named_contact_only() {
     // The engine needs no store: facts in, decision out.
     let own = OwnKeys::new(key(1));
     let mut facts = trust::ContactFacts::new("zoe", None);
-    facts.push(trust::LogEntry::new(t(0), trust::LogKind::KeySeen { key: key(20) }));
+    facts.push(trust::LogEntry::new(
+        t(0),
+        trust::LogKind::KeySeen { key: key(20) },
+    ));
     let approval = trust::decide(&facts, &own, manual(key(20)), Intent::Verify).unwrap();
     assert_eq!(approval.contact_name(), "zoe");
     let r = trust::decide(&facts, &own, manual(key(21)), Intent::Verify).unwrap_err();

@@ -158,11 +158,22 @@ fn key_change_of_a_verified_contact_exits_3_until_reverified() {
     );
 
     // The new key needs the key-change flow (exit 3 without it).
-    let plain = env.run(&["contacts", "verify", "Alice", "--key", &k2, "--store", s, "--json"]);
+    let plain = env.run(&[
+        "contacts", "verify", "Alice", "--key", &k2, "--store", s, "--json",
+    ]);
     assert_eq!(plain.status.code(), Some(3));
     assert_eq!(json_of(&plain)["reason"], "key_changed_needs_confirmation");
     let re = json_ok(&env.run(&[
-        "contacts", "verify", "Alice", "--key", &k2, "--replaces", &k1, "--store", s, "--json",
+        "contacts",
+        "verify",
+        "Alice",
+        "--key",
+        &k2,
+        "--replaces",
+        &k1,
+        "--store",
+        s,
+        "--json",
     ]));
     assert_eq!(re["key"], k2.as_str());
     assert_eq!(re["replaced"], k1.as_str());
@@ -180,7 +191,9 @@ fn accepting_a_changed_key_leaves_it_unverified() {
     let s = env.store();
     let s = s.as_str();
     json_ok(&env.run(&["contacts", "add", "Bob", &k1, "--store", s, "--json"]));
-    json_ok(&env.run(&["contacts", "verify", "Bob", "--key", &k1, "--store", s, "--json"]));
+    json_ok(&env.run(&[
+        "contacts", "verify", "Bob", "--key", &k1, "--store", s, "--json",
+    ]));
     assert_eq!(
         env.run(&["contacts", "observe", "Bob", &k2, "--store", s])
             .status

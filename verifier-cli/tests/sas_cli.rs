@@ -247,10 +247,21 @@ fn pair_with_contacts(answer: Option<&str>) -> [(Vec<Value>, i32, Value); 2] {
     let (sa, sb) = (dir.path().join("a.sqlite3"), dir.path().join("b.sqlite3"));
     // Bob already knows Alice's key as a contact; Alice's store learns Bob now.
     let out = Command::new(BIN)
-        .args(["contacts", "add", "Alice", &a_key, "--store", sb.to_str().unwrap()])
+        .args([
+            "contacts",
+            "add",
+            "Alice",
+            &a_key,
+            "--store",
+            sb.to_str().unwrap(),
+        ])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let mut host = spawn(
         &[
             "sas",
@@ -310,7 +321,10 @@ fn pair_with_contacts(answer: Option<&str>) -> [(Vec<Value>, i32, Value); 2] {
     let (shown_a, shown_b) = (show(&sa, "Bob", &a), show(&sb, "Alice", &b));
     assert!(shown_a.to_string().contains(b_key.as_str()), "{shown_a}");
     assert!(shown_b.to_string().contains(a_key.as_str()), "{shown_b}");
-    let out = [(h.events.clone(), hc, shown_a), (j.events.clone(), jc, shown_b)];
+    let out = [
+        (h.events.clone(), hc, shown_a),
+        (j.events.clone(), jc, shown_b),
+    ];
     drop((h.child, j.child));
     out
 }
@@ -336,12 +350,21 @@ fn attack4_scripted_yes_with_contact_is_not_recorded() {
     for (events, code, shown) in [host, joiner] {
         // The protocol ran to the end ...
         assert_eq!(code, 0);
-        assert!(events.iter().any(|e| e["event"] == "verified"), "{events:?}");
+        assert!(
+            events.iter().any(|e| e["event"] == "verified"),
+            "{events:?}"
+        );
         // ... but nobody compared, so nothing was recorded, and the output says so.
         let last = events.last().unwrap();
         assert_eq!(last["event"], "not_recorded", "{last}");
         assert_eq!(last["reason"], "not_compared_by_person", "{last}");
-        assert!(last["message"].as_str().unwrap().contains("nobody compared"), "{last}");
+        assert!(
+            last["message"]
+                .as_str()
+                .unwrap()
+                .contains("nobody compared"),
+            "{last}"
+        );
         assert_eq!(shown["status"], "unverified", "{shown}");
     }
 }

@@ -124,7 +124,7 @@ fn manual(k: PublicKey) -> Evidence {
 
 fn refusal<T: std::fmt::Debug>(r: Result<T, StoreError>) -> Refusal {
     match r {
-        Err(StoreError::Refused { refusal }) => refusal,
+        Err(StoreError::Refused { refusal }) => *refusal,
         other => panic!("expected a refusal, got {other:?}"),
     }
 }

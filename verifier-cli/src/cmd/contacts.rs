@@ -141,7 +141,9 @@ pub fn run(args: Args) -> CliResult<u8> {
             if json {
                 let v = match load_own(identity) {
                     Ok((_, own)) => summary_json(&store.contact(&name, &own).map_err(store_err)?),
-                    Err(_) => json!({"name": name, "id": id, "status": "unverified", "key": key.to_canonical_string()}),
+                    Err(_) => {
+                        json!({"name": name, "id": id, "status": "unverified", "key": key.to_canonical_string()})
+                    }
                 };
                 print_json(&v);
             } else {
@@ -208,10 +210,9 @@ pub fn run(args: Args) -> CliResult<u8> {
                             "--from-receipt: `{id}` is not a receipt id (64 hex characters, as `contacts show` lists them)"
                         ))
                     })?;
-                    let receipt = store
-                        .receipt(&id)
-                        .map_err(store_err)?
-                        .ok_or_else(|| CliError::new(format!("no receipt {id} in the trust store")))?;
+                    let receipt = store.receipt(&id).map_err(store_err)?.ok_or_else(|| {
+                        CliError::new(format!("no receipt {id} in the trust store"))
+                    })?;
                     if !json {
                         let st = receipt.statement();
                         println!(
@@ -340,7 +341,9 @@ pub fn run(args: Args) -> CliResult<u8> {
                             println!(
                                 "Check the NEW key with {name} themselves, then record it with the key-change flow:"
                             );
-                            println!("  verifier contacts verify {name:?} --key NEW --replaces {previous}");
+                            println!(
+                                "  verifier contacts verify {name:?} --key NEW --replaces {previous}"
+                            );
                             println!(
                                 "or accept it knowingly WITHOUT verifying (verifier contacts accept)."
                             );
@@ -549,9 +552,7 @@ fn print_show(c: &ContactSummary, keys: &[KeyRecord], history: &[Event]) {
             println!(
                 "Status:   unverified (new identity): verified earlier by an identity of yours that was"
             );
-            println!(
-                "          replaced without `verifier keygen --rotate`; check the key again."
-            );
+            println!("          replaced without `verifier keygen --rotate`; check the key again.");
         }
         _ => println!("Status:   unverified"),
     }
@@ -594,7 +595,11 @@ fn print_show(c: &ContactSummary, keys: &[KeyRecord], history: &[Event]) {
             } => format!(
                 "imported receipt {receipt} for {key} ({}){}",
                 method_words(*method),
-                if *applied { "" } else { " - in the history only" }
+                if *applied {
+                    ""
+                } else {
+                    " - in the history only"
+                }
             ),
             EventKind::KeyAccepted { key } => format!("accepted {key} without verifying"),
             _ => e.kind.name().to_owned(),

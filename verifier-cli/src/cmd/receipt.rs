@@ -9,9 +9,7 @@ use verifier_core::store::{ImportOutcome, StoreError};
 use verifier_core::trust::HistoryOnlyReason;
 
 use crate::cmd::contacts::{method_words, open_store, store_err};
-use crate::common::{
-    CliError, CliResult, load_own, print_json, read_key_arg, refusal_message,
-};
+use crate::common::{CliError, CliResult, load_own, print_json, read_key_arg, refusal_message};
 
 /// Arguments of `verifier receipt`.
 #[derive(clap::Args, Debug)]
@@ -224,7 +222,9 @@ pub fn run(args: Args) -> CliResult<u8> {
                     }
                     None => println!("Receipt {} is already in the store.", receipt.id()),
                     Some(HistoryOnlyReason::KeyChangeAlert { old, new }) => {
-                        println!("The key of {name} CHANGED; this receipt does not clear the alert by itself.");
+                        println!(
+                            "The key of {name} CHANGED; this receipt does not clear the alert by itself."
+                        );
                         println!("  verified before: {old}");
                         println!("  new key:         {new}");
                         println!(
@@ -233,7 +233,9 @@ pub fn run(args: Args) -> CliResult<u8> {
                             method_words(st.method()),
                             st.verified_at()
                         );
-                        println!("It was stored in {name}'s history. If you trust that check of the NEW key, confirm the key change:");
+                        println!(
+                            "It was stored in {name}'s history. If you trust that check of the NEW key, confirm the key change:"
+                        );
                         println!(
                             "  verifier contacts verify {name:?} --from-receipt {} --replaces {old}",
                             receipt.id()

@@ -17,7 +17,8 @@ use verifier_scan::{LumaImage, Scanner};
 use verifier_core::trust::{Evidence, QrSource};
 
 use crate::common::{
-    CliError, CliResult, NO_CONTACT_MESSAGE, Recorded, load_identity, load_own, print_json, read_key_arg, record_check,
+    CliError, CliResult, NO_CONTACT_MESSAGE, Recorded, load_identity, load_own, print_json,
+    read_key_arg, record_check,
 };
 
 /// Arguments of `verifier scan`.
@@ -97,7 +98,11 @@ fn describe(code: &ScannedCode) -> String {
 /// Hands the evidence of the match to the trust engine for the named contact
 /// (a failure to record is reported; the scan result itself stands).
 fn record_match(args: &Args, evidence: Evidence) {
-    let replaces = match args.replaces.as_deref().map(|k| read_key_arg(k, "--replaces")) {
+    let replaces = match args
+        .replaces
+        .as_deref()
+        .map(|k| read_key_arg(k, "--replaces"))
+    {
         Some(Err(e)) => {
             eprintln!("warning: matched, but not recorded: {}", e.message);
             return;
@@ -130,7 +135,9 @@ fn record_match(args: &Args, evidence: Evidence) {
     ) {
         Ok(Recorded::Yes { contact, receipt }) => {
             if args.json {
-                print_json(&json!({"event": "recorded", "contact": contact, "method": "qr-image", "receipt_id": receipt}));
+                print_json(
+                    &json!({"event": "recorded", "contact": contact, "method": "qr-image", "receipt_id": receipt}),
+                );
             } else {
                 println!(
                     "Recorded in the trust store: {contact} verified by a QR code read from an image file"

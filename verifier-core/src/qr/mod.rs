@@ -17,7 +17,9 @@ mod payload;
 #[cfg(feature = "qr-render")]
 mod render;
 
-pub use check::{CheckMatch, CheckMismatch, RECEIPT_DIGEST_DOMAIN, check, check_payload, scan_evidence};
+pub use check::{
+    CheckMatch, CheckMismatch, RECEIPT_DIGEST_DOMAIN, check, check_payload, scan_evidence,
+};
 pub use classify::{ScannedCode, classify};
 pub use fingerprint::{FINGERPRINT_DOMAIN, KeyFingerprint};
 pub use payload::{

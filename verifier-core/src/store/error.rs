@@ -132,11 +132,27 @@ pub enum StoreError {
         /// The existing contact it looks like.
         existing: String,
     },
+    /// A receipt names a contact that the store holds with another name or
+    /// identifier (found by the other one): importing it would attach it to
+    /// the wrong contact.
+    #[error(
+        "the receipt is about {receipt_name:?} (identifier {receipt_id:?}), but the matching contact here is {contact_name:?} (identifier {contact_id:?}); it was not imported"
+    )]
+    ReceiptContactMismatch {
+        /// The contact name in the receipt.
+        receipt_name: String,
+        /// The identifier in the receipt.
+        receipt_id: Option<String>,
+        /// The contact's name here.
+        contact_name: String,
+        /// The contact's identifier here.
+        contact_id: Option<String>,
+    },
     /// The trust engine refused to record the verification.
     #[error("{refusal}")]
     Refused {
         /// Why, with a stable reason code (`refusal.code()`).
-        refusal: Refusal,
+        refusal: Box<Refusal>,
     },
     /// The identity given to sign is not the current identity the store was asked to trust.
     #[error("the signing identity {signer} is not the current identity {current}")]

@@ -37,7 +37,7 @@
 //! assert!(matches!(store.status("Alice", &own)?, TrustStatus::KeyChanged { .. }));
 //! // A plain "verify" of the new key is refused: only the key-change flow may.
 //! let again = store.verify("Alice", Evidence::manual_assertion(evil), Intent::Verify, &me, &own, t);
-//! assert!(matches!(again, Err(StoreError::Refused { refusal: Refusal::KeyChangedNeedsConfirmation { .. } })));
+//! assert!(matches!(again, Err(StoreError::Refused { refusal }) if matches!(*refusal, Refusal::KeyChangedNeedsConfirmation { .. })));
 //! assert_eq!(store.receipt(&done.receipt.id())?, Some(done.receipt));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -45,7 +45,6 @@
 // `StoreError::Refused` carries the engine's `Refusal`, whose typed keys are
 // large (they keep the decompressed point); errors are short-lived and
 // boxing would only complicate matching (as for the engine's own types).
-#![allow(clippy::result_large_err)]
 
 mod error;
 mod schema;
@@ -182,7 +181,9 @@ fn lookup_name(name: &str) -> String {
 }
 
 fn refused(refusal: Refusal) -> StoreError {
-    StoreError::Refused { refusal }
+    StoreError::Refused {
+        refusal: Box::new(refusal),
+    }
 }
 
 impl Store {
@@ -390,17 +391,22 @@ impl Store {
         path: &Path,
         own: &OwnKeys,
     ) -> Result<OwnKeys, StoreError> {
+        // The signer field of every receipt made here (bytes 5..39 of both
+        // receipt versions: type, length, key). Only a classification hint:
+        // every receipt is checked in full when a status is read.
         let raw: Vec<Vec<u8>> = query_all(
             conn,
             path,
-            "SELECT receipt FROM verifications WHERE imported = 0",
+            "SELECT DISTINCT substr(receipt, 6, 34) FROM verifications WHERE imported = 0",
             [],
             |r| r.get(0),
         )?;
-        let signers = raw
-            .iter()
-            .filter_map(|b| Receipt::from_bytes(b).ok())
-            .map(|r| *r.signer());
+        let signers = raw.iter().filter_map(|b| match b.as_slice() {
+            [ty, 32, key @ ..] => KeyType::from_code(*ty)
+                .ok()
+                .and_then(|t| PublicKey::from_bytes(t, key).ok()),
+            _ => None,
+        });
         Ok(own.clone().with_former(signers))
     }
 
@@ -549,13 +555,11 @@ impl Store {
         if let Some(r) = &found
             && (r.name != name || r.stable_id.as_deref() != st.contact_id())
         {
-            return Err(StoreError::StableIdTaken {
-                stable_id: st
-                    .contact_id()
-                    .or(r.stable_id.as_deref())
-                    .unwrap_or_default()
-                    .to_owned(),
-                owner: r.name.clone(),
+            return Err(StoreError::ReceiptContactMismatch {
+                receipt_name: st.contact_name().to_owned(),
+                receipt_id: st.contact_id().map(str::to_owned),
+                contact_name: r.name.clone(),
+                contact_id: r.stable_id.clone(),
             });
         }
         let own = Self::own_with_former(&tx, &path, own)?;
@@ -760,7 +764,7 @@ impl Store {
                     key: key(ev.key_id)?,
                     method: method()?,
                     receipt: receipt()?,
-                    applied: ev.applied.unwrap_or(true),
+                    applied: ev.applied.unwrap_or(false),
                 },
                 "key_accepted" => EventKind::KeyAccepted {
                     key: key(ev.key_id)?,
@@ -899,28 +903,27 @@ fn facts_of(conn: &Connection, path: &Path, row: &ContactRow) -> Result<ContactF
     Ok(facts)
 }
 
-/// The key of the latest verification that counts in the history (ignoring
-/// signatures: for the informational `was_verified` of an observation only;
-/// statuses always come from [`trust::assess`]).
-fn last_verified_key(facts: &ContactFacts) -> Option<PublicKey> {
-    let mut last = None;
-    for e in &facts.log {
-        match &e.kind {
-            LogKind::Verified { receipt }
-            | LogKind::ReceiptImported {
-                receipt,
-                applied: true,
-            } => {
-                last = receipt
-                    .as_deref()
-                    .and_then(|b| Receipt::from_bytes(b).ok())
-                    .map(|r| *r.statement().key());
-            }
-            LogKind::KeyAccepted { .. } => last = None,
-            _ => {}
-        }
-    }
-    last
+/// The key id of the latest verification that counts in the history (from
+/// the rows, without checking signatures: for the informational
+/// `was_verified` of an observation only; statuses always come from
+/// [`trust::assess`]).
+fn last_verified_key_id(conn: &Connection, contact_id: i64) -> rusqlite::Result<Option<i64>> {
+    let row: Option<(String, Option<i64>)> = conn
+        .query_row(
+            "SELECT e.kind, e.key_id FROM events e
+             LEFT JOIN verifications v ON v.receipt_id = e.receipt_id
+             WHERE e.contact_id = ?1
+               AND (e.kind IN ('verified', 'key_accepted')
+                    OR (e.kind = 'receipt_imported' AND v.applied = 1))
+             ORDER BY e.id DESC LIMIT 1",
+            [contact_id],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?;
+    Ok(match row {
+        Some((kind, key_id)) if kind != "key_accepted" => key_id,
+        _ => None,
+    })
 }
 
 /// The body of [`Store::observe_key`], inside the caller's transaction.
@@ -952,8 +955,7 @@ fn observe_in(
         Some(cur) if cur == key_id => ObserveOutcome::Unchanged,
         Some(cur) => {
             let previous = load_key(tx, path, cur)?;
-            let facts = facts_of(tx, path, row)?;
-            let was_verified = last_verified_key(&facts) == Some(previous);
+            let was_verified = last_verified_key_id(tx, row.id).map_err(err)? == Some(cur);
             set_current(tx, row.id, key_id, at).map_err(err)?;
             add_event(
                 tx,
@@ -975,13 +977,17 @@ fn observe_in(
     Ok(outcome)
 }
 
+/// The contact with this name: its NFC form (as the store keeps names), else
+/// the name exactly as given (contacts stored before names were normalised).
 fn find_contact(conn: &Connection, name: &str) -> rusqlite::Result<Option<ContactRow>> {
-    conn.query_row(
-        &format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE name = ?1"),
-        [lookup_name(name)],
-        contact_from_row,
-    )
-    .optional()
+    let sql = format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE name = ?1");
+    if let Some(row) = conn
+        .query_row(&sql, [lookup_name(name)], contact_from_row)
+        .optional()?
+    {
+        return Ok(Some(row));
+    }
+    conn.query_row(&sql, [name], contact_from_row).optional()
 }
 
 fn require_contact(conn: &Connection, path: &Path, name: &str) -> Result<ContactRow, StoreError> {

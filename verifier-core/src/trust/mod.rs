@@ -347,8 +347,6 @@ struct Anchor {
     since: Timestamp,
     method: VerificationMethod,
     signer: SignerClass,
-    /// Keys seen as current before this key was verified, other than it.
-    retired: Vec<PublicKey>,
 }
 
 struct Replay {
@@ -356,6 +354,20 @@ struct Replay {
     anchor: Option<Anchor>,
     changed_since: Option<Timestamp>,
     seen: Vec<PublicKey>,
+    /// Keys this store saw retired: (key, the key verified after it). A key
+    /// is retired when another key is verified after it was current here; a
+    /// later check of the key itself un-retires it. Accepting a key without
+    /// verifying does not un-retire anything.
+    retired: Vec<(PublicKey, PublicKey)>,
+}
+
+impl Replay {
+    fn retired_by(&self, key: &PublicKey) -> Option<PublicKey> {
+        self.retired
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, by)| *by)
+    }
 }
 
 /// Checks one recorded receipt: it verifies, names this contact, and is
@@ -369,7 +381,12 @@ fn check_recorded(
     let receipt = Receipt::from_bytes(bytes)
         .map_err(|e: ReceiptError| Tamper::BadReceipt { error: e.kind() })?;
     let st = receipt.statement();
-    if st.contact_name() != facts.name || st.contact_id() != facts.stable_id.as_deref() {
+    // Names compare in NFC (the store keeps NFC; a receipt may carry another form).
+    let nfc = |s: &str| -> String {
+        use unicode_normalization::UnicodeNormalization as _;
+        s.nfc().collect()
+    };
+    if nfc(st.contact_name()) != nfc(&facts.name) || st.contact_id() != facts.stable_id.as_deref() {
         return Err(Tamper::OtherContact {
             receipt_name: st.contact_name().to_owned(),
         });
@@ -389,6 +406,7 @@ fn replay(facts: &ContactFacts, own: &OwnKeys) -> Result<Replay, Tamper> {
         anchor: None,
         changed_since: None,
         seen: Vec::new(),
+        retired: Vec::new(),
     };
     for entry in &facts.log {
         match &entry.kind {
@@ -415,13 +433,18 @@ fn replay(facts: &ContactFacts, own: &OwnKeys) -> Result<Replay, Tamper> {
                 if r.current.as_ref() != Some(st.key()) {
                     return Err(Tamper::KeyNotCurrentThen { key: *st.key() });
                 }
-                let retired = r.seen.iter().filter(|k| *k != st.key()).copied().collect();
+                let verified = *st.key();
+                r.retired.retain(|(k, _)| k != &verified);
+                for k in &r.seen {
+                    if k != &verified && !r.retired.iter().any(|(old, _)| old == k) {
+                        r.retired.push((*k, verified));
+                    }
+                }
                 r.anchor = Some(Anchor {
-                    key: *st.key(),
+                    key: verified,
                     since: st.verified_at(),
                     method: st.method(),
                     signer,
-                    retired,
                 });
                 r.changed_since = None;
             }
@@ -787,14 +810,22 @@ pub enum HistoryOnlyReason {
         /// The contact's current key.
         current: PublicKey,
     },
+    /// The receipt is about a key this store saw retired: another key was
+    /// verified after it was current here. An old receipt cannot bring it
+    /// back; only a fresh check can.
+    RetiredKey {
+        /// The key verified after it.
+        replaced_by: PublicKey,
+    },
 }
 
 impl HistoryOnlyReason {
-    /// A stable reason code: `key_change_alert`, `not_current_key`.
+    /// A stable reason code: `key_change_alert`, `not_current_key`, `retired_key`.
     pub fn code(&self) -> &'static str {
         match self {
             HistoryOnlyReason::KeyChangeAlert { .. } => "key_change_alert",
             HistoryOnlyReason::NotCurrentKey { .. } => "not_current_key",
+            HistoryOnlyReason::RetiredKey { .. } => "retired_key",
         }
     }
 }
@@ -820,6 +851,13 @@ pub fn decide_import(
         return Err(Refusal::Tampered { problem });
     }
     let key = receipt.statement().key();
+    // Rollback: a key another verified key replaced here never comes back on
+    // an old receipt, whatever happened since (an accepted key included).
+    if let Some(replaced_by) = replay(facts, own).ok().and_then(|r| r.retired_by(key)) {
+        return Ok(ImportDecision::HistoryOnly {
+            reason: HistoryOnlyReason::RetiredKey { replaced_by },
+        });
+    }
     match (a.current_key, a.status) {
         (None, _) => Ok(ImportDecision::Apply),
         (
@@ -875,25 +913,17 @@ pub fn review_receipt(
         });
     }
     let st = receipt.statement();
-    let TrustStatus::KeyChanged {
-        previous_verified_key,
-        ..
-    } = a.status
-    else {
+    if !matches!(a.status, TrustStatus::KeyChanged { .. }) {
         return Err(Refusal::NoKeyChange);
-    };
+    }
     if a.current_key.as_ref() != Some(st.key()) {
         return Err(Refusal::ReceiptNotForCurrentKey { key: *st.key() });
     }
-    // Keys seen before the verified key was verified, other than it, are retired.
-    let retired = replay(facts, own)
-        .ok()
-        .and_then(|r| r.anchor)
-        .is_some_and(|anchor| anchor.retired.contains(st.key()));
-    if retired {
+    // A key another verified key replaced here is retired.
+    if let Some(replaced_by) = replay(facts, own).ok().and_then(|r| r.retired_by(st.key())) {
         return Err(Refusal::RetiredKey {
             key: *st.key(),
-            replaced_by: previous_verified_key,
+            replaced_by,
         });
     }
     let detail = st
