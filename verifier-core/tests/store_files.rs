@@ -23,7 +23,7 @@ fn populated(dir: &Path) -> PathBuf {
         let k = Identity::generate(&mut rand_core::OsRng).public_key();
         s.add_contact(&name, None, t(i)).unwrap();
         s.observe_key(&name, &k, t(i)).unwrap();
-        s.mark_verified(&name, &k, VerificationMethod::QrScan, &me, t(i))
+        s.mark_verified(&name, &k, VerificationMethod::QrCamera, &me, t(i))
             .unwrap();
     }
     drop(s); // the last connection checkpoints the WAL into the file

@@ -43,13 +43,13 @@ fn first_seen_unchanged_verified_changed() {
     assert_eq!(s.status("Alice").unwrap(), TrustStatus::Unverified);
 
     let r = s
-        .mark_verified("Alice", &k1, VerificationMethod::QrScan, &me, t(3))
+        .mark_verified("Alice", &k1, VerificationMethod::QrCamera, &me, t(3))
         .unwrap();
     assert_eq!(
         s.status("Alice").unwrap(),
         TrustStatus::Verified {
             since: t(3),
-            method: VerificationMethod::QrScan
+            method: VerificationMethod::QrCamera
         }
     );
     assert_eq!(r.statement().key(), &k1);
@@ -231,12 +231,12 @@ fn errors_are_specific() {
     ));
     // Verifying needs the current key.
     assert!(matches!(
-        s.mark_verified("Dan", &k1, VerificationMethod::QrScan, &me, t(0)),
+        s.mark_verified("Dan", &k1, VerificationMethod::QrCamera, &me, t(0)),
         Err(StoreError::KeyNotCurrent { .. })
     ));
     s.observe_key("Dan", &k1, t(0)).unwrap();
     assert!(matches!(
-        s.mark_verified("Dan", &k2, VerificationMethod::QrScan, &me, t(0)),
+        s.mark_verified("Dan", &k2, VerificationMethod::QrCamera, &me, t(0)),
         Err(StoreError::KeyNotCurrent { .. })
     ));
     assert!(matches!(
@@ -257,7 +257,7 @@ fn list_keys_forget() {
     s.add_contact("Ann", Some("ann"), t(0)).unwrap();
     s.observe_key("Ann", &ka, t(1)).unwrap();
     s.observe_key("Zed", &kb, t(1)).unwrap();
-    s.mark_verified("Zed", &kb, VerificationMethod::QrScan, &me, t(2))
+    s.mark_verified("Zed", &kb, VerificationMethod::QrCamera, &me, t(2))
         .unwrap();
     s.observe_key("Zed", &kb2, t(3)).unwrap();
     s.observe_key("Zed", &kb2, t(9)).unwrap();
@@ -302,7 +302,7 @@ fn receipts_are_stored_and_importable_elsewhere() {
     s.add_contact("Eve", Some("eve@example.org"), t(0)).unwrap();
     s.observe_key("Eve", &k, t(0)).unwrap();
     let r1 = s
-        .mark_verified("Eve", &k, VerificationMethod::QrScan, &me, t(1))
+        .mark_verified("Eve", &k, VerificationMethod::QrCamera, &me, t(1))
         .unwrap();
     let r2 = s
         .mark_verified("Eve", &k, VerificationMethod::SasSession, &me, t(2))

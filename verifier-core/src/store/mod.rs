@@ -23,7 +23,7 @@
 //!
 //! store.add_contact("Alice", None, t)?;
 //! assert_eq!(store.observe_key("Alice", &alice_key, t)?, ObserveOutcome::FirstSeen);
-//! let receipt = store.mark_verified("Alice", &alice_key, VerificationMethod::QrScan, &me, t)?;
+//! let receipt = store.mark_verified("Alice", &alice_key, VerificationMethod::QrCamera, &me, t)?;
 //! assert!(matches!(store.status("Alice")?, TrustStatus::Verified { .. }));
 //!
 //! // The server swaps Alice's key: the store remembers and says so.
@@ -52,8 +52,8 @@ pub use types::{
 use crate::identity::Identity;
 use crate::key::{KeyType, PublicKey};
 use crate::receipt::{
-    LabelField, Receipt, ReceiptError, ReceiptId, ReceiptStatement, Timestamp, VerificationMethod,
-    validate_label,
+    ComparedScheme, LabelField, Receipt, ReceiptError, ReceiptEvidence, ReceiptId,
+    ReceiptStatement, Timestamp, VerificationMethod, validate_label,
 };
 use schema::db_err;
 
@@ -320,8 +320,16 @@ impl Store {
         let tx = self.write_tx()?;
         let row = require_contact(&tx, &path, contact)?;
         let key_id = require_current(&tx, &path, &row, key)?;
-        let statement =
-            ReceiptStatement::new(*key, &row.name, row.stable_id.as_deref(), now, method)?;
+        // Placeholder evidence: callers do not pass what was compared yet.
+        let evidence = ReceiptEvidence::new(ComparedScheme::FullKey, 1);
+        let statement = ReceiptStatement::new(
+            *key,
+            &row.name,
+            row.stable_id.as_deref(),
+            now,
+            method,
+            evidence,
+        )?;
         let receipt = Receipt::sign(signer, statement);
         record_verification(&tx, &row, key_id, &receipt, at, false).map_err(err)?;
         tx.commit().map_err(err)?;
