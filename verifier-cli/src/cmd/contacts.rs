@@ -30,7 +30,7 @@ pub struct Args {
 /// How a key was verified, on the command line.
 #[derive(clap::ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
-    /// Scanned their QR code in person.
+    /// Scanned their QR code in person, with a camera (recorded as `qr-camera`).
     Qr,
     /// Completed a SAS (short code) session.
     Sas,
@@ -43,7 +43,7 @@ pub enum Method {
 impl From<Method> for VerificationMethod {
     fn from(m: Method) -> Self {
         match m {
-            Method::Qr => VerificationMethod::QrScan,
+            Method::Qr => VerificationMethod::QrCamera,
             Method::Sas => VerificationMethod::SasSession,
             Method::Number => VerificationMethod::SafetyNumber,
             Method::Manual => VerificationMethod::Manual,

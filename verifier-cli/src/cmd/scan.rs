@@ -100,11 +100,14 @@ fn record_match(args: &Args, expected: &PublicKey) {
         args.store.as_deref(),
         args.contact.as_deref(),
         expected,
-        verifier_core::receipt::VerificationMethod::QrScan,
+        // The code was read from an image file: nothing says who was in the room.
+        verifier_core::receipt::VerificationMethod::QrImageFile,
         &identity,
     ) {
         Ok(Some(name)) if !args.json => {
-            println!("Recorded in the trust store: {name} verified by QR scan.");
+            println!(
+                "Recorded in the trust store: {name} verified by a QR code read from an image file."
+            );
         }
         Ok(_) => {}
         Err(e) => eprintln!("warning: matched, but not recorded: {}", e.message),
