@@ -305,7 +305,9 @@ impl Store {
 
     /// Records that the user verified `key` (which must be the contact's
     /// current key) by `method`, and returns the receipt, signed by `signer`,
-    /// that is stored with it.
+    /// that is stored with it (receipt format version 2).
+    /// [`VerificationMethod::QrLegacy`] is refused
+    /// ([`ReceiptError::LegacyMethod`]): say `QrCamera` or `QrImageFile`.
     pub fn mark_verified(
         &mut self,
         contact: &str,
