@@ -1,100 +1,209 @@
-//! tests/vectors/receipt_v1.json: verification receipts v1, from the independent
-//! Python encoder tools/receipt_reference.py (docs/receipts.md).
+//! tests/vectors/receipt_v1.json and receipt_v2.json: verification receipts,
+//! format versions 1 (read only) and 2, from the independent Python encoder
+//! tools/receipt_reference.py (docs/receipts.md). Both files go through the
+//! same checks.
 
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use verifier_core::identity::Identity;
 use verifier_core::key::{KeyType, PublicKey};
 use verifier_core::receipt::{
-    RECEIPT_SIGNATURE_DOMAIN, Receipt, ReceiptStatement, Timestamp, VerificationMethod,
+    ComparedScheme, RECEIPT_ID_DOMAIN, RECEIPT_ID_DOMAIN_V2, RECEIPT_SIGNATURE_DOMAIN,
+    RECEIPT_SIGNATURE_DOMAIN_V2, RECEIPT_VERSION, RECEIPT_VERSIONS_READ, Receipt, ReceiptEvidence,
+    ReceiptStatement, Timestamp, VerificationMethod,
 };
 use verifier_tests::{hex_field, load};
 
+const FILES: [(&str, u8); 2] = [("receipt_v1.json", 1), ("receipt_v2.json", 2)];
+
+fn labels(version: u8) -> (&'static str, &'static str) {
+    match version {
+        1 => (RECEIPT_SIGNATURE_DOMAIN, RECEIPT_ID_DOMAIN),
+        _ => (RECEIPT_SIGNATURE_DOMAIN_V2, RECEIPT_ID_DOMAIN_V2),
+    }
+}
+
+/// The evidence a version 2 vector states.
+fn evidence_of(c: &serde_json::Value) -> ReceiptEvidence {
+    let scheme = ComparedScheme::from_name(c["scheme"].as_str().unwrap()).unwrap();
+    assert_eq!(u64::from(scheme.code()), c["scheme_code"].as_u64().unwrap());
+    let version = u8::try_from(c["scheme_version"].as_u64().unwrap()).unwrap();
+    let mut e = ReceiptEvidence::new(scheme, version);
+    if !c["digest_hex"].is_null() {
+        e = e.with_digest(hex_field(c, "digest_hex").try_into().unwrap());
+    }
+    for x in c["extensions"].as_array().unwrap() {
+        let kind = u16::try_from(x["kind"].as_u64().unwrap()).unwrap();
+        e = e.with_extension(kind, hex_field(x, "value_hex")).unwrap();
+    }
+    e
+}
+
 #[test]
-fn receipts_v1_valid_vectors() {
-    let v = load("receipt_v1.json");
-    assert_eq!(v["signature_domain"], RECEIPT_SIGNATURE_DOMAIN);
-    let cases = v["valid"].as_array().unwrap();
-    assert!(cases.len() >= 4);
-    for c in cases {
-        let seed: [u8; 32] = hex_field(c, "signer_seed_hex").try_into().unwrap();
-        let me = Identity::from_seed(&seed).unwrap();
-        assert_eq!(
-            me.public_key().as_bytes().as_slice(),
-            hex_field(c, "signer_public_hex").as_slice()
-        );
-        let subject =
-            PublicKey::from_bytes(KeyType::Ed25519, &hex_field(c, "subject_public_hex")).unwrap();
-        let method: VerificationMethod = c["method"].as_str().unwrap().parse().unwrap();
-        let t = Timestamp::from_unix_secs(c["verified_at_unix"].as_u64().unwrap());
-        let name = c["contact_name"].as_str().unwrap();
-        let id = c["contact_id"].as_str();
-        let expected = hex_field(c, "receipt_hex");
+fn receipts_valid_vectors() {
+    assert_eq!(RECEIPT_VERSION, 2);
+    assert_eq!(RECEIPT_VERSIONS_READ, [1, 2]);
+    let mut methods = std::collections::BTreeSet::new();
+    for (file, version) in FILES {
+        let v = load(file);
+        let (sig_label, id_label) = labels(version);
+        assert_eq!(v["format_version"], u64::from(version), "{file}");
+        assert_eq!(v["signature_domain"], sig_label, "{file}");
+        assert_eq!(v["id_domain"], id_label, "{file}");
+        let cases = v["valid"].as_array().unwrap();
+        assert!(cases.len() >= 4, "{file}");
+        for c in cases {
+            let seed: [u8; 32] = hex_field(c, "signer_seed_hex").try_into().unwrap();
+            let me = Identity::from_seed(&seed).unwrap();
+            assert_eq!(
+                me.public_key().as_bytes().as_slice(),
+                hex_field(c, "signer_public_hex").as_slice()
+            );
+            let subject =
+                PublicKey::from_bytes(KeyType::Ed25519, &hex_field(c, "subject_public_hex"))
+                    .unwrap();
+            let method: VerificationMethod = c["method"].as_str().unwrap().parse().unwrap();
+            if let Some(code) = c.get("method_code") {
+                assert_eq!(code.as_u64(), Some(u64::from(method.code())));
+            }
+            let t = Timestamp::from_unix_secs(c["verified_at_unix"].as_u64().unwrap());
+            let name = c["contact_name"].as_str().unwrap();
+            let id = c["contact_id"].as_str();
+            let expected = hex_field(c, "receipt_hex");
+            let text = c["text"].as_str().unwrap();
+            let ctx = format!("{file}: {name}");
 
-        // Encoding: our signer produces exactly the reference bytes.
-        let st = ReceiptStatement::new(subject, name, id, t, method).unwrap();
-        let made = Receipt::sign(&me, st.clone());
-        assert_eq!(made.as_bytes(), expected.as_slice(), "{name}");
-        assert_eq!(made.to_text(), c["text"].as_str().unwrap());
-        assert_eq!(made.id().to_hex(), c["receipt_id_hex"].as_str().unwrap());
+            // The signed message is the label-prefixed body, as documented.
+            let msg = hex_field(c, "signed_message_hex");
+            let body = &expected[..expected.len() - 64];
+            let mut want = vec![sig_label.len() as u8];
+            want.extend_from_slice(sig_label.as_bytes());
+            want.extend_from_slice(body);
+            assert_eq!(msg, want, "{ctx}");
+            let sig: [u8; 64] = hex_field(c, "signature_hex").try_into().unwrap();
+            me.public_key()
+                .verifying_key()
+                .verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig))
+                .unwrap();
 
-        // The signed message is label-prefixed body, as documented.
-        let msg = hex_field(c, "signed_message_hex");
-        let body = &expected[..expected.len() - 64];
-        let mut want = vec![RECEIPT_SIGNATURE_DOMAIN.len() as u8];
-        want.extend_from_slice(RECEIPT_SIGNATURE_DOMAIN.as_bytes());
-        want.extend_from_slice(body);
-        assert_eq!(msg, want);
-        let sig: [u8; 64] = hex_field(c, "signature_hex").try_into().unwrap();
-        me.public_key()
-            .verifying_key()
-            .verify_strict(&msg, &ed25519_dalek::Signature::from_bytes(&sig))
-            .unwrap();
+            // Decoding: every form gives back the statement, the signer and the id.
+            let decoded = Receipt::from_bytes(&expected).unwrap();
+            for r in [
+                decoded.clone(),
+                Receipt::from_text(text).unwrap(),
+                Receipt::decode(&expected).unwrap(),
+                Receipt::decode(text.as_bytes()).unwrap(),
+            ] {
+                let st = r.statement();
+                assert_eq!(r.format_version(), version, "{ctx}");
+                assert_eq!(st.format_version(), version, "{ctx}");
+                assert_eq!(st.key(), &subject, "{ctx}");
+                assert_eq!(st.contact_name(), name, "{ctx}");
+                assert_eq!(st.contact_id(), id, "{ctx}");
+                assert_eq!(st.verified_at(), t, "{ctx}");
+                assert_eq!(st.method(), method, "{ctx}");
+                assert_eq!(r.signer(), &me.public_key(), "{ctx}");
+                r.check_signer(&me.public_key()).unwrap();
+                assert_eq!(r.as_bytes(), expected.as_slice(), "{ctx}");
+                assert_eq!(r.to_text(), text, "{ctx}");
+                assert_eq!(
+                    r.id().to_hex(),
+                    c["receipt_id_hex"].as_str().unwrap(),
+                    "{ctx}"
+                );
+                assert_eq!(r, decoded, "{ctx}");
+            }
 
-        // Decoding: every form gives back the statement and the signer.
-        for r in [
-            Receipt::from_bytes(&expected).unwrap(),
-            Receipt::from_text(c["text"].as_str().unwrap()).unwrap(),
-            Receipt::decode(&expected).unwrap(),
-            Receipt::decode(c["text"].as_str().unwrap().as_bytes()).unwrap(),
-        ] {
-            assert_eq!(r.statement(), &st);
-            assert_eq!(r.signer(), &me.public_key());
-            r.check_signer(&me.public_key()).unwrap();
-            assert_eq!(r, made);
+            if version == 1 {
+                assert_eq!(decoded.statement().evidence(), None, "{ctx}");
+                // Re-signing the old statement keeps its version 1 layout, byte for byte.
+                let again = Receipt::sign(&me, decoded.statement().clone());
+                assert_eq!(again.as_bytes(), expected.as_slice(), "{ctx}");
+            } else {
+                // Encoding: our signer produces exactly the reference bytes.
+                let evidence = evidence_of(c);
+                assert_eq!(decoded.statement().evidence(), Some(&evidence), "{ctx}");
+                let st = ReceiptStatement::new(subject, name, id, t, method, evidence).unwrap();
+                assert_eq!(decoded.statement(), &st, "{ctx}");
+                let made = Receipt::sign(&me, st);
+                assert_eq!(made.as_bytes(), expected.as_slice(), "{ctx}");
+                assert_eq!(made.to_text(), text, "{ctx}");
+                assert_eq!(made.id().to_hex(), c["receipt_id_hex"].as_str().unwrap());
+                let ev_hex = hex_field(c, "evidence_hex");
+                assert!(body.ends_with(&ev_hex), "{ctx}");
+            }
+            methods.insert((version, method.code()));
+        }
+    }
+    // Every method of each version has a valid vector.
+    for m in VerificationMethod::ALL {
+        for version in RECEIPT_VERSIONS_READ {
+            if m.is_valid_in_version(version) {
+                assert!(
+                    methods.contains(&(version, m.code())),
+                    "no valid v{version} vector for {m}"
+                );
+            }
         }
     }
 }
 
 #[test]
-fn receipts_v1_invalid_vectors() {
-    let v = load("receipt_v1.json");
-    let cases = v["invalid"].as_array().unwrap();
-    assert!(cases.len() >= 10);
-    let mut seen = std::collections::BTreeSet::new();
-    for c in cases {
-        let desc = c["description"].as_str().unwrap();
-        let bytes = hex_field(c, "receipt_hex");
-        let want = c["error"].as_str().unwrap();
-        let result = Receipt::from_bytes(&bytes).and_then(|r| {
-            if c.get("expected_signer_hex").is_some() {
-                let k =
-                    PublicKey::from_bytes(KeyType::Ed25519, &hex_field(c, "expected_signer_hex"))
-                        .unwrap();
-                r.check_signer(&k)?;
+fn receipts_invalid_vectors() {
+    for (file, version) in FILES {
+        let v = load(file);
+        let cases = v["invalid"].as_array().unwrap();
+        assert!(cases.len() >= 10, "{file}");
+        let mut seen = std::collections::BTreeSet::new();
+        for c in cases {
+            let desc = c["description"].as_str().unwrap();
+            let bytes = hex_field(c, "receipt_hex");
+            let want = c["error"].as_str().unwrap();
+            let result = Receipt::from_bytes(&bytes).and_then(|r| {
+                if c.get("expected_signer_hex").is_some() {
+                    let k = PublicKey::from_bytes(
+                        KeyType::Ed25519,
+                        &hex_field(c, "expected_signer_hex"),
+                    )
+                    .unwrap();
+                    r.check_signer(&k)?;
+                }
+                Ok(r)
+            });
+            match result {
+                Ok(_) => panic!("{file}: {desc}: accepted, expected {want}"),
+                Err(e) => assert_eq!(e.kind(), want, "{file}: {desc}: {e}"),
             }
-            Ok(r)
-        });
-        match result {
-            Ok(_) => panic!("{desc}: accepted, expected {want}"),
-            Err(e) => assert_eq!(e.kind(), want, "{desc}: {e}"),
+            // The text form fails the same way.
+            if want != "wrong_signer" {
+                let text = format!("verifier-receipt:{}", URL_SAFE_NO_PAD.encode(&bytes));
+                let e = Receipt::from_text(&text).unwrap_err();
+                assert_eq!(e.kind(), want, "{file}: {desc} (text form)");
+            }
+            seen.insert(want);
         }
-        seen.insert(want);
-    }
-    for required in [
-        "bad_signature",
-        "wrong_signer",
-        "unsupported_version",
-        "unsupported_key_type",
-    ] {
-        assert!(seen.contains(required), "no vector for {required}");
+        let required: &[&str] = if version == 1 {
+            &[
+                "bad_signature",
+                "wrong_signer",
+                "unsupported_version",
+                "unsupported_key_type",
+            ]
+        } else {
+            &[
+                "bad_signature",
+                "wrong_signer",
+                "unsupported_version",
+                "unknown_method",
+                "unknown_scheme",
+                "invalid_digest_length",
+                "invalid_extension",
+                "truncated",
+                "trailing_bytes",
+            ]
+        };
+        for required in required {
+            assert!(seen.contains(required), "{file}: no vector for {required}");
+        }
     }
 }

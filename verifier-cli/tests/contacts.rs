@@ -251,10 +251,23 @@ fn receipts_export_check_import() {
     assert_eq!(checked["key_type"], "ed25519");
     assert_eq!(checked["contact"], "Carol");
     assert_eq!(checked["method"], "manual");
+    assert_eq!(checked["method_code"], 4);
+    assert_eq!(checked["in_person"], false);
+    assert_eq!(checked["version"], 2);
+    assert_eq!(checked["evidence"]["scheme"], "full-key");
+    assert_eq!(checked["evidence"]["scheme_version"], 1);
+    assert_eq!(checked["evidence"]["digest"], serde_json::Value::Null);
+    assert_eq!(checked["evidence"]["extensions"], serde_json::json!([]));
     assert_eq!(checked["receipt_id"], exported["receipt_id"]);
     let human = env.run(&["receipt", "check", f]);
     assert!(human.status.success());
-    assert!(String::from_utf8_lossy(&human.stdout).contains("--signer"));
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("--signer"));
+    assert!(human.contains("format version 2"), "{human}");
+    assert!(
+        human.contains("evidence: compared full-key (scheme version 1)"),
+        "{human}"
+    );
 
     // Wrong signer.
     let wrong = env.run(&["receipt", "check", f, "--signer", &other, "--json"]);
@@ -383,4 +396,61 @@ fn concurrent_cli_writers_all_succeed() {
     let list = json_ok(&env.run(&["contacts", "list", "--store", &s, "--json"]));
     assert_eq!(list.as_array().unwrap().len(), 2 * per_writer);
     let _ = Path::new(&s);
+}
+
+/// Receipts of both format versions from the reference vectors: the old version 1
+/// still checks (method `qr`, no evidence); version 2 shows its evidence.
+#[test]
+fn receipt_check_shows_version_method_and_evidence_of_reference_receipts() {
+    let env = Env::new();
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../tests/vectors");
+    let load = |name: &str| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(dir.join(name)).unwrap()).unwrap()
+    };
+    let v1 = load("receipt_v1.json");
+    let v2 = load("receipt_v2.json");
+    let old = &v1["valid"][0];
+    assert_eq!(old["method"], "qr");
+    let file = env.path("old.receipt");
+    std::fs::write(&file, old["text"].as_str().unwrap()).unwrap();
+    let f = file.to_str().unwrap();
+    let checked = json_ok(&env.run(&["receipt", "check", f, "--json"]));
+    assert_eq!(checked["version"], 1);
+    assert_eq!(checked["method"], "qr");
+    assert_eq!(checked["in_person"], false);
+    assert_eq!(checked["evidence"], serde_json::Value::Null);
+    assert_eq!(checked["receipt_id"], old["receipt_id_hex"]);
+    let human = env.run(&["receipt", "check", f]);
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("format version 1"), "{human}");
+    assert!(human.contains("evidence: none"), "{human}");
+
+    let with_ext = v2["valid"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["method"] == "sas" && !c["extensions"].as_array().unwrap().is_empty())
+        .unwrap();
+    let file = env.path("new.receipt");
+    std::fs::write(
+        &file,
+        hex::decode(with_ext["receipt_hex"].as_str().unwrap()).unwrap(),
+    )
+    .unwrap();
+    let f = file.to_str().unwrap();
+    let checked = json_ok(&env.run(&["receipt", "check", f, "--json"]));
+    assert_eq!(checked["version"], 2);
+    assert_eq!(checked["method"], "sas");
+    assert_eq!(checked["evidence"]["scheme"], with_ext["scheme"]);
+    assert_eq!(checked["evidence"]["digest"], with_ext["digest_hex"]);
+    assert_eq!(
+        checked["evidence"]["extensions"][0]["value_hex"],
+        with_ext["extensions"][0]["value_hex"]
+    );
+    assert_eq!(checked["receipt_id"], with_ext["receipt_id_hex"]);
+    let human = env.run(&["receipt", "check", f]);
+    let human = String::from_utf8_lossy(&human.stdout);
+    assert!(human.contains("format version 2"), "{human}");
+    assert!(human.contains("digest: "), "{human}");
+    assert!(human.contains("extension 1: "), "{human}");
 }

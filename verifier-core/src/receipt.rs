@@ -255,7 +255,7 @@ impl VerificationMethod {
     /// A short English description, e.g. "QR code scanned with a camera, in person".
     pub const fn description(self) -> &'static str {
         match self {
-            VerificationMethod::QrLegacy => "QR code scanned (how was not recorded)",
+            VerificationMethod::QrLegacy => "QR code scanned, camera or image file not recorded",
             VerificationMethod::SasSession => "SAS session compared by both people",
             VerificationMethod::SafetyNumber => "safety number compared and confirmed",
             VerificationMethod::Manual => "key confirmed manually",

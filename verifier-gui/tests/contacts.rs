@@ -39,7 +39,7 @@ fn list_shows_badges_and_puts_key_changes_first() {
         )
         .unwrap();
         s.add_contact_with_key("Zed", None, &key(3), T0).unwrap();
-        s.mark_verified("Zed", &key(3), VerificationMethod::QrScan, &signer, T0)
+        s.mark_verified("Zed", &key(3), VerificationMethod::QrCamera, &signer, T0)
             .unwrap();
         s.observe_key("Zed", &key(4), T1).unwrap();
     }
@@ -119,7 +119,7 @@ fn key_change_alert_comes_first_with_both_fingerprints_and_accept_leaves_unverif
         let signer = Identity::from_seed(&[9; 32]).unwrap();
         let mut s = env.store();
         s.add_contact_with_key("Carol", None, &old, T0).unwrap();
-        s.mark_verified("Carol", &old, VerificationMethod::QrScan, &signer, T0)
+        s.mark_verified("Carol", &old, VerificationMethod::QrCamera, &signer, T0)
             .unwrap();
         s.observe_key("Carol", &new, T1).unwrap();
     }
@@ -291,7 +291,13 @@ fn receipts_by_drop_and_by_path() {
             .add_contact_with_key("Hana", None, &key(42), T0)
             .unwrap();
         other
-            .mark_verified("Hana", &key(42), VerificationMethod::QrScan, &stranger, T0)
+            .mark_verified(
+                "Hana",
+                &key(42),
+                VerificationMethod::QrCamera,
+                &stranger,
+                T0,
+            )
             .unwrap()
     };
     let theirs_path = env.dir.path().join("hana.receipt");

@@ -307,7 +307,7 @@ fn an_image_file_is_scanned_and_verified_with_the_keyboard_alone() {
                 && matches!(
                     c.status,
                     TrustStatus::Verified {
-                        method: VerificationMethod::QrScan,
+                        method: VerificationMethod::QrImageFile,
                         ..
                     }
                 )
@@ -351,7 +351,7 @@ fn every_control_tab_reaches_has_a_name_on_every_screen() {
             .add_contact_with_key("Dave", None, &key(7), T0)
             .unwrap();
         store
-            .mark_verified("Dave", &key(7), VerificationMethod::QrScan, &me, T0)
+            .mark_verified("Dave", &key(7), VerificationMethod::QrCamera, &me, T0)
             .unwrap();
         store.observe_key("Dave", &key(8), T0).unwrap();
     }

@@ -588,7 +588,7 @@ fn a_contact_whose_key_changed_is_re_verified_under_its_name() {
         let t = Timestamp::from_unix_secs(1_700_000_000);
         store.add_contact_with_key("Hannah", None, &old, t).unwrap();
         store
-            .mark_verified("Hannah", &old, VerificationMethod::QrScan, &me, t)
+            .mark_verified("Hannah", &old, VerificationMethod::QrCamera, &me, t)
             .unwrap();
         store.observe_key("Hannah", &host.key, t).unwrap();
         assert!(matches!(

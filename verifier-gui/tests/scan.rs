@@ -421,13 +421,13 @@ fn matching_pairwise_code_on_camera_is_verified_in_two_actions() {
         matches!(
             status_of(h, "Alice"),
             Some(TrustStatus::Verified {
-                method: VerificationMethod::QrScan,
+                method: VerificationMethod::QrCamera,
                 ..
             })
         )
     });
     wait_for(&mut h, "the confirmation", |h| {
-        has_text(h, "Alice is verified")
+        has_text(h, "Alice is verified (QR code scanned with the camera).")
     });
     assert!(
         actions <= 2,
@@ -594,10 +594,14 @@ fn without_camera_the_screen_says_so_and_a_png_adds_a_verified_contact() {
         matches!(
             status_of(h, "Dave"),
             Some(TrustStatus::Verified {
-                method: VerificationMethod::QrScan,
+                method: VerificationMethod::QrImageFile,
                 ..
             })
         )
+    });
+    // A picture proves nothing about who was in the room: recorded as such.
+    wait_for(&mut h, "the confirmation", |h| {
+        has_text(h, "Dave is verified (QR code read from an image file).")
     });
     wait_for(&mut h, "the match after adding", |h| {
         has_label(h, "✔ Match: this is Dave's key")

@@ -125,7 +125,7 @@ fn at_the_largest_text_size_every_screen_fits_the_window() {
             .add_contact_with_key("Dave", None, &key(6), t)
             .unwrap();
         store
-            .mark_verified("Dave", &key(6), VerificationMethod::QrScan, &me, t)
+            .mark_verified("Dave", &key(6), VerificationMethod::QrCamera, &me, t)
             .unwrap();
         store.observe_key("Dave", &key(7), t).unwrap();
     }

@@ -3,8 +3,8 @@
 use std::io::Write as _;
 use std::path::PathBuf;
 
-use serde_json::json;
-use verifier_core::receipt::{Receipt, ReceiptError, Timestamp};
+use serde_json::{Value, json};
+use verifier_core::receipt::{Receipt, ReceiptError, ReceiptEvidence, Timestamp};
 use verifier_core::store::{ImportOutcome, StoreError};
 use verifier_core::trust::HistoryOnlyReason;
 
@@ -37,7 +37,8 @@ enum Sub {
         #[arg(long, value_name = "PATH")]
         store: Option<PathBuf>,
     },
-    /// Check a receipt offline: format, version, key types and signature.
+    /// Check a receipt offline: format, version, key types and signature; shows
+    /// the method and the evidence (what was compared).
     Check {
         /// The receipt file (text or binary form).
         file: PathBuf,
@@ -56,6 +57,48 @@ enum Sub {
         #[arg(long, value_name = "PATH")]
         store: Option<PathBuf>,
     },
+}
+
+/// The evidence as JSON: `null` for a version 1 receipt (which records none).
+fn evidence_json(e: Option<&ReceiptEvidence>) -> Value {
+    match e {
+        None => Value::Null,
+        Some(e) => json!({
+            "scheme": e.scheme().name(),
+            "scheme_code": e.scheme().code(),
+            "scheme_version": e.scheme_version(),
+            "digest": e.digest().map(hex::encode),
+            "extensions": e
+                .extensions()
+                .iter()
+                .map(|(kind, value)| json!({ "kind": kind, "value_hex": hex::encode(value) }))
+                .collect::<Vec<_>>(),
+        }),
+    }
+}
+
+/// The evidence as indented text lines.
+fn print_evidence(version: u8, e: Option<&ReceiptEvidence>) {
+    let Some(e) = e else {
+        println!("  evidence: none (format version {version} records no evidence)");
+        return;
+    };
+    println!(
+        "  evidence: compared {} (scheme version {})",
+        e.scheme(),
+        e.scheme_version()
+    );
+    match e.digest() {
+        Some(d) => println!("  digest: {}", hex::encode(d)),
+        None => println!("  digest: none"),
+    }
+    for (kind, value) in e.extensions() {
+        println!(
+            "  extension {kind}: {} ({} bytes)",
+            hex::encode(value),
+            value.len()
+        );
+    }
 }
 
 fn read_receipt(file: &PathBuf) -> CliResult<Result<Receipt, ReceiptError>> {
@@ -132,10 +175,11 @@ pub fn run(args: Args) -> CliResult<u8> {
             match checked {
                 Ok(r) => {
                     let st = r.statement();
+                    let method = st.method();
                     if json {
                         print_json(&json!({
                             "valid": true,
-                            "version": verifier_core::receipt::RECEIPT_VERSION,
+                            "version": r.format_version(),
                             "receipt_id": r.id().to_hex(),
                             "signer": r.signer().to_canonical_string(),
                             "signer_checked": expected.is_some(),
@@ -145,10 +189,17 @@ pub fn run(args: Args) -> CliResult<u8> {
                             "contact_id": st.contact_id(),
                             "verified_at": st.verified_at().to_rfc3339(),
                             "verified_at_unix": st.verified_at().as_unix_secs(),
-                            "method": st.method().name(),
+                            "method": method.name(),
+                            "method_code": method.code(),
+                            "method_description": method.description(),
+                            "in_person": method.is_in_person(),
+                            "evidence": evidence_json(st.evidence()),
                         }));
                     } else {
-                        println!("Valid receipt (signature checked):");
+                        println!(
+                            "Valid receipt, format version {} (signature checked):",
+                            r.format_version()
+                        );
                         println!("  identity {}", r.signer());
                         println!("  verified key {}", st.key());
                         match st.contact_id() {
@@ -157,7 +208,12 @@ pub fn run(args: Args) -> CliResult<u8> {
                             }
                             None => println!("  of contact {:?}", st.contact_name()),
                         }
-                        println!("  at {} by {}", st.verified_at(), st.method());
+                        println!(
+                            "  at {} by {method} ({})",
+                            st.verified_at(),
+                            method.description()
+                        );
+                        print_evidence(r.format_version(), st.evidence());
                         if expected.is_none() {
                             println!(
                                 "The signer was not compared with anyone: pass --signer KEY to require a specific identity."

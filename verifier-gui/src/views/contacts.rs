@@ -109,9 +109,14 @@ pub(crate) fn ok_color(ui: &egui::Ui) -> egui::Color32 {
 /// How a method reads in a sentence.
 pub(crate) fn method_text(m: VerificationMethod) -> &'static str {
     match m {
-        VerificationMethod::QrScan => "QR code scanned",
+        VerificationMethod::QrCamera => "QR code scanned with the camera",
+        VerificationMethod::QrImageFile => "QR code read from an image file",
+        VerificationMethod::QrLegacy => {
+            "QR code scanned (old receipt: camera or file not recorded)"
+        }
         VerificationMethod::SasSession => "live session (SAS) compared",
         VerificationMethod::SafetyNumber => "safety number compared",
+        VerificationMethod::WordsTypedBack => "words typed back",
         VerificationMethod::Manual => "confirmed manually",
         _ => "another method",
     }

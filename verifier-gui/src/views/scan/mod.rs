@@ -21,6 +21,7 @@ use verifier_core::store::{StoreError, TrustStatus};
 
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
+use crate::views::contacts::method_text;
 use crate::workers::camera::{CameraInfo, CameraProvider};
 use crate::workers::scan::{Decoded, ScanEvent, ScanWorker, StillImage, StopReason};
 use verdict::{Foreign, MismatchWhy, Mutual, Verdict};
@@ -67,6 +68,10 @@ pub struct Scanned {
     pub bytes: Vec<u8>,
     /// Where it came from ("camera", a file name, "the pasted image").
     pub source: String,
+    /// How it was read, as recorded when it is marked verified:
+    /// [`VerificationMethod::QrCamera`] for the camera,
+    /// [`VerificationMethod::QrImageFile`] for an opened, dropped or pasted picture.
+    pub method: VerificationMethod,
     /// Other codes in the same picture.
     pub others: usize,
 }
@@ -168,7 +173,7 @@ impl ScanState {
 
     /// Takes the most relevant code of a picture as the result (a camera frame
     /// replaces the result only when it shows a different code).
-    fn take_codes(&mut self, decoded: &Decoded, source: &str) {
+    fn take_codes(&mut self, decoded: &Decoded, source: &str, method: VerificationMethod) {
         let Some(best) = decoded
             .codes
             .iter()
@@ -176,7 +181,11 @@ impl ScanState {
         else {
             return;
         };
-        if self.scanned.as_ref().is_some_and(|s| s.bytes == best.bytes) {
+        if self
+            .scanned
+            .as_ref()
+            .is_some_and(|s| s.bytes == best.bytes && s.method == method)
+        {
             return;
         }
         let v = verdict::assess(&best.bytes, None, &[], None);
@@ -188,6 +197,7 @@ impl ScanState {
         self.scanned = Some(Scanned {
             bytes: best.bytes.clone(),
             source: source.to_owned(),
+            method,
             others: decoded.codes.len().saturating_sub(1),
         });
     }
@@ -242,7 +252,7 @@ impl ScanState {
                     self.stats.first_code_at = Some(index + dropped);
                 }
                 self.set_preview(ctx, &mut decoded, true);
-                self.take_codes(&decoded, "camera");
+                self.take_codes(&decoded, "camera", VerificationMethod::QrCamera);
             }
             ScanEvent::FrameError { message } => self.frame_error = Some(message),
             ScanEvent::Still { source, result } => match result {
@@ -258,7 +268,7 @@ impl ScanState {
                             Some(Ok(format!("Read {source} in {:.0} ms.", decoded.decode_ms)));
                         // A new picture replaces the result even if it shows the same code.
                         self.scanned = None;
-                        self.take_codes(&decoded, &source);
+                        self.take_codes(&decoded, &source, VerificationMethod::QrImageFile);
                     }
                 }
                 Err(e) => self.still_message = Some(Err(format!("Cannot read {source}: {e}"))),
@@ -681,6 +691,12 @@ fn submit_verify(
             return;
         }
     };
+    // A picture (file, drop, paste) proves nothing about who was in the room:
+    // only the camera is recorded as in person.
+    let method = state
+        .scanned
+        .as_ref()
+        .map_or(VerificationMethod::QrImageFile, |s| s.method);
     state.action_for = Some(contact.clone());
     shared.store.submit(VERIFY_TAG, move |store| {
         let now = Timestamp::now();
@@ -703,9 +719,9 @@ fn submit_verify(
             }
         }
         store
-            .mark_verified(&contact, &key, VerificationMethod::QrScan, &signer, now)
+            .mark_verified(&contact, &key, method, &signer, now)
             .map_err(|e| e.to_string())?;
-        Ok(format!("{contact} is verified (QR code scanned in person)."))
+        Ok(format!("{contact} is verified ({}).", method_text(method)))
     });
 }
 

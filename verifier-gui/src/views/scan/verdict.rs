@@ -441,7 +441,7 @@ mod tests {
         let (me, dave) = (key(), key());
         let verified = TrustStatus::Verified {
             since: Timestamp::now(),
-            method: VerificationMethod::QrScan,
+            method: VerificationMethod::QrCamera,
         };
         let contacts = vec![
             contact("Erin", None, TrustStatus::Unverified),
