@@ -38,6 +38,7 @@
 mod error;
 mod schema;
 mod types;
+mod watch;
 
 use std::path::{Path, PathBuf};
 
