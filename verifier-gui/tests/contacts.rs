@@ -324,3 +324,78 @@ fn receipts_by_drop_and_by_path() {
         .click();
     wait_for_label_contains(&mut h, "is not a valid receipt");
 }
+
+/// Carol, verified with `key(51)`, in the test's store.
+fn verified_carol(env: &Env) {
+    let signer = Identity::from_seed(&[9; 32]).unwrap();
+    let mut s = env.store();
+    s.add_contact_with_key("Carol", None, &key(51), T0).unwrap();
+    s.mark_verified("Carol", &key(51), VerificationMethod::QrScan, &signer, T0)
+        .unwrap();
+}
+
+/// Another process (the CLI: a second `Store` connection) sees a new key for Carol.
+/// Returns when that change was committed.
+fn cli_observes_new_key_for_carol(env: &Env) -> std::time::Instant {
+    let mut cli = Store::open(&env.store_path).unwrap();
+    cli.observe_key("Carol", &key(52), T1).unwrap();
+    std::time::Instant::now()
+}
+
+/// The app reloads the store within this long of another process's change.
+const WATCH_BOUND: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// Attack: the app never reloaded the store, so a key change recorded by the CLI stayed
+/// invisible (Carol still "verified") until the app restarted.
+#[test]
+fn key_change_by_another_process_shows_without_restart() {
+    let env = Env::new();
+    verified_carol(&env);
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Carol");
+    h.get_by_label_contains("✔ Verified (QR code scanned");
+    wait_idle(&mut h);
+
+    let changed = cli_observes_new_key_for_carol(&env);
+    support::wait_until(&mut h, "Carol's key change to show", |h| {
+        h.query_by_label_contains("⚠ Key changed since you verified it")
+            .is_some()
+    });
+    let took = changed.elapsed();
+    assert!(took < WATCH_BOUND, "shown after {took:?}");
+    // Everywhere: the list, the banner above every screen, the navigation.
+    assert!(h.query_by_label_contains("✔ Verified").is_none());
+    h.get_by_label_contains("⚠ Key changed: Carol");
+    h.get_by_label("Contacts: 1 key changed");
+    // Nothing was asked of the store worker: the worker noticed by itself.
+    assert!(h.state().shared.store.is_idle());
+}
+
+/// The same with Carol's page open: it switches from "Verified" to the key-change alert,
+/// with both fingerprints, and its history gets the change.
+#[test]
+fn key_change_by_another_process_updates_an_open_contact_page() {
+    let env = Env::new();
+    verified_carol(&env);
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Carol");
+    h.get_by_role_and_label(Role::Button, "Carol").click();
+    wait_for_label(&mut h, "Key 1 — in use now, the key you verified");
+    h.get_by_label_contains("✔ Verified (QR code scanned");
+    wait_idle(&mut h);
+
+    let changed = cli_observes_new_key_for_carol(&env);
+    wait_for_label(&mut h, "⚠ Carol's key has changed");
+    let took = changed.elapsed();
+    assert!(took < WATCH_BOUND, "shown after {took:?}");
+    assert!(h.query_by_label_contains("✔ Verified").is_none());
+    // The page reloads its keys and history from the new data.
+    wait_for_label(&mut h, "Old key (the one you verified)");
+    h.get_by_label("New key (in use now)");
+    for g in groups(&key(52)) {
+        assert!(h.query_all_by_label(&g).next().is_some(), "new group {g}");
+    }
+    wait_for_label(&mut h, "Key 2 — in use now");
+    h.get_by_label("Key 1 — the key you verified");
+    h.get_by_label("Key changed");
+}

@@ -658,3 +658,111 @@ fn a_join_code_scanned_during_a_session_waits_for_it_to_end() {
         compare_phase(a).is_some() && compare_phase(b).is_some()
     });
 }
+
+/// The text in the text field labelled `label` ("" when empty).
+fn field_text(s: &Side, label: &str) -> String {
+    s.h.get_by_role_and_label(Role::TextInput, label)
+        .value()
+        .unwrap_or_default()
+}
+
+/// Attack: after a session with Carol, "Start again" kept "Carol" in the name field, so the
+/// next session (with someone else) recorded that person's key as Carol's new verified key.
+#[test]
+fn start_again_forgets_previous_contact() {
+    let root = tempfile::tempdir().unwrap();
+    let mut carol = Side::new(root.path(), "carol", Settings::default());
+    let mut me = Side::new(root.path(), "me", Settings::default());
+
+    // A session with Carol, named before it: recorded under her name.
+    let code = host_starts(&mut carol);
+    me.fill("Contact name (optional)", "Carol");
+    me.fill("Join code", &code);
+    me.click("Join");
+    wait(&mut carol, &mut me, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+    carol.click("They match");
+    me.click("They match");
+    wait_one(&mut me, "Carol's record", |s| {
+        s.shows("Saved: Carol is verified")
+    });
+
+    // Start again: the name (and the old join code) are gone.
+    me.click("Start again");
+    assert_eq!(me.status(), SasStatus::Idle);
+    assert_eq!(me.h.state().sas.name, "");
+    assert_eq!(field_text(&me, "Contact name (optional)"), "");
+    assert_eq!(field_text(&me, "Join code"), "");
+    assert!(!me.shows("Carol"), "Carol is not shown after Start again");
+
+    // A session with someone else, nothing typed: the name is asked afresh, nothing is
+    // recorded under Carol.
+    let mut dave = Side::new(root.path(), "dave", Settings::default());
+    let code = host_starts(&mut dave);
+    me.fill("Join code", &code);
+    me.click("Join");
+    wait(&mut dave, &mut me, "both to compare", |a, b| {
+        compare_phase(a).is_some() && compare_phase(b).is_some()
+    });
+    dave.click("They match");
+    me.click("They match");
+    wait(&mut dave, &mut me, "both verified", |a, b| {
+        matches!(a.status(), SasStatus::Verified(_)) && matches!(b.status(), SasStatus::Verified(_))
+    });
+    assert_eq!(me.status(), SasStatus::Verified(dave.key));
+    wait_one(&mut me, "the name question", |s| {
+        s.shows("Save them as a contact")
+    });
+    assert_eq!(field_text(&me, "Contact name"), "");
+    assert!(!me.shows("Carol"));
+    let carol_unchanged = |me: &Side| {
+        let store = me.store();
+        let c = store.contact("Carol").unwrap();
+        assert_eq!(c.current_key, Some(carol.key), "Carol's key is hers");
+        assert!(
+            matches!(c.status, TrustStatus::Verified { .. }),
+            "{:?}",
+            c.status
+        );
+        assert_eq!(
+            store.keys("Carol").unwrap().len(),
+            1,
+            "no other key for Carol"
+        );
+    };
+    carol_unchanged(&me);
+    assert_eq!(me.store().list().unwrap().len(), 1, "nothing recorded yet");
+
+    // Named now: recorded under that name only.
+    me.fill("Contact name", "Dave");
+    me.click("Save contact");
+    wait_one(&mut me, "Dave's record", |s| {
+        s.shows("Saved: Dave is verified")
+    });
+    carol_unchanged(&me);
+    let store = me.store();
+    assert_eq!(store.contact("Dave").unwrap().current_key, Some(dave.key));
+    assert_eq!(store.list().unwrap().len(), 2);
+
+    // The other ways back to the start screen forget the name too: "Start again" after a
+    // cancelled run, and "Back" after a run that could not start.
+    me.click("Start again");
+    me.fill("Contact name (optional)", "Carol");
+    host_starts(&mut me);
+    me.click("Cancel");
+    assert!(me.shows("you cancelled the session"));
+    me.click("Start again");
+    assert_eq!(field_text(&me, "Contact name (optional)"), "");
+
+    let taken = std::net::TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).unwrap();
+    me.h.state_mut().sas.bind = taken.local_addr().unwrap();
+    me.fill("Contact name (optional)", "Carol");
+    me.click("Start a session");
+    wait_one(&mut me, "the failure to listen", |s| {
+        matches!(s.status(), SasStatus::Failed(_))
+    });
+    me.click("Back");
+    assert_eq!(me.status(), SasStatus::Idle);
+    assert_eq!(field_text(&me, "Contact name (optional)"), "");
+}

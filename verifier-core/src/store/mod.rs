@@ -49,6 +49,7 @@
 mod error;
 mod schema;
 mod types;
+mod watch;
 
 use std::path::{Path, PathBuf};
 

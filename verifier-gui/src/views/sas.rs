@@ -30,13 +30,16 @@ pub struct SasState {
     pub bind: SocketAddr,
     /// How long each wait may last (for the peer, or for a person's answer).
     pub timeout: Duration,
-    /// The contact name, typed before the session or after it.
+    /// The contact name, typed before the session or after it (or found for the peer's
+    /// key). It belongs to one session: "Start again" and "Back" clear it.
     pub name: String,
     /// The join code as typed.
     pub code_input: String,
     /// Why the typed join code cannot be used.
     pub code_error: Option<String>,
     run: Option<Run>,
+    /// Numbers the store jobs that record a result; never reset, so that a new run never
+    /// picks up the result of an earlier run's job.
     record_seq: u64,
 }
 
@@ -210,6 +213,18 @@ impl SasState {
         if on_screen && !run.in_progress() {
             run.result_seen = true;
         }
+    }
+
+    /// Leaves a finished, cancelled or failed run for the start screen ("Start again",
+    /// "Back"). Everything of that run is forgotten, above all the contact name: the next
+    /// session is with whoever joins it, and must not be recorded under the previous
+    /// person's name unless the person types it again. The worker is dropped (which
+    /// cancels it if it still runs).
+    pub fn start_again(&mut self) {
+        self.run = None;
+        self.name.clear();
+        self.code_input.clear();
+        self.code_error = None;
     }
 
     /// Called when the app closes: a run in progress is cancelled (the peer is told, the
@@ -420,7 +435,7 @@ fn run_view(
             ui.label(message);
         });
         if ui.button("Back").clicked() {
-            state.run = None;
+            state.start_again();
         }
         return;
     }
@@ -459,7 +474,7 @@ fn run_view(
                 }
             });
             if ui.button("Start again").clicked() {
-                state.run = None;
+                state.start_again();
             }
         }
         _ => waiting_view(ui, run),
@@ -654,7 +669,7 @@ fn verified_view(
     }
     ui.add_space(8.0);
     if ui.button("Start again").clicked() {
-        state.run = None;
+        state.start_again();
     }
 }
 

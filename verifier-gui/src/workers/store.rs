@@ -1,10 +1,21 @@
 //! The trust-store worker: a thread owns the SQLite database; the UI sends it
 //! jobs and reads the latest snapshot of the contact list.
+//!
+//! Other processes (the CLI, another window) write to the same database. While
+//! idle, the worker asks SQLite about once every [`WATCH_INTERVAL`] whether another
+//! connection committed a change ([`Store::data_version`]) and, if so, sends the UI a
+//! fresh contact list: a key change recorded elsewhere shows without a restart. The
+//! wait is a blocking receive with a timeout on the job channel, so an idle app
+//! uses no CPU between checks.
 
 use std::path::PathBuf;
-use std::sync::mpsc::{Receiver, Sender, channel};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
+use std::time::{Duration, Instant};
 
 use verifier_core::store::{ContactSummary, Store, TrustStatus};
+
+/// How often the worker checks whether another process changed the store.
+pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
 
 /// A unit of work for the store thread. Returns a message for the UI (Ok or Err).
 pub type Job = Box<dyn FnOnce(&mut Store) -> Result<String, String> + Send>;
@@ -16,12 +27,16 @@ enum Request {
 
 enum Reply {
     Snapshot(Snapshot),
+    /// The list reloaded because another connection changed the store.
+    Changed(Snapshot),
     /// A job's result together with the contact list after it, so the UI
     /// never sees the result (or "idle") with the list from before the job.
     Done {
         tag: String,
         result: Result<String, String>,
         snapshot: Option<Snapshot>,
+        /// Another connection changed the store since the last list was sent.
+        outside: bool,
     },
 }
 
@@ -44,6 +59,7 @@ pub struct StoreClient {
     pending: usize,
     results: Vec<(String, Result<String, String>)>,
     has_context: bool,
+    outside_changes: u64,
 }
 
 impl StoreClient {
@@ -63,6 +79,7 @@ impl StoreClient {
             pending: 1, // the initial load
             results: Vec::new(),
             has_context: false,
+            outside_changes: 0,
         }
     }
 
@@ -79,13 +96,21 @@ impl StoreClient {
                     }
                     self.snapshot = s;
                 }
+                Reply::Changed(s) => {
+                    self.outside_changes += 1;
+                    self.snapshot = s;
+                }
                 Reply::Done {
                     tag,
                     result,
                     snapshot,
+                    outside,
                 } => {
                     if let Some(s) = snapshot {
                         self.snapshot = s;
+                    }
+                    if outside {
+                        self.outside_changes += 1;
                     }
                     self.pending = self.pending.saturating_sub(1);
                     self.results.retain(|(t, _)| *t != tag);
@@ -138,6 +163,13 @@ impl StoreClient {
             .count()
     }
 
+    /// How many times the list was reloaded because another process (or another
+    /// connection) changed the store. Screens that loaded more than the list (a
+    /// contact's keys and history) load again when this changes.
+    pub fn outside_changes(&self) -> u64 {
+        self.outside_changes
+    }
+
     /// True when no job is outstanding (tests wait for this).
     pub fn is_idle(&self) -> bool {
         self.pending == 0
@@ -184,6 +216,8 @@ fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
             None
         }
     };
+    // The data version that the last list sent to the UI reflects (read before the list).
+    let mut seen = store.as_ref().and_then(|s| s.data_version().ok());
     if let Some(s) = &store {
         let _ = tx.send(Reply::Snapshot(snapshot(s)));
     }
@@ -192,7 +226,32 @@ fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
             c.request_repaint();
         }
     };
-    while let Ok(req) = rx.recv() {
+    let mut next_check = Instant::now() + WATCH_INTERVAL;
+    loop {
+        // Blocks until a job comes or it is time to check: never a busy loop. Without a
+        // store there is nothing to watch (`Duration::MAX`: a plain blocking receive).
+        let wait = match &store {
+            Some(_) => next_check.saturating_duration_since(Instant::now()),
+            None => Duration::MAX,
+        };
+        let req = match rx.recv_timeout(wait) {
+            Ok(req) => Some(req),
+            Err(RecvTimeoutError::Timeout) => None,
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
+        // Checked on time even while jobs keep coming.
+        if Instant::now() >= next_check {
+            next_check = Instant::now() + WATCH_INTERVAL;
+            if let Some(s) = &store
+                && let Ok(v) = s.data_version()
+                && seen != Some(v)
+            {
+                seen = Some(v);
+                let _ = tx.send(Reply::Changed(snapshot(s)));
+                wake(&ctx);
+            }
+        }
+        let Some(req) = req else { continue };
         match req {
             Request::Context(c) => {
                 c.request_repaint();
@@ -203,10 +262,17 @@ fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
                     Some(s) => job(s),
                     None => Err("the trust store is not available".to_owned()),
                 };
+                // The list sent with the result includes every outside change so far.
+                let mut outside = false;
+                if let Some(v) = store.as_ref().and_then(|s| s.data_version().ok()) {
+                    outside = seen.is_some_and(|old| old != v);
+                    seen = Some(v);
+                }
                 let _ = tx.send(Reply::Done {
                     tag,
                     result,
                     snapshot: store.as_ref().map(snapshot),
+                    outside,
                 });
                 wake(&ctx);
             }
@@ -255,5 +321,34 @@ mod tests {
                 "job {i} finished but the list does not have {name}"
             );
         }
+    }
+
+    #[test]
+    fn a_change_by_another_connection_arrives_without_a_job() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("store.sqlite3");
+        let ctx = egui::Context::default();
+        let mut client = StoreClient::start(Some(path.clone()));
+        wait_idle(&mut client, &ctx);
+        assert_eq!(client.outside_changes(), 0);
+        let mut other = Store::open(&path).unwrap();
+        other
+            .add_contact("Carol", None, Timestamp::from_unix_secs(1))
+            .unwrap();
+        let start = std::time::Instant::now();
+        while !client.snapshot().contacts.iter().any(|c| c.name == "Carol") {
+            assert!(
+                start.elapsed() < 3 * WATCH_INTERVAL,
+                "the outside change did not arrive"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            client.poll(&ctx);
+        }
+        assert_eq!(client.outside_changes(), 1);
+        assert!(client.is_idle(), "a reload is not a job");
+        // Nothing more changed: no further reload.
+        std::thread::sleep(2 * WATCH_INTERVAL);
+        client.poll(&ctx);
+        assert_eq!(client.outside_changes(), 1);
     }
 }

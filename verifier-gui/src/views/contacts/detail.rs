@@ -3,7 +3,8 @@
 //!
 //! The keys, history and fingerprints are loaded by a job on the store worker
 //! (fingerprints are stretched hashes: never computed on the UI thread) and
-//! reloaded whenever the contact's summary in the store snapshot changes.
+//! reloaded whenever the contact's summary in the store snapshot changes, or another
+//! process (the CLI) changed the store (the worker notices and reloads the list).
 
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
@@ -53,6 +54,8 @@ pub struct DetailState {
     confirm_forget: bool,
     forgetting: bool,
     accepted: bool,
+    /// The store's count of outside changes when the page was last loaded.
+    outside_changes: u64,
 }
 
 /// What the page asks of the list.
@@ -165,8 +168,16 @@ pub fn show(
         ));
         return Outcome::Stay;
     };
-    let stale = state.detail.as_ref().map(|d| &d.summary) != Some(&summary);
+    // Another process changed the store: load again (keys and history may have changed
+    // even when the summary did not), also after a load that failed.
+    let outside = shared.store.outside_changes();
+    if outside != state.outside_changes && state.rx.is_none() {
+        state.load_error = None;
+    }
+    let stale = state.detail.as_ref().map(|d| &d.summary) != Some(&summary)
+        || outside != state.outside_changes;
     if stale && state.rx.is_none() && state.load_error.is_none() {
+        state.outside_changes = outside;
         load(shared, state, name, ui.ctx());
     }
 
