@@ -143,7 +143,11 @@ impl VerifierApp {
     /// Opens (or creates) the identity, starts the store worker, and shows "My code".
     pub fn new(config: AppConfig, settings: Settings) -> Self {
         let identity = load_or_create(&config.identity_path);
-        let store = workers::store::StoreClient::start(config.store_path.clone());
+        let own = match &identity {
+            IdentityState::Ready(me) => Some(me.own.clone()),
+            IdentityState::Failed { .. } => None,
+        };
+        let store = workers::store::StoreClient::start(config.store_path.clone(), own);
         VerifierApp {
             shared: Shared {
                 settings,

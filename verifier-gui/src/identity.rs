@@ -5,7 +5,9 @@ use std::sync::Arc;
 
 use verifier_core::identity::{Identity, IdentityError};
 use verifier_core::key::PublicKey;
+use verifier_core::rotation::RotationChain;
 use verifier_core::safety_number::{Party, SideFingerprint};
+use verifier_core::trust::OwnKeys;
 
 /// The user's identity as the app shows it (the secret stays in [`Identity`]).
 pub struct MyIdentity {
@@ -19,6 +21,38 @@ pub struct MyIdentity {
     pub created_now: bool,
     /// The secret identity (for signing receipts and SAS sessions).
     pub identity: Arc<Identity>,
+    /// The keys the trust engine accepts as the user's: this identity and the
+    /// earlier ones linked to it by `<path>.rotations` (`verifier keygen --rotate`).
+    pub own: OwnKeys,
+    /// Why the rotation chain beside the identity could not be used, if so
+    /// (earlier verifications then read "unverified (new identity)").
+    pub rotation_problem: Option<String>,
+}
+
+/// The user's own keys for the trust engine: `identity` and the earlier
+/// identities of the rotation chain `<path>.rotations`, if there is one.
+pub fn own_keys(path: &Path, identity: &Identity) -> (OwnKeys, Option<String>) {
+    let own = OwnKeys::new(identity.public_key());
+    let mut chain_path = path.as_os_str().to_owned();
+    chain_path.push(".rotations");
+    let chain_path = PathBuf::from(chain_path);
+    match std::fs::read_to_string(&chain_path) {
+        Ok(text) => match RotationChain::parse(&text, &identity.public_key()) {
+            Ok(chain) => (own.with_rotation_chain(&chain), None),
+            Err(e) => (
+                own,
+                Some(format!(
+                    "the identity rotation chain {} is invalid ({e}); verifications made by earlier identities are not counted",
+                    chain_path.display()
+                )),
+            ),
+        },
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => (own, None),
+        Err(e) => (
+            own,
+            Some(format!("cannot read {}: {e}", chain_path.display())),
+        ),
+    }
 }
 
 /// The outcome of opening the identity at start-up.
@@ -66,11 +100,14 @@ pub fn load_or_create(path: &Path) -> IdentityState {
     };
     let public = identity.public_key();
     let fingerprint = SideFingerprint::compute(&Party::new(&public));
+    let (own, rotation_problem) = own_keys(path, &identity);
     IdentityState::Ready(Box::new(MyIdentity {
         path: path.to_owned(),
         public,
         fingerprint,
         created_now,
         identity: Arc::new(identity),
+        own,
+        rotation_problem,
     }))
 }

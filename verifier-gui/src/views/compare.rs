@@ -13,14 +13,16 @@ pub mod enter;
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use verifier_core::key::PublicKey;
-use verifier_core::receipt::{Timestamp, VerificationMethod};
+
 use verifier_core::render::Bip39Language;
-use verifier_core::safety_number::{Party, SafetyNumber, SideFingerprint};
+use verifier_core::safety_number::{Comparison, Party, SafetyNumber, SideFingerprint};
 use verifier_core::store::TrustStatus;
+use verifier_core::trust::Intent;
 
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
 use crate::views::contacts::{ok_color, status_text};
+use crate::views::record;
 
 /// Job tag of recording a verification from this screen.
 pub const VERIFY_TAG: &str = "compare-verify";
@@ -245,7 +247,7 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
         Mode::Type => type_mode(ui, state, &target, lang, &number),
     };
     if job {
-        record(shared, state, &target, identity);
+        record(shared, state, &target, identity, lang);
     }
     outcome(ui, shared, state, &target);
 }
@@ -562,6 +564,7 @@ fn record(
     state: &mut CompareState,
     target: &Target,
     identity: std::sync::Arc<verifier_core::identity::Identity>,
+    lang: Bip39Language,
 ) {
     state.record_error = None;
     let name = target.name.clone();
@@ -570,31 +573,45 @@ fn record(
             Some("Type a name in \"Save as\" so the verification can be recorded.".to_owned());
         return;
     }
+    let IdentityState::Ready(me) = &shared.identity else {
+        state.record_error =
+            Some("Your identity cannot be used, so nothing can be recorded.".to_owned());
+        return;
+    };
+    let own = me.own.clone();
     let key = target.key;
-    let pasted = target.pasted;
-    state.decision = Some(Decision::Match);
-    shared.store.submit(VERIFY_TAG, move |store| {
-        let now = Timestamp::now();
-        if pasted {
-            match store.contact(&name) {
-                Ok(c) if c.current_key == Some(key) => {}
-                Ok(_) => {
-                    return Err(format!(
-                        "A contact named {name} exists with a different key; nothing was recorded. Pick {name} from the list to compare their recorded key, or save under another name."
-                    ));
+    let comparison = Comparison::new(&Party::new(&me.public), &Party::new(&key));
+    // The evidence says what the person did: typed back what the other read out
+    // (checked by the core), or read and compared.
+    let evidence = match (state.mode, state.checked.as_deref()) {
+        (Mode::Type, Some(typed)) => {
+            let checked = match enter::kind_of(typed) {
+                Some(enter::Kind::Digits) => comparison.check_typed_back_digits(typed),
+                _ => comparison.check_typed_back_words(typed, lang),
+            };
+            match checked {
+                Ok(e) => e,
+                Err(e) => {
+                    state.record_error = Some(format!("What you typed does not match: {e}."));
+                    return;
                 }
-                Err(verifier_core::store::StoreError::ContactNotFound { .. }) => {
-                    store
-                        .add_contact_with_key(&name, None, &key, now)
-                        .map_err(|e| format!("Could not add {name}: {e}."))?;
-                }
-                Err(e) => return Err(format!("Could not record the verification: {e}.")),
             }
         }
-        store
-            .mark_verified(&name, &key, VerificationMethod::SafetyNumber, &identity, now)
-            .map(|_| format!("✔ {name} is verified (safety number compared)."))
-            .map_err(|e| format!("Could not record the verification: {e}."))
+        _ => comparison.confirm_compared(),
+    };
+    let create = target.pasted;
+    state.decision = Some(Decision::Match);
+    shared.store.submit(VERIFY_TAG, move |store| {
+        record::record(
+            store,
+            &name,
+            evidence,
+            Intent::Verify,
+            create.then_some(None),
+            &identity,
+            &own,
+        )
+        .map(|m| format!("✔ {m}"))
     });
 }
 

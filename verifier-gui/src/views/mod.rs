@@ -5,6 +5,7 @@ pub mod compare;
 pub mod contacts;
 pub mod fit;
 pub mod my_code;
+pub mod record;
 pub mod sas;
 pub mod scan;
 pub mod settings;

@@ -14,14 +14,15 @@ use std::time::Duration;
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::qr::{Payload, SessionCode};
-use verifier_core::receipt::{Timestamp, VerificationMethod};
+
 use verifier_core::render::Bip39Language;
 use verifier_core::sas::{CancelReason, Decision, JoinCode, Phase, SasConfig};
-use verifier_core::store::{ObserveOutcome, Store, StoreError, TrustStatus};
+use verifier_core::trust::{Evidence, Intent};
 
 use crate::app::Shared;
 use crate::identity::IdentityState;
 use crate::qr_texture::QrImage;
+use crate::views::record;
 use crate::workers::sas::{SasEvent, SasRole, SasWorker};
 
 /// Transient state of the screen.
@@ -65,6 +66,8 @@ struct Run {
     connecting: Option<SocketAddr>,
     connected: bool,
     phase: Option<Phase>,
+    /// The verified run's evidence for the trust engine.
+    evidence: Option<Evidence>,
     failed: Option<String>,
     record: Record,
     copied: bool,
@@ -178,31 +181,23 @@ impl SasState {
                 SasEvent::Connecting { addr } => run.connecting = Some(addr),
                 SasEvent::Connected { .. } => run.connected = true,
                 SasEvent::Phase(phase) => run.phase = Some(phase),
+                SasEvent::Evidence(e) => run.evidence = Some(*e),
                 SasEvent::Failed(message) => run.failed = Some(message),
             }
         }
-        if let Some(Phase::Verified { peer }) = run.phase
+        if let (Some(Phase::Verified { .. }), Some(evidence)) = (&run.phase, &run.evidence)
             && run.record == Record::NotApplicable
             && let Some(identity) = identity
         {
-            // Prefer the contact that already has this key (re-verification, e.g. after a
-            // key change), then the name typed before the session; otherwise ask.
-            let known = shared
-                .store
-                .snapshot()
-                .contacts
-                .iter()
-                .find(|c| c.current_key.as_ref() == Some(&peer))
-                .map(|c| c.name.clone());
-            if let Some(name) = known {
-                self.name = name;
-            }
+            // The contact is the one the person named (before the session or now);
+            // a key alone never picks a contact.
             let name = self.name.trim().to_owned();
             if name.is_empty() {
                 run.record = Record::AskName;
             } else {
                 self.record_seq += 1;
-                run.record = submit_record(shared, self.record_seq, name, peer, &identity);
+                run.record =
+                    submit_record(shared, self.record_seq, name, evidence.clone(), &identity);
             }
         }
         if let Record::Saving { tag } = &run.record
@@ -279,6 +274,7 @@ impl Run {
             connecting: None,
             connected: false,
             phase: None,
+            evidence: None,
             failed: None,
             record: Record::NotApplicable,
             copied: false,
@@ -662,10 +658,13 @@ fn verified_view(
         }
         Record::NotApplicable => {}
     }
-    if save && !state.name.trim().is_empty() {
+    if save
+        && !state.name.trim().is_empty()
+        && let Some(evidence) = run.evidence.clone()
+    {
         state.record_seq += 1;
         let name = state.name.trim().to_owned();
-        run.record = submit_record(shared, state.record_seq, name, peer, identity);
+        run.record = submit_record(shared, state.record_seq, name, evidence, identity);
     }
     ui.add_space(8.0);
     if ui.button("Start again").clicked() {
@@ -677,51 +676,30 @@ fn submit_record(
     shared: &mut Shared,
     seq: u64,
     name: String,
-    peer: PublicKey,
+    evidence: Evidence,
     identity: &Arc<Identity>,
 ) -> Record {
     let tag = format!("sas-record-{seq}");
     let identity = Arc::clone(identity);
+    let IdentityState::Ready(me) = &shared.identity else {
+        return Record::Done(Err(
+            "Your identity cannot be used, so nothing can be recorded.".to_owned(),
+        ));
+    };
+    let own = me.own.clone();
     shared.store.submit(tag.clone(), move |store| {
-        record_verified(store, &name, &peer, &identity, Timestamp::now()).map_err(|e| e.to_string())
+        record::record(
+            store,
+            &name,
+            evidence,
+            Intent::Verify,
+            Some(None),
+            &identity,
+            &own,
+        )
+        .map(|m| format!("Saved: {m}"))
     });
     Record::Saving { tag }
-}
-
-/// Records `peer` as `name`'s verified key: creates the contact if needed, makes `peer` its
-/// current key (a different earlier key is remembered as changed) and marks it verified.
-fn record_verified(
-    store: &mut Store,
-    name: &str,
-    peer: &PublicKey,
-    identity: &Identity,
-    now: Timestamp,
-) -> Result<String, StoreError> {
-    let mut note = "";
-    match store.status(name) {
-        Ok(before) => {
-            let outcome = store.observe_key(name, peer, now)?;
-            if matches!(before, TrustStatus::KeyChanged { .. })
-                || matches!(
-                    outcome,
-                    ObserveOutcome::Changed {
-                        was_verified: true,
-                        ..
-                    }
-                )
-            {
-                note = " Their key had changed; this new key is now the verified one.";
-            } else if matches!(outcome, ObserveOutcome::Changed { .. }) {
-                note = " Their earlier key was replaced by this verified key.";
-            }
-        }
-        Err(StoreError::ContactNotFound { .. }) => {
-            store.add_contact_with_key(name, None, peer, now)?;
-        }
-        Err(e) => return Err(e),
-    }
-    store.mark_verified(name, peer, VerificationMethod::SasSession, identity, now)?;
-    Ok(format!("Saved: {name} is verified (live session).{note}"))
 }
 
 fn result_frame(ui: &mut egui::Ui, ok: bool, add: impl FnOnce(&mut egui::Ui)) {

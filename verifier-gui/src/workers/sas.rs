@@ -57,6 +57,9 @@ pub enum SasEvent {
         /// The host's address.
         addr: SocketAddr,
     },
+    /// The run is verified: the evidence for the trust engine (after the
+    /// verified phase).
+    Evidence(Box<verifier_core::trust::Evidence>),
     /// A peer is connected; the protocol runs.
     Connected {
         /// The peer's address.
@@ -309,6 +312,11 @@ impl Run {
         driver.run(session, &mut OsRng, first, |phase| {
             report.send(SasEvent::Phase(phase.clone()));
         });
+        // The proof the trust engine needs: made by the session itself, only when
+        // it is verified (after the person answered "match").
+        if let Some(evidence) = session.evidence() {
+            report.send(SasEvent::Evidence(Box::new(evidence)));
+        }
         let mut slot = self
             .decisions
             .lock()

@@ -13,6 +13,7 @@ use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
 use verifier_core::store::{ContactSummary, Store, TrustStatus};
+use verifier_core::trust::OwnKeys;
 
 /// How often the worker checks whether another process changed the store.
 pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);
@@ -64,12 +65,14 @@ pub struct StoreClient {
 
 impl StoreClient {
     /// Starts the worker; it opens the store at `path` (or reports why it cannot).
-    pub fn start(path: Option<PathBuf>) -> Self {
+    /// `own`: the user's keys, against which every status is read from the
+    /// signed receipts (`None`: the identity cannot be used, so no status can be read).
+    pub fn start(path: Option<PathBuf>, own: Option<OwnKeys>) -> Self {
         let (tx, worker_rx) = channel::<Request>();
         let (worker_tx, rx) = channel::<Reply>();
         std::thread::Builder::new()
             .name("trust-store".to_owned())
-            .spawn(move || worker(path, worker_rx, worker_tx))
+            .spawn(move || worker(path, own, worker_rx, worker_tx))
             .map_err(|e| e.to_string())
             .ok();
         StoreClient {
@@ -176,8 +179,18 @@ impl StoreClient {
     }
 }
 
-fn snapshot(store: &Store) -> Snapshot {
-    match store.list() {
+fn snapshot(store: &Store, own: Option<&OwnKeys>) -> Snapshot {
+    let Some(own) = own else {
+        return Snapshot {
+            contacts: Vec::new(),
+            error: Some(
+                "your identity cannot be used, so no contact's status can be read (statuses come from receipts your identity signed)"
+                    .to_owned(),
+            ),
+            loaded: true,
+        };
+    };
+    match store.list(own) {
         Ok(mut contacts) => {
             contacts.sort_by_key(|c| {
                 (
@@ -199,7 +212,7 @@ fn snapshot(store: &Store) -> Snapshot {
     }
 }
 
-fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
+fn worker(path: Option<PathBuf>, own: Option<OwnKeys>, rx: Receiver<Request>, tx: Sender<Reply>) {
     let mut ctx: Option<egui::Context> = None;
     let opened = match &path {
         Some(p) => Store::open(p).map_err(|e| e.to_string()),
@@ -219,7 +232,7 @@ fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
     // The data version that the last list sent to the UI reflects (read before the list).
     let mut seen = store.as_ref().and_then(|s| s.data_version().ok());
     if let Some(s) = &store {
-        let _ = tx.send(Reply::Snapshot(snapshot(s)));
+        let _ = tx.send(Reply::Snapshot(snapshot(s, own.as_ref())));
     }
     let wake = |ctx: &Option<egui::Context>| {
         if let Some(c) = ctx {
@@ -247,7 +260,7 @@ fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
                 && seen != Some(v)
             {
                 seen = Some(v);
-                let _ = tx.send(Reply::Changed(snapshot(s)));
+                let _ = tx.send(Reply::Changed(snapshot(s, own.as_ref())));
                 wake(&ctx);
             }
         }
@@ -271,7 +284,7 @@ fn worker(path: Option<PathBuf>, rx: Receiver<Request>, tx: Sender<Reply>) {
                 let _ = tx.send(Reply::Done {
                     tag,
                     result,
-                    snapshot: store.as_ref().map(snapshot),
+                    snapshot: store.as_ref().map(|s| snapshot(s, own.as_ref())),
                     outside,
                 });
                 wake(&ctx);

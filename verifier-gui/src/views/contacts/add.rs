@@ -17,6 +17,7 @@ use std::path::PathBuf;
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{Receipt, Timestamp};
 use verifier_core::store::{ImportOutcome, Store};
+use verifier_core::trust::{HistoryOnlyReason, OwnKeys};
 
 use super::{fmt_time, method_text};
 use crate::app::Shared;
@@ -211,8 +212,8 @@ fn submit_key(shared: &mut Shared, form: &mut AddForm) {
 
 fn submit_receipt(shared: &mut Shared, form: &mut AddForm, source: ReceiptSource) {
     form.receipt_error = None;
-    let me = match &shared.identity {
-        IdentityState::Ready(me) => me.public,
+    let (me, own) = match &shared.identity {
+        IdentityState::Ready(me) => (me.public, me.own.clone()),
         IdentityState::Failed { .. } => {
             form.receipt_error = Some(
                 "Your identity cannot be loaded (see \"My code\"), so receipts cannot be checked."
@@ -241,7 +242,7 @@ fn submit_receipt(shared: &mut Shared, form: &mut AddForm, source: ReceiptSource
         };
         let receipt =
             Receipt::decode(&bytes).map_err(|e| format!("{label} is not a valid receipt: {e}."))?;
-        add_from_receipt(store, &receipt, &me, &typed_name)
+        add_from_receipt(store, &receipt, &me, &own, &typed_name)
     });
 }
 
@@ -250,16 +251,33 @@ fn add_from_receipt(
     store: &mut Store,
     receipt: &Receipt,
     me: &PublicKey,
+    own: &OwnKeys,
     typed_name: &str,
 ) -> Result<String, String> {
     let st = receipt.statement();
     let now = Timestamp::now();
-    if receipt.signer() == me {
-        return match store.import_receipt(receipt, me, now) {
+    if own.is_own(receipt.signer()) {
+        return match store.import_receipt(receipt, own, now) {
             Ok(ImportOutcome::AlreadyPresent) => Ok(format!(
                 "This receipt for {} is already in your trust store.",
                 st.contact_name()
             )),
+            Ok(ImportOutcome::HistoryOnly { reason }) => Ok(match reason {
+                HistoryOnlyReason::KeyChangeAlert { .. } => format!(
+                    "{name}'s key changed since you verified them. The receipt ({}, {}) was kept in {name}'s history, but it does not clear the alert by itself: open {name} in Contacts to compare the old and the new key.",
+                    method_text(st.method()),
+                    fmt_time(st.verified_at()),
+                    name = st.contact_name()
+                ),
+                HistoryOnlyReason::RetiredKey { .. } => format!(
+                    "The receipt is about an old key of {name} that a newer verified key replaced; it was kept in the history only and verifies nothing.",
+                    name = st.contact_name()
+                ),
+                _ => format!(
+                    "The receipt is about a key {name} no longer uses; it was kept in the history only.",
+                    name = st.contact_name()
+                ),
+            }),
             Ok(_) => Ok(format!(
                 "Imported your receipt: {} is verified ({}, {}).",
                 st.contact_name(),

@@ -15,6 +15,7 @@ use verifier_core::store::{ContactSummary, Event, EventKind, KeyRecord, TrustSta
 
 use super::{fmt_time, method_text, ok_color, status_badge};
 use crate::app::{Screen, Shared};
+use crate::identity::IdentityState;
 
 /// Job tag of loading the page.
 pub const LOAD_TAG: &str = "contacts-detail-load";
@@ -77,9 +78,16 @@ fn load(shared: &mut Shared, state: &mut DetailState, name: &str, ctx: &egui::Co
     state.rx = Some(rx);
     let name = name.to_owned();
     let ctx = ctx.clone();
+    let own = match &shared.identity {
+        IdentityState::Ready(me) => Some(me.own.clone()),
+        IdentityState::Failed { .. } => None,
+    };
     shared.store.submit(LOAD_TAG, move |store| {
         let loaded: Result<Detail, String> = (|| {
-            let summary = store.contact(&name).map_err(|e| e.to_string())?;
+            let own = own.ok_or_else(|| {
+                "your identity cannot be used, so the status cannot be read".to_owned()
+            })?;
+            let summary = store.contact(&name, &own).map_err(|e| e.to_string())?;
             let keys = store
                 .keys(&name)
                 .map_err(|e| e.to_string())?
@@ -333,9 +341,16 @@ fn key_change_alert(
                     && ui.button("Accept new key").clicked()
                 {
                     let n = name.clone();
+                    let own = match &shared.identity {
+                        IdentityState::Ready(me) => Some(me.own.clone()),
+                        IdentityState::Failed { .. } => None,
+                    };
                     shared.store.submit(ACCEPT_TAG, move |store| {
+                        let own = own.ok_or_else(|| {
+                            "your identity cannot be used, so nothing can be recorded".to_owned()
+                        })?;
                         store
-                            .accept_key(&n, &key, Timestamp::now())
+                            .accept_key(&n, &key, &own, Timestamp::now())
                             .map(|()| format!("You accepted {n}'s new key. {n} is unverified until you compare codes."))
                             .map_err(|e| format!("Could not accept the key: {e}."))
                     });

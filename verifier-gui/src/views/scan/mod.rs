@@ -16,12 +16,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use verifier_core::key::PublicKey;
-use verifier_core::receipt::{Timestamp, VerificationMethod};
-use verifier_core::store::{StoreError, TrustStatus};
+use verifier_core::qr::{ScannedCode, classify, scan_evidence};
+use verifier_core::receipt::VerificationMethod;
+use verifier_core::store::TrustStatus;
+use verifier_core::trust::{Intent, QrSource};
 
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
-use crate::views::contacts::method_text;
+use crate::views::record;
 use crate::workers::camera::{CameraInfo, CameraProvider};
 use crate::workers::scan::{Decoded, ScanEvent, ScanWorker, StillImage, StopReason};
 use verdict::{Foreign, MismatchWhy, Mutual, Verdict};
@@ -683,6 +685,7 @@ fn submit_verify(
     contact: String,
     key: PublicKey,
     add: Option<Option<String>>,
+    replaces: Option<PublicKey>,
 ) {
     let signer = match signer(shared) {
         Ok(s) => s,
@@ -691,37 +694,52 @@ fn submit_verify(
             return;
         }
     };
-    // A picture (file, drop, paste) proves nothing about who was in the room:
-    // only the camera is recorded as in person.
-    let method = state
-        .scanned
-        .as_ref()
-        .map_or(VerificationMethod::QrImageFile, |s| s.method);
+    let IdentityState::Ready(me) = &shared.identity else {
+        state.still_message = Some(Err(
+            "your identity cannot be used, so nothing can be recorded".to_owned(),
+        ));
+        return;
+    };
+    let own = me.own.clone();
+    // The evidence comes from the code itself (core's check), with where it came
+    // from: a picture (file, drop, paste) proves nothing about who was in the
+    // room; only the camera is in person.
+    let Some(scanned) = state.scanned.as_ref() else {
+        return;
+    };
+    let source = if scanned.method == VerificationMethod::QrCamera {
+        QrSource::Camera
+    } else {
+        QrSource::ImageFile
+    };
+    let evidence = match classify(&scanned.bytes) {
+        ScannedCode::Verifier(p) => match scan_evidence(&p, &me.public, source) {
+            Ok((_, e)) => e,
+            Err(e) => {
+                state.still_message = Some(Err(format!("not recorded: {e}")));
+                return;
+            }
+        },
+        _ => return,
+    };
+    if evidence.key() != &key {
+        return;
+    }
+    let intent = match replaces {
+        Some(old) => Intent::ConfirmKeyChange { old, new: key },
+        None => Intent::Verify,
+    };
     state.action_for = Some(contact.clone());
     shared.store.submit(VERIFY_TAG, move |store| {
-        let now = Timestamp::now();
-        if let Some(stable_id) = add {
-            match store.contact(&contact) {
-                Ok(c) if c.current_key.is_none() => {
-                    store.observe_key(&contact, &key, now).map_err(|e| e.to_string())?;
-                }
-                Ok(_) => {
-                    return Err(format!(
-                        "a contact named {contact} already exists with another key; choose another name"
-                    ));
-                }
-                Err(StoreError::ContactNotFound { .. }) => {
-                    store
-                        .add_contact_with_key(&contact, stable_id.as_deref(), &key, now)
-                        .map_err(|e| e.to_string())?;
-                }
-                Err(e) => return Err(e.to_string()),
-            }
-        }
-        store
-            .mark_verified(&contact, &key, method, &signer, now)
-            .map_err(|e| e.to_string())?;
-        Ok(format!("{contact} is verified ({}).", method_text(method)))
+        record::record(
+            store,
+            &contact,
+            evidence,
+            intent,
+            add.as_ref().map(|id| id.as_deref()),
+            &signer,
+            &own,
+        )
     });
 }
 
@@ -784,7 +802,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                     ));
                 }
                 if !action_outcome(ui, shared, state) && ui.button("Mark verified").clicked() {
-                    submit_verify(shared, state, contact.clone(), key, None);
+                    submit_verify(shared, state, contact.clone(), key, None, None);
                 }
             });
         }
@@ -842,7 +860,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                         .button(format!("Save key for {contact} and mark verified"))
                         .clicked()
                 {
-                    submit_verify(shared, state, contact.clone(), key, Some(None));
+                    submit_verify(shared, state, contact.clone(), key, Some(None), None);
                 }
             });
         }
@@ -887,7 +905,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                 action_outcome(ui, shared, state);
                 if add {
                     let name = state.add_name.trim().to_owned();
-                    submit_verify(shared, state, name, key, Some(stable_id.clone()));
+                    submit_verify(shared, state, name, key, Some(stable_id.clone()), None);
                 }
             });
         }
