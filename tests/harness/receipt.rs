@@ -207,3 +207,52 @@ fn receipts_invalid_vectors() {
         }
     }
 }
+
+/// tests/vectors/receipt_evidence.json (tools/receipt_evidence_reference.py):
+/// the digests the trust engine's evidence writes into receipts, with their
+/// domain labels (docs/receipts.md).
+#[test]
+fn receipt_evidence_digests() {
+    use verifier_core::qr::{Payload, RECEIPT_DIGEST_DOMAIN as QR_DOMAIN, scan_evidence};
+    use verifier_core::safety_number::{Comparison, Party, RECEIPT_DIGEST_DOMAIN as SN_DOMAIN};
+    use verifier_core::trust::QrSource;
+    let v = load("receipt_evidence.json");
+    assert_eq!(v["qr_payload_context"], QR_DOMAIN);
+    assert_eq!(v["safety_number_context"], SN_DOMAIN);
+    let key = |c: &serde_json::Value, f: &str| {
+        PublicKey::from_bytes(KeyType::Ed25519, &hex_field(c, f)).unwrap()
+    };
+    let qr = v["qr_payload"].as_array().unwrap();
+    assert!(qr.len() >= 4, "identity and pairwise cases");
+    for c in qr {
+        let payload = Payload::decode(&hex_field(c, "payload_hex")).unwrap();
+        for source in [QrSource::Camera, QrSource::ImageFile] {
+            let (_, e) = scan_evidence(&payload, &key(c, "scanner_key_hex"), source).unwrap();
+            assert_eq!(e.key(), &key(c, "key_hex"), "{}", c["name"]);
+            assert_eq!(e.detail().scheme(), ComparedScheme::QrPayload);
+            assert_eq!(
+                e.detail().digest().map(hex::encode).as_deref(),
+                c["digest_hex"].as_str(),
+                "{}",
+                c["name"]
+            );
+        }
+    }
+    let sn = v["safety_number"].as_array().unwrap();
+    assert!(sn.len() >= 3);
+    for c in sn {
+        let (ours, theirs) = (key(c, "ours_key_hex"), key(c, "theirs_key_hex"));
+        let cmp = Comparison::new(&Party::new(&ours), &Party::new(&theirs));
+        for e in [
+            cmp.confirm_compared(),
+            cmp.check_typed_back_digits(&cmp.number().digits()).unwrap(),
+        ] {
+            assert_eq!(e.key(), &theirs);
+            assert_eq!(e.detail().scheme(), ComparedScheme::SafetyNumber);
+            assert_eq!(
+                e.detail().digest().map(hex::encode).as_deref(),
+                c["digest_hex"].as_str()
+            );
+        }
+    }
+}
