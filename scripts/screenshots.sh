@@ -11,9 +11,9 @@ $v keygen >/dev/null
 key() { $v keygen --identity "$work/$1" --json | sed 's/.*"public_key":"\([^"]*\)".*/\1/'; }
 alice=$(key alice); bob=$(key bob); bob2=$(key bob2); carol=$(key carol)
 $v contacts add Alice "$alice" >/dev/null
-$v contacts verify Alice --method qr >/dev/null
+$v contacts verify Alice --key "$alice" >/dev/null
 $v contacts add Bob "$bob" >/dev/null
-$v contacts verify Bob --method sas >/dev/null
+$v contacts verify Bob --key "$bob" >/dev/null
 $v contacts observe Bob "$bob2" >/dev/null || true   # exit 3: key changed
 $v contacts add Carol "$carol" >/dev/null
 SMOKE_WORK="$work" SMOKE_ARGS="--contact Alice" scripts/xvfb-smoke.sh target/debug/verifier-gui docs/screenshots
