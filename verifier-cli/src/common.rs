@@ -275,7 +275,7 @@ pub fn refusal_message(name: &str, refusal: &Refusal) -> String {
              {name}'s key changed from {old} to {new}; check again with `verifier contacts show {name:?}`."
         ),
         Refusal::NoKeyChange => format!(
-            "NOT RECORDED: {name} has no key change to confirm; drop --replaces."
+            "NOT RECORDED: {name} has no key change to confirm; --replaces and --from-receipt are only for the key-change flow (verify the current key with --key)."
         ),
         Refusal::RetiredKey { key, replaced_by } => format!(
             "NOT RECORDED: {key} is an old key of {name}: it was replaced by {replaced_by}, which you verified \
