@@ -81,6 +81,11 @@ pub fn load_identity(flag: Option<&Path>) -> CliResult<(Identity, PathBuf)> {
 /// Reads a KEY argument: a path to a file holding a key (public-key text, an
 /// OpenSSH `.pub` line, or an identity file), or a key string in any accepted form.
 pub fn read_key_arg(arg: &str, what: &str) -> CliResult<PublicKey> {
+    // What the person typed is what gets checked: text that is a key is that
+    // key, even if a file of that name exists (a planted file must not swap it).
+    if let Ok(key) = PublicKey::parse(arg) {
+        return Ok(key);
+    }
     let path = Path::new(arg);
     if !arg.is_empty() && path.is_file() {
         let text = std::fs::read_to_string(path)
@@ -143,13 +148,22 @@ pub fn own_keys(identity: &Identity, identity_path: Option<&Path>) -> CliResult<
             )));
         }
     };
-    let chain = RotationChain::parse(&text, &identity.public_key()).map_err(|e| {
-        CliError::new(format!(
+    match RotationChain::parse(&text, &identity.public_key()) {
+        Ok(chain) => Ok(own.with_rotation_chain(&chain)),
+        // A chain for an earlier identity (e.g. after `keygen --force`) links nothing
+        // to this one: verifications made before read "unverified (new identity)".
+        Err(e @ verifier_core::rotation::RotationError::ChainDoesNotEndAtCurrent { .. }) => {
+            eprintln!(
+                "warning: the identity rotation chain {} does not end at your identity ({e}); verifications made by earlier identities are not counted",
+                chain_path.display()
+            );
+            Ok(own)
+        }
+        Err(e) => Err(CliError::new(format!(
             "the identity rotation chain {} is invalid ({e}); earlier verifications cannot be vouched for until it is fixed or moved away",
             chain_path.display()
-        ))
-    })?;
-    Ok(own.with_rotation_chain(&chain))
+        ))),
+    }
 }
 
 /// Loads the identity and the user's own keys (see [`own_keys`]).
@@ -211,15 +225,6 @@ pub fn record_check(
     let mut store = Store::open(&path).map_err(store_err)?;
     let now = Timestamp::now();
     let checked = *evidence.key();
-    match store.contact(name, own) {
-        Ok(_) => {}
-        Err(StoreError::ContactNotFound { .. }) => {
-            store
-                .add_contact_with_key(name, None, &checked, now)
-                .map_err(store_err)?;
-        }
-        Err(e) => return Err(store_err(e)),
-    }
     let intent = match replaces {
         Some(old) => Intent::ConfirmKeyChange {
             old: *old,
@@ -227,7 +232,9 @@ pub fn record_check(
         },
         None => Intent::Verify,
     };
-    match store.verify(name, evidence, intent, identity, own, now) {
+    // A contact not in the store is added with the checked key in the same
+    // transaction: a refused check leaves nothing behind.
+    match store.verify_or_add(name, None, evidence, intent, identity, own, now) {
         Ok(done) => Ok(Recorded::Yes {
             contact: done.contact,
             receipt: done.receipt.id().to_hex(),

@@ -946,3 +946,147 @@ fn status_of(env: &Env, store: &str, name: &str) -> String {
     let v = json_of(&env.run(&["contacts", "show", name, "--json", "--store", store]));
     v["status"].as_str().unwrap().to_owned()
 }
+
+// ---------------------------------------------------------------------------
+// Found in review.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn planted_file_named_like_the_typed_key_does_not_swap_it() {
+    let env = Env::new();
+    env.keygen("me");
+    let real = env.keygen("bob-real");
+    let evil = env.keygen("bob-evil");
+    let s = env.store();
+    ok(&env.run(&["contacts", "add", "bob", &evil, "--store", &s]));
+    // The attacker plants a file named like the key the person will type.
+    let dir = env.path("work");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join(&real), format!("{evil}\n")).unwrap();
+    let out = Command::new(BIN)
+        .args(["contacts", "verify", "bob", "--key", &real, "--store", &s])
+        .current_dir(&dir)
+        .env("VERIFIER_IDENTITY", env.path("me"))
+        .env_remove("VERIFIER_STORE")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "{}", text(&out));
+    assert!(
+        stderr(&out).contains("not the current key"),
+        "{}",
+        text(&out)
+    );
+    assert_eq!(status_of(&env, &s, "bob"), "unverified");
+}
+
+#[test]
+fn stale_reviewed_receipt_cannot_bring_back_a_retired_key() {
+    let mut f = Fixture::new();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
+    f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
+    // A receipt of key 3 from another device lands in the history during the alert.
+    let mut other = Fixture::new();
+    other
+        .store
+        .add_contact_with_key("bob", None, &key(3), t(0))
+        .unwrap();
+    let r3 = other
+        .verify("bob", manual(key(3)), Intent::Verify, 1)
+        .unwrap();
+    f.store.observe_key("bob", &key(3), t(2)).unwrap();
+    f.store.import_receipt(&r3, &f.own, t(3)).unwrap();
+    let kept = f.store.review_receipt("bob", &r3.id(), &f.own).unwrap();
+    // Key 4 is confirmed (retiring 3); then key 3 comes back.
+    f.store.observe_key("bob", &key(4), t(4)).unwrap();
+    f.verify(
+        "bob",
+        manual(key(4)),
+        Intent::ConfirmKeyChange {
+            old: key(2),
+            new: key(4),
+        },
+        5,
+    )
+    .unwrap();
+    f.store.observe_key("bob", &key(3), t(6)).unwrap();
+    let r = refusal(f.verify(
+        "bob",
+        kept,
+        Intent::ConfirmKeyChange {
+            old: key(4),
+            new: key(3),
+        },
+        7,
+    ));
+    assert_eq!(r.code(), "retired_key");
+    assert!(matches!(f.status("bob"), TrustStatus::KeyChanged { .. }));
+}
+
+#[test]
+fn import_of_a_lookalike_name_is_refused() {
+    let mut f = Fixture::new();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
+    let mut other = Fixture::new();
+    other
+        .store
+        .add_contact_with_key("b\u{43e}b", None, &key(3), t(0))
+        .unwrap();
+    let r = other
+        .verify("b\u{43e}b", manual(key(3)), Intent::Verify, 1)
+        .unwrap();
+    let e = f.store.import_receipt(&r, &f.own, t(2)).unwrap_err();
+    assert!(matches!(e, StoreError::Lookalike { .. }), "{e}");
+}
+
+#[test]
+fn refused_check_leaves_no_new_contact_behind() {
+    let mut f = Fixture::new();
+    let r = f.store.verify_or_add(
+        "carol",
+        None,
+        manual(key(5)),
+        Intent::ConfirmKeyChange {
+            old: key(4),
+            new: key(5),
+        },
+        &f.me,
+        &f.own,
+        t(0),
+    );
+    assert_eq!(refusal(r).code(), "no_key_change");
+    assert!(f.store.names().unwrap().is_empty());
+}
+
+#[test]
+fn names_that_draw_like_others_are_refused() {
+    for (bad, kind) in [
+        ("al\u{131}\u{307}", "dot_on_dotted_letter"),
+        ("li\u{307}li", "dot_on_dotted_letter"),
+        ("bo\u{16FE4}b", "invisible_character"),
+        ("bo\u{1D159}b", "invisible_character"),
+    ] {
+        let e = verifier_core::contact_name::ContactName::parse(bad).unwrap_err();
+        assert_eq!(e.kind(), kind, "{bad:?}");
+    }
+}
+
+#[test]
+fn unknown_history_entry_reads_tampered() {
+    let mut f = Fixture::new();
+    f.store
+        .add_contact_with_key("bob", None, &key(2), t(0))
+        .unwrap();
+    f.verify("bob", manual(key(2)), Intent::Verify, 1).unwrap();
+    let db = rusqlite::Connection::open(&f.path).unwrap();
+    db.execute_batch(
+        "INSERT INTO events (contact_id, at, kind) SELECT id, 1700000002, 'made_up' FROM contacts;",
+    )
+    .unwrap();
+    drop(db);
+    let st = Store::open(&f.path).unwrap().status("bob", &f.own).unwrap();
+    assert!(matches!(st, TrustStatus::Tampered { .. }), "{st:?}");
+}

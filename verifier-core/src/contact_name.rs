@@ -383,6 +383,16 @@ pub enum NameError {
         /// The limit, [`MAX_NONSPACING_MARKS`].
         max: usize,
     },
+    /// U+0307 COMBINING DOT ABOVE on a letter that already shows a dot (i, j
+    /// and other Soft_Dotted letters) or on dotless ı/ȷ: "i\u{307}" draws like
+    /// "i" (Unicode TR39 section 5.4).
+    #[error(
+        "contact name has U+0307 COMBINING DOT ABOVE at character {position} on a letter that already looks dotted, so it displays like the plain letter; remove it"
+    )]
+    DotOnDottedLetter {
+        /// Position of the U+0307.
+        position: usize,
+    },
 }
 
 impl NameError {
@@ -402,6 +412,7 @@ impl NameError {
             NameError::Unassigned { .. } => "unassigned",
             NameError::RepeatedMark { .. } => "repeated_mark",
             NameError::TooManyMarks { .. } => "too_many_marks",
+            NameError::DotOnDottedLetter { .. } => "dot_on_dotted_letter",
         }
     }
 
@@ -419,7 +430,8 @@ impl NameError {
             | NameError::PrivateUse { position, .. }
             | NameError::Unassigned { position, .. }
             | NameError::RepeatedMark { position, .. }
-            | NameError::TooManyMarks { position, .. } => Some(*position),
+            | NameError::TooManyMarks { position, .. }
+            | NameError::DotOnDottedLetter { position } => Some(*position),
         }
     }
 
@@ -434,6 +446,7 @@ impl NameError {
             | NameError::PrivateUse { codepoint, .. }
             | NameError::Unassigned { codepoint, .. }
             | NameError::RepeatedMark { codepoint, .. } => Some(*codepoint),
+            NameError::DotOnDottedLetter { .. } => Some('\u{307}'),
             NameError::Empty
             | NameError::TooLong { .. }
             | NameError::RepeatedSpace { .. }
@@ -621,6 +634,42 @@ fn vs16_follows_emoji(chars: &[char], index: usize) -> bool {
 }
 
 /// The per-character rules, for the character `c` at `chars[index]`.
+/// Characters that display as nothing or as an empty cell although they are
+/// neither default-ignorable nor spaces.
+const BLANK_GLYPHS: [char; 3] = [
+    '\u{2800}',  // BRAILLE PATTERN BLANK
+    '\u{16FE4}', // KHITAN SMALL SCRIPT FILLER
+    '\u{1D159}', // MUSICAL SYMBOL NULL NOTEHEAD
+];
+
+/// Letters on which U+0307 COMBINING DOT ABOVE adds nothing visible: the
+/// Soft_Dotted letters (PropList.txt) and the dotless ı and ȷ.
+const DOTTED_LOOKING: [char; 23] = [
+    'i',
+    'j',
+    '\u{12F}',
+    '\u{249}',
+    '\u{268}',
+    '\u{29D}',
+    '\u{2B2}',
+    '\u{3F3}',
+    '\u{456}',
+    '\u{458}',
+    '\u{1D62}',
+    '\u{1D96}',
+    '\u{1DA4}',
+    '\u{1DA8}',
+    '\u{1E2D}',
+    '\u{1ECB}',
+    '\u{2071}',
+    '\u{2148}',
+    '\u{2149}',
+    '\u{2C7C}',
+    '\u{131}',
+    '\u{237}',
+    '\u{1DF1A}',
+];
+
 fn check_char(chars: &[char], index: usize, c: char) -> Result<(), NameError> {
     let position = index + 1;
     let codepoint = c;
@@ -665,7 +714,15 @@ fn check_char(chars: &[char], index: usize, c: char) -> Result<(), NameError> {
             codepoint,
         });
     }
-    if category == GeneralCategory::Format || is_default_ignorable(c) || c == '\u{2800}' {
+    if c == '\u{307}'
+        && index > 0
+        && chars
+            .get(index - 1)
+            .is_some_and(|p| DOTTED_LOOKING.contains(p))
+    {
+        return Err(NameError::DotOnDottedLetter { position });
+    }
+    if category == GeneralCategory::Format || is_default_ignorable(c) || BLANK_GLYPHS.contains(&c) {
         return Err(NameError::InvisibleCharacter {
             position,
             codepoint,

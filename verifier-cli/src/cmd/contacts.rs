@@ -334,7 +334,20 @@ pub fn run(args: Args) -> CliResult<u8> {
                             }
                         );
                         println!("  now:    {key}");
-                        if *was_verified {
+                        // The key the person verified, from the engine (it may be older than
+                        // `before` when the key changed more than once).
+                        let verified_before = match &trust {
+                            Some(TrustStatus::KeyChanged {
+                                previous_verified_key,
+                                ..
+                            }) => Some(*previous_verified_key),
+                            _ if *was_verified => Some(*previous),
+                            _ => None,
+                        };
+                        if let Some(old) = verified_before {
+                            if old != *previous {
+                                println!("  you had verified: {old}");
+                            }
                             println!(
                                 "A new phone or a reinstall changes the key; so does someone intercepting."
                             );
@@ -342,7 +355,7 @@ pub fn run(args: Args) -> CliResult<u8> {
                                 "Check the NEW key with {name} themselves, then record it with the key-change flow:"
                             );
                             println!(
-                                "  verifier contacts verify {name:?} --key NEW --replaces {previous}"
+                                "  verifier contacts verify {name:?} --key NEW --replaces {old}"
                             );
                             println!(
                                 "or accept it knowingly WITHOUT verifying (verifier contacts accept)."

@@ -36,6 +36,9 @@ enum Sub {
         /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
         #[arg(long, value_name = "PATH")]
         store: Option<PathBuf>,
+        /// Your identity file: the receipt that counts is the one it signed (default: platform data dir, or $VERIFIER_IDENTITY).
+        #[arg(long, value_name = "PATH")]
+        identity: Option<PathBuf>,
     },
     /// Check a receipt offline: format, version, key types and signature; shows
     /// the method and the evidence (what was compared).
@@ -116,13 +119,15 @@ pub fn run(args: Args) -> CliResult<u8> {
             out,
             force,
             store,
+            identity,
         } => {
+            let (_, own) = load_own(identity.as_deref())?;
             let store = open_store(store.as_deref())?;
+            // The receipt behind the verification that counts now, never one
+            // kept in the history only.
             let receipt = store
-                .receipts(&name)
+                .verified_receipt(&name, &own)
                 .map_err(store_err)?
-                .into_iter()
-                .next()
                 .ok_or_else(|| {
                     CliError::new(format!(
                         "{name:?} has no verification to export: verify first (verifier contacts verify)"

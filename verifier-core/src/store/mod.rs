@@ -306,59 +306,76 @@ impl Store {
         allow_lookalike: bool,
         now: Timestamp,
     ) -> Result<(), StoreError> {
-        let name = normalise_name(name)?;
-        if let Some(id) = stable_id {
-            validate_label(LabelField::ContactId, id)?;
-        }
         let at = to_sql_time(now)?;
         let path = self.path.clone();
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
-        if find_contact(&tx, &name).map_err(err)?.is_some() {
-            return Err(StoreError::ContactExists { name });
-        }
-        // Inside the write transaction: two writers cannot add two lookalikes at once.
-        if !allow_lookalike {
-            let parsed = ContactName::parse(&name)?;
-            let names: Vec<String> =
-                query_all(&tx, &path, "SELECT name FROM contacts", [], |r| r.get(0))?;
-            if let Some(existing) = find_lookalike(&parsed, names.iter().map(String::as_str)) {
-                return Err(StoreError::Lookalike {
-                    name,
-                    existing: existing.to_owned(),
-                });
-            }
-        }
-        if let Some(id) = stable_id {
-            let owner: Option<String> = tx
-                .query_row(
-                    "SELECT name FROM contacts WHERE stable_id = ?1",
-                    [id],
-                    |r| r.get(0),
-                )
-                .optional()
-                .map_err(err)?;
-            if let Some(owner) = owner {
-                return Err(StoreError::StableIdTaken {
-                    stable_id: id.to_owned(),
-                    owner,
-                });
-            }
-        }
-        tx.execute(
-            "INSERT INTO contacts (name, stable_id, created_at) VALUES (?1, ?2, ?3)",
-            params![name, stable_id, at],
-        )
-        .map_err(err)?;
-        let cid = tx.last_insert_rowid();
-        add_event(&tx, cid, at, "contact_added", None, None, None, None).map_err(err)?;
-        if let Some(key) = key {
-            let row = require_contact(&tx, &path, &name)?;
-            observe_in(&tx, &path, &row, key, at)?;
-        }
+        add_in(&tx, &path, name, stable_id, key, allow_lookalike, at)?;
         tx.commit().map_err(err)
     }
+}
 
+/// Adds a contact inside the caller's write transaction; returns its stored (NFC) name.
+fn add_in(
+    tx: &Connection,
+    path: &Path,
+    name: &str,
+    stable_id: Option<&str>,
+    key: Option<&PublicKey>,
+    allow_lookalike: bool,
+    at: i64,
+) -> Result<String, StoreError> {
+    let err = |e| db_err(path, e);
+    let name = normalise_name(name)?;
+    if let Some(id) = stable_id {
+        validate_label(LabelField::ContactId, id)?;
+    }
+    if find_contact(tx, &name).map_err(err)?.is_some() {
+        return Err(StoreError::ContactExists { name });
+    }
+    // Inside the write transaction: two writers cannot add two lookalikes at once.
+    if !allow_lookalike {
+        let parsed = ContactName::parse(&name)?;
+        let names: Vec<String> =
+            query_all(tx, path, "SELECT name FROM contacts", [], |r| r.get(0))?;
+        if let Some(existing) = find_lookalike(&parsed, names.iter().map(String::as_str)) {
+            return Err(StoreError::Lookalike {
+                name,
+                existing: existing.to_owned(),
+            });
+        }
+    }
+    if let Some(id) = stable_id {
+        let owner: Option<String> = tx
+            .query_row(
+                "SELECT name FROM contacts WHERE stable_id = ?1",
+                [id],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(err)?;
+        if let Some(owner) = owner {
+            return Err(StoreError::StableIdTaken {
+                stable_id: id.to_owned(),
+                owner,
+            });
+        }
+    }
+    tx.execute(
+        "INSERT INTO contacts (name, stable_id, created_at) VALUES (?1, ?2, ?3)",
+        params![name, stable_id, at],
+    )
+    .map_err(err)?;
+    let cid = tx.last_insert_rowid();
+    add_event(tx, cid, at, "contact_added", None, None, None, None).map_err(err)?;
+    if let Some(key) = key {
+        let row = require_contact(tx, path, &name)?;
+        observe_in(tx, path, &row, key, at)?;
+    }
+    Ok(name)
+}
+
+impl Store {
     /// Records that `key` was seen for `contact` (e.g. announced by a server)
     /// and reports whether it differs from the current key. Observing never
     /// verifies anything; a changed key of a verified contact raises the
@@ -427,6 +444,21 @@ impl Store {
         own: &OwnKeys,
         now: Timestamp,
     ) -> Result<VerifyOutcome, StoreError> {
+        self.verify_in(contact, None, evidence, intent, signer, own, now)
+    }
+
+    /// `create`: add a missing contact (with this stable id) in the transaction.
+    #[allow(clippy::too_many_arguments)]
+    fn verify_in(
+        &mut self,
+        contact: &str,
+        create: Option<Option<&str>>,
+        evidence: Evidence,
+        intent: Intent,
+        signer: &Identity,
+        own: &OwnKeys,
+        now: Timestamp,
+    ) -> Result<VerifyOutcome, StoreError> {
         if &signer.public_key() != own.current() {
             return Err(StoreError::SignerNotCurrent {
                 signer: Box::new(signer.public_key()),
@@ -437,11 +469,26 @@ impl Store {
         let path = self.path.clone();
         let err = |e| db_err(&path, e);
         let tx = self.write_tx()?;
-        let row = find_contact(&tx, contact).map_err(err)?.ok_or_else(|| {
-            refused(Refusal::UnknownContact {
-                name: contact.to_owned(),
-            })
-        })?;
+        let row = match (find_contact(&tx, contact).map_err(err)?, create) {
+            (Some(row), _) => row,
+            (None, Some(stable_id)) => {
+                let name = add_in(
+                    &tx,
+                    &path,
+                    contact,
+                    stable_id,
+                    Some(evidence.key()),
+                    false,
+                    at,
+                )?;
+                require_contact(&tx, &path, &name)?
+            }
+            (None, None) => {
+                return Err(refused(Refusal::UnknownContact {
+                    name: contact.to_owned(),
+                }));
+            }
+        };
         let own = Self::own_with_former(&tx, &path, own)?;
         let facts = facts_of(&tx, &path, &row)?;
         let approval = trust::decide(&facts, &own, evidence, intent).map_err(refused)?;
@@ -485,6 +532,40 @@ impl Store {
             first_key: approval.is_first_key(),
             replaced: approval.replaces().copied(),
         })
+    }
+
+    /// [`Store::verify`] for a contact that may not exist yet: a missing
+    /// contact is added with the checked key (naming rules and the lookalike
+    /// check apply) in the same transaction, so a refusal leaves nothing
+    /// behind.
+    #[allow(clippy::too_many_arguments)]
+    pub fn verify_or_add(
+        &mut self,
+        contact: &str,
+        stable_id: Option<&str>,
+        evidence: Evidence,
+        intent: Intent,
+        signer: &Identity,
+        own: &OwnKeys,
+        now: Timestamp,
+    ) -> Result<VerifyOutcome, StoreError> {
+        self.verify_in(contact, Some(stable_id), evidence, intent, signer, own, now)
+    }
+
+    /// The receipt behind the contact's verification as the trust engine
+    /// reads it now (the one to export), if any.
+    pub fn verified_receipt(
+        &self,
+        contact: &str,
+        own: &OwnKeys,
+    ) -> Result<Option<Receipt>, StoreError> {
+        let row = require_contact(&self.conn, &self.path, contact)?;
+        let own = Self::own_with_former(&self.conn, &self.path, own)?;
+        let facts = facts_of(&self.conn, &self.path, &row)?;
+        match trust::assess(&facts, &own).verified_receipt {
+            Some(id) => load_receipt(&self.conn, &self.path, &id),
+            None => Ok(None),
+        }
     }
 
     /// The key-change flow with a receipt from the contact's history: after
@@ -572,6 +653,16 @@ impl Store {
         let row = match found {
             Some(r) => r,
             None => {
+                // A new contact from a receipt follows the naming rules like any other.
+                let parsed = ContactName::parse(&name)?;
+                let names: Vec<String> =
+                    query_all(&tx, &path, "SELECT name FROM contacts", [], |r| r.get(0))?;
+                if let Some(existing) = find_lookalike(&parsed, names.iter().map(String::as_str)) {
+                    return Err(StoreError::Lookalike {
+                        name,
+                        existing: existing.to_owned(),
+                    });
+                }
                 tx.execute(
                     "INSERT INTO contacts (name, stable_id, created_at) VALUES (?1, ?2, ?3)",
                     params![name, st.contact_id(), at],
@@ -705,7 +796,7 @@ impl Store {
             &self.conn,
             &self.path,
             "SELECT k.id, k.key_type, k.key_bytes, k.first_seen, k.last_seen,
-                    EXISTS (SELECT 1 FROM verifications v WHERE v.key_id = k.id)
+                    EXISTS (SELECT 1 FROM verifications v WHERE v.key_id = k.id AND v.applied = 1)
              FROM keys k WHERE k.contact_id = ?1 ORDER BY k.first_seen, k.id",
             [row.id],
             six_columns,
@@ -893,7 +984,10 @@ fn facts_of(conn: &Connection, path: &Path, row: &ContactRow) -> Result<ContactF
             "key_accepted" => LogKind::KeyAccepted {
                 key: key(ev.key_id)?,
             },
-            _ => continue,
+            "contact_added" => continue,
+            other => LogKind::Unrecognised {
+                what: other.to_owned(),
+            },
         };
         facts.log.push(LogEntry::new(at, kind));
     }

@@ -294,6 +294,12 @@ pub enum LogKind {
         /// The accepted key.
         key: PublicKey,
     },
+    /// An entry the store could not interpret (e.g. an unknown kind written by
+    /// someone editing the database): the history reads as tampered.
+    Unrecognised {
+        /// What the store found.
+        what: String,
+    },
 }
 
 /// What the store knows about one contact, handed to the engine as recorded.
@@ -339,11 +345,14 @@ pub struct Assessment {
     /// The key of the verification that counts now (the verified key, or the
     /// key that was verified before a change), if any.
     pub verified_key: Option<PublicKey>,
+    /// The receipt behind that verification (what an export should carry).
+    pub verified_receipt: Option<ReceiptId>,
 }
 
 /// The verification that counts so far during a replay.
 struct Anchor {
     key: PublicKey,
+    receipt: ReceiptId,
     since: Timestamp,
     method: VerificationMethod,
     signer: SignerClass,
@@ -442,6 +451,7 @@ fn replay(facts: &ContactFacts, own: &OwnKeys) -> Result<Replay, Tamper> {
                 }
                 r.anchor = Some(Anchor {
                     key: verified,
+                    receipt: receipt.id(),
                     since: st.verified_at(),
                     method: st.method(),
                     signer,
@@ -454,6 +464,7 @@ fn replay(facts: &ContactFacts, own: &OwnKeys) -> Result<Replay, Tamper> {
             } => {
                 check_recorded(facts, own, receipt.as_deref())?;
             }
+            LogKind::Unrecognised { .. } => return Err(Tamper::InconsistentHistory),
             LogKind::KeyAccepted { key } => {
                 if r.current.as_ref() != Some(key) {
                     return Err(Tamper::InconsistentHistory);
@@ -478,6 +489,7 @@ pub fn assess(facts: &ContactFacts, own: &OwnKeys) -> Assessment {
                 status: TrustStatus::Tampered { problem },
                 current_key: facts.current_key,
                 verified_key: None,
+                verified_receipt: None,
             };
         }
     };
@@ -498,7 +510,8 @@ pub fn assess(facts: &ContactFacts, own: &OwnKeys) -> Assessment {
     Assessment {
         status,
         current_key: r.current,
-        verified_key: r.anchor.map(|a| a.key),
+        verified_key: r.anchor.as_ref().map(|a| a.key),
+        verified_receipt: r.anchor.map(|a| a.receipt),
     }
 }
 
@@ -692,6 +705,67 @@ impl Refusal {
     }
 }
 
+/// What [`decide`] would answer for a plain [`Intent::Verify`] of `checked`
+/// by a person, for a contact whose assessment ([`assess`]) is `status` with
+/// `current_key`: `Ok` when it would verify (also for a contact without a key
+/// yet: `checked` becomes its first key), else the refusal:
+/// [`Refusal::Tampered`], [`Refusal::Mismatch`] when `checked` is not the
+/// current key, [`Refusal::KeyChangedNeedsConfirmation`] when the contact's
+/// key changed and `checked` is the new key (only the key-change flow,
+/// [`Intent::ConfirmKeyChange`], may verify it).
+///
+/// For UIs that show what a check *means* before anything is recorded (the
+/// colour of a scan result, whether to open the key-change flow), so that this
+/// meaning comes from the engine and not from the UI. Pure; it records
+/// nothing, and [`decide`] still decides when something is recorded.
+///
+/// ```
+/// use verifier_core::identity::Identity;
+/// use verifier_core::receipt::Timestamp;
+/// use verifier_core::trust::{self, Refusal, TrustStatus};
+///
+/// let old = Identity::from_seed(&[2; 32])?.public_key();
+/// let new = Identity::from_seed(&[3; 32])?.public_key();
+/// let changed = TrustStatus::KeyChanged { previous_verified_key: old, since: Timestamp::from_unix_secs(0) };
+/// assert_eq!(
+///     trust::preview(&changed, Some(&new), &new),
+///     Err(Refusal::KeyChangedNeedsConfirmation { old, new })
+/// );
+/// assert_eq!(trust::preview(&TrustStatus::Unverified, Some(&new), &new), Ok(()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn preview(
+    status: &TrustStatus,
+    current_key: Option<&PublicKey>,
+    checked: &PublicKey,
+) -> Result<(), Refusal> {
+    if let TrustStatus::Tampered { problem } = status {
+        return Err(Refusal::Tampered {
+            problem: problem.clone(),
+        });
+    }
+    let Some(current) = current_key else {
+        return Ok(());
+    };
+    if checked != current {
+        return Err(Refusal::Mismatch {
+            current: *current,
+            checked: *checked,
+        });
+    }
+    if let TrustStatus::KeyChanged {
+        previous_verified_key,
+        ..
+    } = status
+    {
+        return Err(Refusal::KeyChangedNeedsConfirmation {
+            old: *previous_verified_key,
+            new: *current,
+        });
+    }
+    Ok(())
+}
+
 /// Decides whether the evidence of a check verifies the named contact.
 ///
 /// Evidence from a reviewed receipt ([`review_receipt`]) counts only for the
@@ -731,11 +805,26 @@ pub fn decide(
             record,
         }
     };
+    // A plain check: what `preview` shows is exactly what is decided.
+    if intent == Intent::Verify && evidence.reviewed_receipt().is_none() {
+        preview(&a.status, a.current_key.as_ref(), evidence.key())?;
+        return Ok(approve(a.current_key.is_none(), None));
+    }
+    // From here on: the key-change flow, or a reviewed receipt (which only
+    // the key-change flow may use).
+    if let Some(id) = evidence.reviewed_receipt() {
+        // Reviewed evidence may be stale (kept across a reload, a race with
+        // another writer): every rule of the review holds again now, the
+        // retired-key rule and the signer included.
+        let again = review_receipt(facts, own, id)?;
+        if again.key() != evidence.key() {
+            return Err(Refusal::ReceiptNotForCurrentKey {
+                key: *evidence.key(),
+            });
+        }
+    }
     let Some(current) = a.current_key else {
-        return match intent {
-            Intent::Verify if evidence.reviewed_receipt().is_none() => Ok(approve(true, None)),
-            _ => Err(Refusal::NoKeyChange),
-        };
+        return Err(Refusal::NoKeyChange);
     };
     if evidence.key() != &current {
         return Err(Refusal::Mismatch {
@@ -772,9 +861,7 @@ pub fn decide(
                 })
             }
         }
-        (_, Intent::ConfirmKeyChange { .. }) => Err(Refusal::NoKeyChange),
-        (_, Intent::Verify) if evidence.reviewed_receipt().is_some() => Err(Refusal::NoKeyChange),
-        (_, Intent::Verify) => Ok(approve(false, None)),
+        (_, Intent::ConfirmKeyChange { .. } | Intent::Verify) => Err(Refusal::NoKeyChange),
     }
 }
 
@@ -1664,6 +1751,101 @@ mod tests {
     fn verified_bob_receipt() -> Receipt {
         let f = ContactFacts::new("bob", Some("@bob:example.org"));
         receipt_for(&f, &me(), key(2), 1, VerificationMethod::Manual)
+    }
+
+    // --- preview ----------------------------------------------------------
+
+    #[test]
+    fn preview_answers_what_a_plain_verify_would() {
+        let verified = TrustStatus::Verified {
+            since: t(1),
+            method: VerificationMethod::Manual,
+        };
+        let changed = TrustStatus::KeyChanged {
+            previous_verified_key: key(2),
+            since: t(5),
+        };
+        // Unverified, verified, new identity: the current key would verify.
+        for st in [TrustStatus::Unverified, verified, TrustStatus::NewIdentity] {
+            assert_eq!(preview(&st, Some(&key(2)), &key(2)), Ok(()), "{st:?}");
+            assert_eq!(
+                preview(&st, Some(&key(2)), &key(4)),
+                Err(Refusal::Mismatch {
+                    current: key(2),
+                    checked: key(4)
+                }),
+                "{st:?}"
+            );
+        }
+        // No key yet: the checked key becomes the first key.
+        assert_eq!(preview(&TrustStatus::Unverified, None, &key(4)), Ok(()));
+        // Key changed: the new key needs the key-change flow; the old key or
+        // any other is a mismatch.
+        assert_eq!(
+            preview(&changed, Some(&key(3)), &key(3)),
+            Err(Refusal::KeyChangedNeedsConfirmation {
+                old: key(2),
+                new: key(3)
+            })
+        );
+        for other in [key(2), key(4)] {
+            assert_eq!(
+                preview(&changed, Some(&key(3)), &other),
+                Err(Refusal::Mismatch {
+                    current: key(3),
+                    checked: other
+                })
+            );
+        }
+        // Tampered: never anything else.
+        let tampered = TrustStatus::Tampered {
+            problem: Tamper::InconsistentHistory,
+        };
+        for (cur, checked) in [
+            (Some(key(2)), key(2)),
+            (Some(key(2)), key(3)),
+            (None, key(2)),
+        ] {
+            assert_eq!(
+                preview(&tampered, cur.as_ref(), &checked),
+                Err(Refusal::Tampered {
+                    problem: Tamper::InconsistentHistory
+                })
+            );
+        }
+    }
+
+    #[test]
+    fn preview_agrees_with_decide_for_a_plain_verify() {
+        let mut new_contact = ContactFacts::new("bob", None);
+        let mut tampered = verified_bob();
+        tampered.current_key = Some(key(3));
+        let mut back = changed_bob();
+        seen(&mut back, 6, key(2));
+        let mut accepted_bob = changed_bob();
+        accepted(&mut accepted_bob, 6, key(3));
+        let mut facts = vec![
+            new_contact.clone(),
+            verified_bob(),
+            changed_bob(),
+            tampered,
+            back,
+            accepted_bob,
+        ];
+        seen(&mut new_contact, 0, key(2));
+        facts.push(new_contact);
+        for f in &facts {
+            let a = assess(f, &own());
+            for checked in [key(2), key(3), key(4)] {
+                let decided = decide(f, &own(), manual(checked), Intent::Verify).map(|_| ());
+                assert_eq!(
+                    preview(&a.status, a.current_key.as_ref(), &checked),
+                    decided,
+                    "{:?} checked {checked}",
+                    a.status
+                );
+            }
+        }
     }
 
     // --- decide_import ----------------------------------------------------
