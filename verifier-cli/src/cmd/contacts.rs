@@ -310,6 +310,20 @@ pub fn run(args: Args) -> CliResult<u8> {
                     map.insert("previous_key".into(), json!(previous.to_canonical_string()));
                     map.insert("previous_was_verified".into(), json!(was_verified));
                 }
+                // The key the person verified (for --replaces), also after several changes.
+                if let (
+                    Some(TrustStatus::KeyChanged {
+                        previous_verified_key,
+                        ..
+                    }),
+                    Some(map),
+                ) = (&trust, v.as_object_mut())
+                {
+                    map.insert(
+                        "previous_verified_key".into(),
+                        json!(previous_verified_key.to_canonical_string()),
+                    );
+                }
                 print_json(&v);
             } else {
                 match &outcome {
