@@ -12,7 +12,7 @@ use egui_kittest::kittest::Queryable;
 use support::{Env, key, start, type_into, wait_for_label, wait_for_label_contains, wait_idle};
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
-use verifier_core::safety_number::{Party, SafetyNumber};
+use verifier_core::safety_number::{Party, SafetyNumber, SideFingerprint};
 use verifier_core::store::{EventKind, TrustStatus};
 use verifier_gui::app::{Screen, VerifierApp};
 
@@ -93,7 +93,7 @@ fn they_match_records_a_safety_number_verification() {
     wait_idle(&mut h);
     let store = env.store();
     assert!(matches!(
-        store.status("Dave").unwrap(),
+        store.status("Dave", &env.own()).unwrap(),
         TrustStatus::Verified {
             method: VerificationMethod::SafetyNumber,
             ..
@@ -115,7 +115,10 @@ fn they_dont_match_explains_and_records_nothing() {
     h.get_by_label_contains("Someone may be intercepting your conversation");
     wait_idle(&mut h);
     let store = env.store();
-    assert_eq!(store.status("Dave").unwrap(), TrustStatus::Unverified);
+    assert_eq!(
+        store.status("Dave", &env.own()).unwrap(),
+        TrustStatus::Unverified
+    );
     assert!(
         !store
             .history("Dave")
@@ -148,7 +151,10 @@ fn compare_and_enter_names_the_first_wrong_word_then_verifies() {
     assert!(h.query_by_label_contains("Word 9 of 18").is_none());
     assert!(h.query_by_label("Mark verified").is_none());
     wait_idle(&mut h);
-    assert_eq!(env.store().status("Dave").unwrap(), TrustStatus::Unverified);
+    assert_eq!(
+        env.store().status("Dave", &env.own()).unwrap(),
+        TrustStatus::Unverified
+    );
 
     // Corrected: all match, "Mark verified" records it directly.
     let prefixes: Vec<String> = words.iter().map(|w| w.chars().take(4).collect()).collect();
@@ -157,12 +163,13 @@ fn compare_and_enter_names_the_first_wrong_word_then_verifies() {
     wait_for_label(&mut h, "✔ All 18 words match your screen.");
     h.get_by_role_and_label(Role::Button, "Mark verified")
         .click();
-    wait_for_label(&mut h, "✔ Dave is verified (safety number compared).");
+    // Typed back and checked by the app: recorded as such (not as "compared").
+    wait_for_label(&mut h, "✔ Dave is verified (words typed back).");
     wait_idle(&mut h);
     assert!(matches!(
-        env.store().status("Dave").unwrap(),
+        env.store().status("Dave", &env.own()).unwrap(),
         TrustStatus::Verified {
-            method: VerificationMethod::SafetyNumber,
+            method: VerificationMethod::WordsTypedBack,
             ..
         }
     ));
@@ -213,7 +220,94 @@ fn pasted_key_compares_and_saves_under_a_name() {
     wait_for_label(&mut h, "✔ Ivy is verified (safety number compared).");
     wait_idle(&mut h);
     assert!(matches!(
-        env.store().status("Ivy").unwrap(),
+        env.store().status("Ivy", &env.own()).unwrap(),
         TrustStatus::Verified { .. }
     ));
+}
+
+/// Dave was verified with key 7; his key changed to key 8. Comparing with him is the
+/// key-change flow: old and new key side by side, and "They match" records nothing until
+/// the person confirms they checked the new key with Dave (`Intent::ConfirmKeyChange`).
+#[test]
+fn key_changed_contact_is_compared_in_the_key_change_flow() {
+    let env = Env::new();
+    let me = env.create_identity().public_key();
+    {
+        let mut s = env.store();
+        s.add_contact_with_key("Dave", None, &key(7), T0).unwrap();
+        env.verify("Dave", support::safety_number_evidence(&me, &key(7)), T0);
+        s.observe_key("Dave", &key(8), T0).unwrap();
+    }
+    let mut h = start(&env, Screen::Compare);
+    h.state_mut().shared.compare_contact = Some("Dave".to_owned());
+    let number = SafetyNumber::new(&Party::new(&me), &Party::new(&key(8)));
+    wait_for_label(&mut h, &number.digit_groups()[11]);
+    wait_for_label(&mut h, "⚠ Dave has a new key");
+    wait_for_label(&mut h, "Old key (the one you verified)");
+    h.get_by_label("New key (the key you checked now)");
+    for k in [key(7), key(8)] {
+        for g in SideFingerprint::compute(&Party::new(&k)).digit_groups() {
+            assert!(h.query_all_by_label(&g).next().is_some(), "group {g}");
+        }
+    }
+    h.get_by_role_and_label(Role::Button, "They match").click();
+    let confirm = "I checked the new key with Dave — verify it";
+    wait_for_label(&mut h, confirm);
+    h.get_by_role_and_label(Role::Button, "Not now");
+    wait_idle(&mut h);
+    h.run_steps(2);
+    assert!(matches!(
+        env.store().status("Dave", &env.own()).unwrap(),
+        TrustStatus::KeyChanged { .. }
+    ));
+    h.get_by_role_and_label(Role::Button, confirm).click();
+    wait_for_label(
+        &mut h,
+        "✔ Dave's new key is verified (safety number compared); it replaces the key you had verified before.",
+    );
+    wait_idle(&mut h);
+    let store = env.store();
+    assert!(matches!(
+        store.status("Dave", &env.own()).unwrap(),
+        TrustStatus::Verified {
+            method: VerificationMethod::SafetyNumber,
+            ..
+        }
+    ));
+    assert_eq!(
+        store.receipts("Dave").unwrap()[0].statement().key(),
+        &key(8)
+    );
+    // The panel is gone once Dave's new key is verified.
+    assert!(h.query_by_label("⚠ Dave has a new key").is_none());
+}
+
+/// "Not now" records nothing and keeps the alert.
+#[test]
+fn key_change_flow_not_now_records_nothing() {
+    let env = Env::new();
+    let me = env.create_identity().public_key();
+    {
+        let mut s = env.store();
+        s.add_contact_with_key("Dave", None, &key(7), T0).unwrap();
+        env.verify("Dave", support::safety_number_evidence(&me, &key(7)), T0);
+        s.observe_key("Dave", &key(8), T0).unwrap();
+    }
+    let mut h = start(&env, Screen::Compare);
+    h.state_mut().shared.compare_contact = Some("Dave".to_owned());
+    wait_for_label(&mut h, "⚠ Dave has a new key");
+    wait_for_label(&mut h, "They match");
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "They match").click();
+    wait_for_label(&mut h, "Not now");
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Not now").click();
+    wait_for_label_contains(&mut h, "Nothing was recorded. Dave stays marked");
+    wait_idle(&mut h);
+    let store = env.store();
+    assert!(matches!(
+        store.status("Dave", &env.own()).unwrap(),
+        TrustStatus::KeyChanged { .. }
+    ));
+    assert_eq!(store.receipts("Dave").unwrap().len(), 1);
 }

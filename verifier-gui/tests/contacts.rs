@@ -7,12 +7,16 @@ mod support;
 
 use egui::accesskit::Role;
 use egui_kittest::kittest::Queryable;
-use support::{Env, key, start, type_into, wait_for_label, wait_for_label_contains, wait_idle};
+use support::{
+    Env, key, qr_evidence, safety_number_evidence, start, type_into, wait_for_label,
+    wait_for_label_contains, wait_idle, wait_until,
+};
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::safety_number::{Party, SideFingerprint};
-use verifier_core::store::{EventKind, Store, TrustStatus};
+use verifier_core::store::{EventKind, ImportOutcome, Store, TrustStatus};
+use verifier_core::trust::{Evidence, Intent, OwnKeys, QrSource};
 use verifier_gui::app::Screen;
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
@@ -26,21 +30,13 @@ fn groups(k: &PublicKey) -> Vec<String> {
 fn list_shows_badges_and_puts_key_changes_first() {
     let env = Env::new();
     {
-        let signer = Identity::from_seed(&[9; 32]).unwrap();
+        let me = env.create_identity().public_key();
         let mut s = env.store();
         s.add_contact_with_key("Alice", None, &key(1), T0).unwrap();
         s.add_contact_with_key("Bob", None, &key(2), T0).unwrap();
-        s.mark_verified(
-            "Bob",
-            &key(2),
-            VerificationMethod::SafetyNumber,
-            &signer,
-            T0,
-        )
-        .unwrap();
+        env.verify("Bob", safety_number_evidence(&me, &key(2)), T0);
         s.add_contact_with_key("Zed", None, &key(3), T0).unwrap();
-        s.mark_verified("Zed", &key(3), VerificationMethod::QrCamera, &signer, T0)
-            .unwrap();
+        env.verify("Zed", qr_evidence(key(3), &me, QrSource::Camera), T0);
         s.observe_key("Zed", &key(4), T1).unwrap();
     }
     let mut h = start(&env, Screen::Contacts);
@@ -75,7 +71,7 @@ fn add_by_pasting_a_key_valid_and_invalid() {
     let specific = PublicKey::parse(bad).unwrap_err().to_string();
     h.get_by_label(&format!("That is not a valid key: {specific}."));
     wait_idle(&mut h);
-    assert!(env.store().list().unwrap().is_empty());
+    assert!(env.store().list(&env.own()).unwrap().is_empty());
 
     // Missing name: also specific.
     type_into(&mut h, "Name", "");
@@ -94,8 +90,14 @@ fn add_by_pasting_a_key_valid_and_invalid() {
     h.get_by_role_and_label(Role::Button, "Eve");
     wait_idle(&mut h);
     let s = env.store();
-    assert_eq!(s.status("Eve").unwrap(), TrustStatus::Unverified);
-    assert_eq!(s.contact("Eve").unwrap().current_key, Some(key(5)));
+    assert_eq!(
+        s.status("Eve", &env.own()).unwrap(),
+        TrustStatus::Unverified
+    );
+    assert_eq!(
+        s.contact("Eve", &env.own()).unwrap().current_key,
+        Some(key(5))
+    );
 
     // The same name again: the store's refusal is shown.
     type_into(&mut h, "Name", "Eve");
@@ -116,11 +118,10 @@ fn key_change_alert_comes_first_with_both_fingerprints_and_accept_leaves_unverif
     let env = Env::new();
     let (old, new) = (key(11), key(12));
     {
-        let signer = Identity::from_seed(&[9; 32]).unwrap();
+        let me = env.create_identity().public_key();
         let mut s = env.store();
         s.add_contact_with_key("Carol", None, &old, T0).unwrap();
-        s.mark_verified("Carol", &old, VerificationMethod::QrCamera, &signer, T0)
-            .unwrap();
+        env.verify("Carol", qr_evidence(old, &me, QrSource::Camera), T0);
         s.observe_key("Carol", &new, T1).unwrap();
     }
     let mut h = start(&env, Screen::Contacts);
@@ -171,7 +172,10 @@ fn key_change_alert_comes_first_with_both_fingerprints_and_accept_leaves_unverif
     wait_for_label_contains(&mut h, "You accepted Carol's new key");
     wait_idle(&mut h);
     let s = env.store();
-    assert_eq!(s.status("Carol").unwrap(), TrustStatus::Unverified);
+    assert_eq!(
+        s.status("Carol", &env.own()).unwrap(),
+        TrustStatus::Unverified
+    );
     assert!(
         s.history("Carol")
             .unwrap()
@@ -225,7 +229,7 @@ fn forget_asks_for_confirmation() {
     h.get_by_role_and_label(Role::Button, "Cancel").click();
     h.step();
     wait_idle(&mut h);
-    assert!(env.store().contact("Gus").is_ok());
+    assert!(env.store().contact("Gus", &env.own()).is_ok());
     h.get_by_role_and_label(Role::Button, "Forget Gus…").click();
     h.step();
     h.step();
@@ -233,7 +237,7 @@ fn forget_asks_for_confirmation() {
         .click();
     wait_for_label_contains(&mut h, "Gus was forgotten");
     wait_idle(&mut h);
-    assert!(env.store().list().unwrap().is_empty());
+    assert!(env.store().list(&env.own()).unwrap().is_empty());
 }
 
 #[derive(Debug)]
@@ -260,9 +264,12 @@ fn receipts_by_drop_and_by_path() {
         other
             .add_contact_with_key("Frank", None, &key(41), T0)
             .unwrap();
+        let e = safety_number_evidence(&me.public_key(), &key(41));
+        let own = OwnKeys::new(me.public_key());
         other
-            .mark_verified("Frank", &key(41), VerificationMethod::SasSession, &me, T0)
+            .verify("Frank", e, Intent::Verify, &me, &own, T0)
             .unwrap()
+            .receipt
     };
     let own_path = env.dir.path().join("frank.receipt");
     std::fs::write(&own_path, own.to_text() + "\n").unwrap();
@@ -275,9 +282,9 @@ fn receipts_by_drop_and_by_path() {
     wait_for_label(&mut h, "Frank");
     wait_idle(&mut h);
     assert!(matches!(
-        env.store().status("Frank").unwrap(),
+        env.store().status("Frank", &env.own()).unwrap(),
         TrustStatus::Verified {
-            method: VerificationMethod::SasSession,
+            method: VerificationMethod::SafetyNumber,
             ..
         }
     ));
@@ -290,15 +297,18 @@ fn receipts_by_drop_and_by_path() {
         other
             .add_contact_with_key("Hana", None, &key(42), T0)
             .unwrap();
+        let own = OwnKeys::new(stranger.public_key());
         other
-            .mark_verified(
+            .verify(
                 "Hana",
-                &key(42),
-                VerificationMethod::QrCamera,
+                Evidence::manual_assertion(key(42)),
+                Intent::Verify,
                 &stranger,
+                &own,
                 T0,
             )
             .unwrap()
+            .receipt
     };
     let theirs_path = env.dir.path().join("hana.receipt");
     std::fs::write(&theirs_path, theirs.as_bytes()).unwrap();
@@ -310,7 +320,10 @@ fn receipts_by_drop_and_by_path() {
         "Added Hana with the key from the receipt (unverified",
     );
     wait_idle(&mut h);
-    assert_eq!(env.store().status("Hana").unwrap(), TrustStatus::Unverified);
+    assert_eq!(
+        env.store().status("Hana", &env.own()).unwrap(),
+        TrustStatus::Unverified
+    );
     // The refreshed list (Hana in it) may arrive a frame after the job's result: wait for
     // it, so the layout does not move under the next clicks.
     wait_for_label(&mut h, "Hana");
@@ -325,13 +338,12 @@ fn receipts_by_drop_and_by_path() {
     wait_for_label_contains(&mut h, "is not a valid receipt");
 }
 
-/// Carol, verified with `key(51)`, in the test's store.
+/// Carol, verified with `key(51)` (camera scan), in the test's store.
 fn verified_carol(env: &Env) {
-    let signer = Identity::from_seed(&[9; 32]).unwrap();
+    let me = env.create_identity().public_key();
     let mut s = env.store();
     s.add_contact_with_key("Carol", None, &key(51), T0).unwrap();
-    s.mark_verified("Carol", &key(51), VerificationMethod::QrScan, &signer, T0)
-        .unwrap();
+    env.verify("Carol", qr_evidence(key(51), &me, QrSource::Camera), T0);
 }
 
 /// Another process (the CLI: a second `Store` connection) sees a new key for Carol.
@@ -398,4 +410,152 @@ fn key_change_by_another_process_updates_an_open_contact_page() {
     wait_for_label(&mut h, "Key 2 — in use now");
     h.get_by_label("Key 1 — the key you verified");
     h.get_by_label("Key changed");
+}
+
+/// Frank was verified with key 11; his key changed to key 12. A receipt of the user's own
+/// for key 12 (made on another device) was imported meanwhile: it landed in the history
+/// only. Frank's page lists it with its method and date; using it runs the engine's review
+/// and records it through the key-change flow.
+#[test]
+fn history_only_record_is_used_in_the_key_change_flow() {
+    let env = Env::new();
+    let me = env.create_identity();
+    let own = OwnKeys::new(me.public_key());
+    let theirs = {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = Store::open(dir.path().join("other.sqlite3")).unwrap();
+        other
+            .add_contact_with_key("Frank", None, &key(12), T0)
+            .unwrap();
+        let e = safety_number_evidence(&me.public_key(), &key(12));
+        other
+            .verify("Frank", e, Intent::Verify, &me, &own, T0)
+            .unwrap()
+            .receipt
+    };
+    {
+        let mut s = env.store();
+        s.add_contact_with_key("Frank", None, &key(11), T0).unwrap();
+        env.verify(
+            "Frank",
+            qr_evidence(key(11), &me.public_key(), QrSource::Camera),
+            T0,
+        );
+        s.observe_key("Frank", &key(12), T1).unwrap();
+        let out = s.import_receipt(&theirs, &own, T1).unwrap();
+        assert!(matches!(out, ImportOutcome::HistoryOnly { .. }), "{out:?}");
+    }
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Frank");
+    h.get_by_role_and_label(Role::Button, "Frank").click();
+    wait_for_label(&mut h, "Records in the history only");
+    h.get_by_label_contains("safety number compared on 2023-11-14 22:13 UTC, imported 2023-11-16");
+    h.get_by_label(
+        "Receipt imported into the history only (safety number compared); it verified nothing by itself",
+    );
+    // In the key-change alert, beside the old and new key.
+    h.get_by_label("Your records of the new key (in the history only)");
+    let button = "Use the record of 2023-11-14 22:13 UTC to verify the new key";
+    wait_idle(&mut h);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, button).click();
+    wait_for_label_contains(&mut h, "Frank's new key is verified with your record");
+    wait_idle(&mut h);
+    let status = env.store().status("Frank", &env.own()).unwrap();
+    assert!(
+        matches!(
+            status,
+            TrustStatus::Verified {
+                method: VerificationMethod::SafetyNumber,
+                ..
+            }
+        ),
+        "{status:?}"
+    );
+    // Used: no longer "in the history only", and the alert is gone.
+    wait_until(&mut h, "the page without the alert", |h| {
+        h.query_by_label("⚠ Frank's key has changed").is_none()
+            && h.query_by_label("Records in the history only").is_none()
+    });
+}
+
+/// Rollback: Frank's key 12 was replaced here by key 11, verified after it; then key 12
+/// comes back, with an old receipt for it imported. The record is listed, but the engine
+/// refuses it (`retired_key`), and the page says so in words.
+#[test]
+fn history_only_record_of_a_retired_key_is_refused_in_words() {
+    let env = Env::new();
+    let me = env.create_identity();
+    let own = OwnKeys::new(me.public_key());
+    let old_receipt = {
+        let dir = tempfile::tempdir().unwrap();
+        let mut other = Store::open(dir.path().join("other.sqlite3")).unwrap();
+        other
+            .add_contact_with_key("Frank", None, &key(12), T0)
+            .unwrap();
+        other
+            .verify(
+                "Frank",
+                Evidence::manual_assertion(key(12)),
+                Intent::Verify,
+                &me,
+                &own,
+                T0,
+            )
+            .unwrap()
+            .receipt
+    };
+    {
+        let mut s = env.store();
+        s.add_contact_with_key("Frank", None, &key(12), T0).unwrap();
+        s.observe_key("Frank", &key(11), T0).unwrap();
+        env.verify("Frank", Evidence::manual_assertion(key(11)), T0);
+        s.observe_key("Frank", &key(12), T1).unwrap();
+        let out = s.import_receipt(&old_receipt, &own, T1).unwrap();
+        assert!(matches!(out, ImportOutcome::HistoryOnly { .. }), "{out:?}");
+    }
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Frank");
+    h.get_by_role_and_label(Role::Button, "Frank").click();
+    let button = "Use the record of 2023-11-14 22:13 UTC to verify the new key";
+    wait_for_label(&mut h, button);
+    wait_idle(&mut h);
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, button).click();
+    wait_for_label_contains(
+        &mut h,
+        "Not recorded: This is an old key of Frank that a newer, verified key replaced.",
+    );
+    wait_idle(&mut h);
+    assert!(matches!(
+        env.store().status("Frank", &env.own()).unwrap(),
+        TrustStatus::KeyChanged { .. }
+    ));
+}
+
+/// Bob was verified by an identity of the user's that was then replaced without a rotation
+/// (lost): his entry reads "unverified (new identity)", never verified, with what to do.
+#[test]
+fn new_identity_is_shown_unverified_with_what_to_do() {
+    let env = Env::new();
+    let first = env.create_identity().public_key();
+    {
+        let mut s = env.store();
+        s.add_contact_with_key("Bob", None, &key(2), T0).unwrap();
+        env.verify("Bob", qr_evidence(key(2), &first, QrSource::Camera), T0);
+    }
+    // The identity is replaced (no rotation statement).
+    std::fs::remove_file(&env.identity_path).unwrap();
+    env.create_identity();
+    let mut h = start(&env, Screen::Contacts);
+    wait_for_label(&mut h, "Bob");
+    h.get_by_label("Unverified (new identity)");
+    h.get_by_label_contains("Compare codes again to verify them.");
+    assert!(h.query_by_label_contains("✔ Verified").is_none());
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Bob").click();
+    wait_for_label(&mut h, "Compare codes with Bob");
+    h.get_by_label("Unverified (new identity)");
+    h.get_by_label_contains("earlier identity of yours");
+    assert!(h.query_by_label_contains("✔ Verified").is_none());
 }

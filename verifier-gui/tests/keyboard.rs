@@ -22,6 +22,7 @@ use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Party, SafetyNumber};
 use verifier_core::sas::Phase;
 use verifier_core::store::TrustStatus;
+use verifier_core::trust::QrSource;
 use verifier_gui::app::{Screen, VerifierApp};
 use verifier_gui::settings::{STORAGE_KEY, Settings, Theme};
 use verifier_gui::views::sas::SasStatus;
@@ -97,7 +98,7 @@ fn a_contact_can_be_added_with_the_keyboard_alone() {
     activate(&mut h, "Add contact");
     wait_idle(&mut h);
     wait_for_label_contains(&mut h, "Zoe");
-    let listed = env.store().list().unwrap();
+    let listed = env.store().list(&env.own()).unwrap();
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].name, "Zoe");
     assert_eq!(listed[0].current_key.unwrap().to_canonical_string(), k);
@@ -138,12 +139,13 @@ fn compare_and_enter_with_the_keyboard_alone() {
     h.key_press(egui::Key::Enter);
     wait_for_label(&mut h, "✔ All 18 words match your screen.");
     activate(&mut h, "Mark verified");
-    wait_for_label(&mut h, "✔ Dave is verified (safety number compared).");
+    // Typed back and checked by the app: recorded as such (not as "compared").
+    wait_for_label(&mut h, "✔ Dave is verified (words typed back).");
     wait_idle(&mut h);
     assert!(matches!(
-        env.store().status("Dave").unwrap(),
+        env.store().status("Dave", &env.own()).unwrap(),
         TrustStatus::Verified {
-            method: VerificationMethod::SafetyNumber,
+            method: VerificationMethod::WordsTypedBack,
             ..
         }
     ));
@@ -204,8 +206,14 @@ fn a_live_session_can_be_joined_and_confirmed_with_the_keyboard_alone() {
         joiner.step();
         std::thread::sleep(Duration::from_millis(10));
     }
-    wait_for_label(&mut joiner, "Saved: Hannah is verified (live session).");
-    let c = joiner_env.store().contact("Hannah").unwrap();
+    wait_for_label(
+        &mut joiner,
+        "Saved: Hannah is verified (live session (SAS) compared).",
+    );
+    let c = joiner_env
+        .store()
+        .contact("Hannah", &joiner_env.own())
+        .unwrap();
     assert_eq!(c.current_key, Some(host_env.identity().public_key()));
     assert!(matches!(
         c.status,
@@ -300,7 +308,8 @@ fn an_image_file_is_scanned_and_verified_with_the_keyboard_alone() {
     type_text(&mut h, file.to_str().unwrap());
     h.key_press(egui::Key::Enter); // Enter in the field opens the file
     wait_for_label(&mut h, "✔ Match: this is Alice's key");
-    activate(&mut h, "Mark verified");
+    // Nobody said whose code it is: the app found Alice, and the button names her.
+    activate(&mut h, "Yes, this is Alice — mark verified");
     wait_until(&mut h, "Alice verified", |h| {
         h.state().shared.store.snapshot().contacts.iter().any(|c| {
             c.name == "Alice"
@@ -350,9 +359,8 @@ fn every_control_tab_reaches_has_a_name_on_every_screen() {
         store
             .add_contact_with_key("Dave", None, &key(7), T0)
             .unwrap();
-        store
-            .mark_verified("Dave", &key(7), VerificationMethod::QrCamera, &me, T0)
-            .unwrap();
+        let e = support::qr_evidence(key(7), &me.public_key(), QrSource::Camera);
+        env.verify("Dave", e, T0);
         store.observe_key("Dave", &key(8), T0).unwrap();
     }
     let mut h = support::start(&env, Screen::MyCode);

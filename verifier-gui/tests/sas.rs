@@ -15,8 +15,10 @@ use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
+use verifier_core::safety_number::{Party, SideFingerprint};
 use verifier_core::sas::{CancelReason, JoinCode, Phase};
 use verifier_core::store::{Store, TrustStatus};
+use verifier_core::trust::{Evidence, Intent, OwnKeys};
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
 use verifier_gui::views::sas::SasStatus;
@@ -96,6 +98,11 @@ impl Side {
 
     fn store(&self) -> Store {
         Store::open(self.dir.join("store.sqlite3")).unwrap()
+    }
+
+    /// This side's own keys, as the trust engine reads statuses with them.
+    fn own(&self) -> OwnKeys {
+        OwnKeys::new(self.key)
     }
 }
 
@@ -251,7 +258,7 @@ fn two_apps_verify_each_other_and_both_record_it() {
 
     for (side, name, peer) in [(&host, "Jo", joiner.key), (&joiner, "Hannah", host.key)] {
         let store = side.store();
-        let c = store.contact(name).unwrap();
+        let c = store.contact(name, &side.own()).unwrap();
         assert_eq!(c.current_key, Some(peer));
         assert!(
             matches!(
@@ -264,7 +271,7 @@ fn two_apps_verify_each_other_and_both_record_it() {
             "{name}: {:?}",
             c.status
         );
-        assert_eq!(store.list().unwrap().len(), 1);
+        assert_eq!(store.list(&side.own()).unwrap().len(), 1);
     }
 
     // Both connections close once the run is over.
@@ -307,7 +314,10 @@ fn they_dont_match_on_one_side_cancels_both_with_the_reason() {
     assert!(host.shows("Not verified"));
     assert!(!host.shows("Save contact"));
     for side in [&host, &joiner] {
-        assert!(side.store().list().unwrap().is_empty(), "nothing recorded");
+        assert!(
+            side.store().list(&side.own()).unwrap().is_empty(),
+            "nothing recorded"
+        );
     }
 }
 
@@ -376,7 +386,10 @@ fn wrong_join_codes_give_clear_errors_and_record_nothing() {
     );
     assert!(host.shows("the other person's app cancelled the session"));
     for side in [&host, &joiner] {
-        assert!(side.store().list().unwrap().is_empty(), "nothing recorded");
+        assert!(
+            side.store().list(&side.own()).unwrap().is_empty(),
+            "nothing recorded"
+        );
     }
 }
 
@@ -532,7 +545,7 @@ fn a_session_survives_navigation_and_completes_on_both_sides() {
 
     for (side, name, peer) in [(&host, "Jo", joiner.key), (&joiner, "Hannah", host.key)] {
         let store = side.store();
-        let c = store.contact(name).unwrap();
+        let c = store.contact(name, &side.own()).unwrap();
         assert_eq!(c.current_key, Some(peer));
         assert!(
             matches!(
@@ -574,25 +587,36 @@ fn the_marker_shows_a_running_session_and_a_timeout_reached_elsewhere() {
     });
 }
 
+/// Hannah's key changed since the joiner verified her; a live session with her new key.
+/// Before, the app recorded it under Hannah because her contact had that key, and cleared
+/// the alert with a plain verification. Now the key picks nobody by itself (the person
+/// confirms with a button that names Hannah), and the engine refuses a plain verification
+/// of a changed key: the key-change flow shows the old and new key side by side, and only
+/// "I checked the new key with Hannah" records it, with the session's evidence.
 #[test]
-fn a_contact_whose_key_changed_is_re_verified_under_its_name() {
+fn a_contact_whose_key_changed_is_re_verified_through_the_key_change_flow() {
     let root = tempfile::tempdir().unwrap();
     let mut host = Side::new(root.path(), "host", Settings::default());
     let joiner = Side::new(root.path(), "joiner", Settings::default());
-    // Before: the joiner had verified "Hannah" with an old key; the app then saw her new key
-    // (the host's), so Hannah is "key changed".
+    let old = Identity::generate(&mut rand_core::OsRng).public_key();
     {
         let mut store = joiner.store();
         let me = Identity::load(&joiner.dir.join("identity")).unwrap();
-        let old = Identity::generate(&mut rand_core::OsRng).public_key();
         let t = Timestamp::from_unix_secs(1_700_000_000);
         store.add_contact_with_key("Hannah", None, &old, t).unwrap();
         store
-            .mark_verified("Hannah", &old, VerificationMethod::QrCamera, &me, t)
+            .verify(
+                "Hannah",
+                Evidence::manual_assertion(old),
+                Intent::Verify,
+                &me,
+                &joiner.own(),
+                t,
+            )
             .unwrap();
         store.observe_key("Hannah", &host.key, t).unwrap();
         assert!(matches!(
-            store.status("Hannah").unwrap(),
+            store.status("Hannah", &joiner.own()).unwrap(),
             TrustStatus::KeyChanged { .. }
         ));
     }
@@ -612,21 +636,55 @@ fn a_contact_whose_key_changed_is_re_verified_under_its_name() {
     });
     host.click("They match");
     joiner.click("They match");
-    // No name typed: the key belongs to Hannah, so it is recorded under her name.
-    wait_one(&mut joiner, "the re-verification", |s| {
-        s.shows("Saved: Hannah is verified")
+    wait(&mut host, &mut joiner, "both verified", |a, b| {
+        matches!(a.status(), SasStatus::Verified(_)) && matches!(b.status(), SasStatus::Verified(_))
     });
-    assert!(joiner.shows("Their key had changed"));
-    assert!(joiner.actions <= 4);
+    // No name typed: the app says whose key it is, and records nothing by itself.
+    wait_one(&mut joiner, "the name question", |s| {
+        s.shows("Save them as a contact")
+    });
+    assert!(joiner.shows("This is the key you have for your contact Hannah."));
+    let still_changed = |s: &Side| {
+        assert!(matches!(
+            s.store().status("Hannah", &s.own()).unwrap(),
+            TrustStatus::KeyChanged { .. }
+        ));
+    };
+    still_changed(&joiner);
+    joiner.click("Yes, this is Hannah — save");
+    // The engine refuses a plain verification: the key-change flow, old and new side by side.
+    wait_one(&mut joiner, "the key-change flow", |s| {
+        s.shows("⚠ Hannah has a new key")
+    });
+    wait_one(&mut joiner, "the fingerprints", |s| {
+        s.shows("Old key (the one you verified)")
+    });
+    joiner.h.get_by_label("New key (the key you checked now)");
+    for k in [old, host.key] {
+        for g in SideFingerprint::compute(&Party::new(&k)).digit_groups() {
+            assert!(joiner.shows(&g), "fingerprint group {g} shown");
+        }
+    }
+    assert!(joiner.shows("new phone"), "the harmless causes");
+    assert!(joiner.shows("intercepting"), "the risk");
+    joiner.h.get_by_role_and_label(Role::Button, "Not now");
+    assert!(!joiner.shows("Saved:"));
+    still_changed(&joiner);
+
+    joiner.click("I checked the new key with Hannah — verify it");
+    wait_one(&mut joiner, "the re-verification", |s| {
+        s.shows("Saved: Hannah's new key is verified")
+    });
+    assert!(joiner.actions <= 5, "{} actions", joiner.actions);
     let store = joiner.store();
     assert!(matches!(
-        store.status("Hannah").unwrap(),
+        store.status("Hannah", &joiner.own()).unwrap(),
         TrustStatus::Verified {
             method: VerificationMethod::SasSession,
             ..
         }
     ));
-    assert_eq!(store.list().unwrap().len(), 1);
+    assert_eq!(store.list(&joiner.own()).unwrap().len(), 1);
 }
 
 #[test]
@@ -718,7 +776,7 @@ fn start_again_forgets_previous_contact() {
     assert!(!me.shows("Carol"));
     let carol_unchanged = |me: &Side| {
         let store = me.store();
-        let c = store.contact("Carol").unwrap();
+        let c = store.contact("Carol", &me.own()).unwrap();
         assert_eq!(c.current_key, Some(carol.key), "Carol's key is hers");
         assert!(
             matches!(c.status, TrustStatus::Verified { .. }),
@@ -732,7 +790,11 @@ fn start_again_forgets_previous_contact() {
         );
     };
     carol_unchanged(&me);
-    assert_eq!(me.store().list().unwrap().len(), 1, "nothing recorded yet");
+    assert_eq!(
+        me.store().list(&me.own()).unwrap().len(),
+        1,
+        "nothing recorded yet"
+    );
 
     // Named now: recorded under that name only.
     me.fill("Contact name", "Dave");
@@ -742,8 +804,11 @@ fn start_again_forgets_previous_contact() {
     });
     carol_unchanged(&me);
     let store = me.store();
-    assert_eq!(store.contact("Dave").unwrap().current_key, Some(dave.key));
-    assert_eq!(store.list().unwrap().len(), 2);
+    assert_eq!(
+        store.contact("Dave", &me.own()).unwrap().current_key,
+        Some(dave.key)
+    );
+    assert_eq!(store.list(&me.own()).unwrap().len(), 2);
 
     // The other ways back to the start screen forget the name too: "Start again" after a
     // cancelled run, and "Back" after a run that could not start.

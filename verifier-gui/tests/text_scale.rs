@@ -17,10 +17,11 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use support::{Env, key};
-use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::receipt::Timestamp;
 use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Party, SafetyNumber};
 use verifier_core::sas::Phase;
+use verifier_core::trust::QrSource;
 use verifier_gui::app::{Screen, VerifierApp};
 use verifier_gui::settings::Settings;
 use verifier_gui::views::sas::SasStatus;
@@ -124,9 +125,8 @@ fn at_the_largest_text_size_every_screen_fits_the_window() {
         store
             .add_contact_with_key("Dave", None, &key(6), t)
             .unwrap();
-        store
-            .mark_verified("Dave", &key(6), VerificationMethod::QrCamera, &me, t)
-            .unwrap();
+        let e = support::qr_evidence(key(6), &me.public_key(), QrSource::Camera);
+        env.verify("Dave", e, t);
         store.observe_key("Dave", &key(7), t).unwrap();
     }
     let mut h = scaled_app(&env);

@@ -2,6 +2,14 @@
 //! or side by side, or typed back ("type what they read to you") and checked
 //! by the app.
 //!
+//! A contact whose key changed since the person verified it is compared in
+//! the key-change flow ([`crate::views::key_change`]): the old and the new key
+//! side by side, and after "They match" the person confirms that they checked
+//! the new key with the contact; it is recorded with
+//! `Intent::ConfirmKeyChange`. Whether the contact can be verified at all (a
+//! key change, a tampered entry) is the trust engine's answer
+//! ([`verifier_core::trust::preview`]), not the screen's.
+//!
 //! The whole code is always shown — 12 groups of 5 digits and 18 words, every
 //! unit the same size — never a shortened form. "They match" / "They don't
 //! match" have equal weight and neither is focused or styled as the default.
@@ -17,12 +25,13 @@ use verifier_core::key::PublicKey;
 use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Comparison, Party, SafetyNumber, SideFingerprint};
 use verifier_core::store::TrustStatus;
-use verifier_core::trust::Intent;
+use verifier_core::trust::{self, Evidence, Intent, Refusal};
 
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
 use crate::views::contacts::{ok_color, status_text};
-use crate::views::record;
+use crate::views::key_change::{self, KeyChangeView};
+use crate::views::record::{self, FailureSlot, NewContact};
 
 /// Job tag of recording a verification from this screen.
 pub const VERIFY_TAG: &str = "compare-verify";
@@ -38,12 +47,26 @@ pub enum Mode {
 }
 
 /// What the user answered.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+// Short-lived; boxing the keys would only complicate matching.
+#[allow(clippy::large_enum_variant)]
 enum Decision {
     /// Recording "verified" (the job's result tells how it went).
     Match,
     /// The codes differ: nothing recorded.
     NoMatch,
+    /// The codes match and the contact's key changed: the key-change flow
+    /// asks the person to confirm the new key (nothing recorded yet).
+    KeyChange {
+        /// What the comparison proved.
+        evidence: Evidence,
+        /// The previously verified key shown.
+        old: PublicKey,
+        /// The new key shown (compared).
+        new: PublicKey,
+    },
+    /// "Not now" in the key-change flow: nothing recorded.
+    NotNow,
 }
 
 /// Transient state of the screen.
@@ -70,6 +93,8 @@ pub struct CompareState {
     shown_key: Option<PublicKey>,
     fingerprint: Option<(PublicKey, SideFingerprint)>,
     computing: Option<(PublicKey, Receiver<SideFingerprint>)>,
+    /// The key-change panel (fingerprints of the pair shown).
+    key_change: KeyChangeView,
 }
 
 impl CompareState {
@@ -127,7 +152,10 @@ struct Target {
     /// Contact name (for a pasted key: the name typed, possibly empty).
     name: String,
     key: PublicKey,
+    /// The contact's status, if the name is a contact's.
     status: Option<TrustStatus>,
+    /// The contact's current key, if the name is a contact's.
+    stored: Option<PublicKey>,
     pasted: bool,
 }
 
@@ -165,17 +193,53 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
         state.reset_answers();
     }
 
-    match &target.status {
-        Some(TrustStatus::KeyChanged { .. }) => {
-            ui.colored_label(
-                ui.visuals().error_fg_color,
-                format!("⚠ {}'s key changed since you verified it. This is the code for their new key: compare all of it before you trust them again.", target.name),
+    // What verifying this contact with this key would meet is the engine's answer.
+    let engine = match &target.status {
+        Some(st) => trust::preview(st, target.stored.as_ref(), &target.key),
+        None => Ok(()),
+    };
+    let mut key_change_pair = None;
+    match &engine {
+        Err(Refusal::KeyChangedNeedsConfirmation { old, new }) => {
+            key_change_pair = Some((*old, *new));
+            let checked = format!(
+                "The safety number below is made with their new key: compare all of it with {}.",
+                target.name
+            );
+            key_change::panel(
+                ui,
+                &mut state.key_change,
+                &target.name,
+                old,
+                new,
+                &checked,
+                false,
             );
         }
-        Some(s @ TrustStatus::Verified { .. }) => {
-            ui.label(format!("{}: {}", target.name, status_text(s)));
+        Err(Refusal::Tampered { .. }) => {
+            let red = ui.visuals().error_fg_color;
+            ui.label(
+                egui::RichText::new(format!(
+                    "⚠ {}'s entry was changed outside the app",
+                    target.name
+                ))
+                .strong()
+                .color(red),
+            );
+            ui.colored_label(red, record::TAMPERED_ADVICE);
+            return;
         }
-        _ => {}
+        Err(other) => {
+            ui.colored_label(
+                ui.visuals().error_fg_color,
+                format!("⚠ {}", record::refusal_text(&target.name, other)),
+            );
+        }
+        Ok(()) => {
+            if let Some(s @ TrustStatus::Verified { .. }) = &target.status {
+                ui.label(format!("{}: {}", target.name, status_text(s)));
+            }
+        }
     }
 
     let Some(their_side) = state.side_of(&target.key, ui.ctx()) else {
@@ -247,9 +311,16 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
         Mode::Type => type_mode(ui, state, &target, lang, &number),
     };
     if job {
-        record(shared, state, &target, identity, lang);
+        record(
+            shared,
+            state,
+            &target,
+            identity.clone(),
+            lang,
+            key_change_pair,
+        );
     }
-    outcome(ui, shared, state, &target);
+    outcome(ui, shared, state, &target, identity);
 }
 
 /// The contact picker (or pasted key). `None` when nothing to compare yet.
@@ -337,10 +408,20 @@ fn pick_target(
             }
         }
         let key = parsed?;
+        let name = state.pasted_name.trim().to_owned();
+        // A name that is already a contact's: the engine answers for that contact.
+        let known = shared
+            .store
+            .snapshot()
+            .contacts
+            .iter()
+            .find(|c| c.name == name)
+            .cloned();
         return Some(Target {
-            name: state.pasted_name.trim().to_owned(),
+            name,
             key,
-            status: None,
+            status: known.as_ref().map(|c| c.status.clone()),
+            stored: known.and_then(|c| c.current_key),
             pasted: true,
         });
     }
@@ -364,6 +445,7 @@ fn pick_target(
         name,
         key,
         status: Some(c.status.clone()),
+        stored: Some(key),
         pasted: false,
     })
 }
@@ -558,17 +640,18 @@ fn display_name(t: &Target) -> &str {
     }
 }
 
-/// Queues "verified by safety number" for the target.
+/// Queues "verified by safety number" for the target; for a contact whose key
+/// changed (`key_change`: the old and new key shown), asks first.
 fn record(
     shared: &mut Shared,
     state: &mut CompareState,
     target: &Target,
     identity: std::sync::Arc<verifier_core::identity::Identity>,
     lang: Bip39Language,
+    key_change: Option<(PublicKey, PublicKey)>,
 ) {
     state.record_error = None;
-    let name = target.name.clone();
-    if name.is_empty() {
+    if target.name.is_empty() {
         state.record_error =
             Some("Type a name in \"Save as\" so the verification can be recorded.".to_owned());
         return;
@@ -578,7 +661,6 @@ fn record(
             Some("Your identity cannot be used, so nothing can be recorded.".to_owned());
         return;
     };
-    let own = me.own.clone();
     let key = target.key;
     let comparison = Comparison::new(&Party::new(&me.public), &Party::new(&key));
     // The evidence says what the person did: typed back what the other read out
@@ -599,29 +681,78 @@ fn record(
         }
         _ => comparison.confirm_compared(),
     };
-    let create = target.pasted;
+    match key_change {
+        Some((old, new)) => state.decision = Some(Decision::KeyChange { evidence, old, new }),
+        None => submit(shared, state, target, identity, evidence, Intent::Verify),
+    }
+}
+
+/// Submits the recording job.
+fn submit(
+    shared: &mut Shared,
+    state: &mut CompareState,
+    target: &Target,
+    identity: std::sync::Arc<verifier_core::identity::Identity>,
+    evidence: Evidence,
+    intent: Intent,
+) {
+    let IdentityState::Ready(me) = &shared.identity else {
+        state.record_error =
+            Some("Your identity cannot be used, so nothing can be recorded.".to_owned());
+        return;
+    };
+    let own = me.own.clone();
+    let name = target.name.clone();
+    let create = target.pasted.then(NewContact::default);
     state.decision = Some(Decision::Match);
     shared.store.submit(VERIFY_TAG, move |store| {
         record::record(
             store,
             &name,
             evidence,
-            Intent::Verify,
-            create.then_some(None),
+            intent,
+            create.as_ref(),
             &identity,
             &own,
+            &FailureSlot::new(),
         )
         .map(|m| format!("✔ {m}"))
     });
 }
 
 /// What happened after the answer.
-fn outcome(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState, target: &Target) {
+fn outcome(
+    ui: &mut egui::Ui,
+    shared: &mut Shared,
+    state: &mut CompareState,
+    target: &Target,
+    identity: std::sync::Arc<verifier_core::identity::Identity>,
+) {
     if let Some(e) = &state.record_error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
-    match state.decision {
+    match state.decision.clone() {
         None => {}
+        Some(Decision::KeyChange { evidence, old, new }) => {
+            let name = display_name(target).to_owned();
+            ui.label(
+                egui::RichText::new(format!(
+                    "The codes match: this is the safety number of {name}'s new key. Did {name} confirm the new key?"
+                ))
+                .strong(),
+            );
+            match key_change::buttons(ui, &name) {
+                Some(key_change::Answer::Confirm) => {
+                    let intent = Intent::ConfirmKeyChange { old, new };
+                    submit(shared, state, target, identity, evidence, intent);
+                }
+                Some(key_change::Answer::NotNow) => state.decision = Some(Decision::NotNow),
+                None => {}
+            }
+        }
+        Some(Decision::NotNow) => {
+            ui.label(key_change::not_now_text(display_name(target)));
+        }
         Some(Decision::Match) => match shared.store.result(VERIFY_TAG) {
             None => {
                 ui.label("Recording the verification…");

@@ -77,7 +77,7 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ContactsState) {
                         open = Some(c.name.clone());
                     }
                     ui.vertical(|ui| {
-                        status_badge(ui, &c.status);
+                        status_badge(ui, &c.status, true);
                         if c.current_key.is_none() {
                             ui.label("No key recorded yet.");
                         }
@@ -122,6 +122,16 @@ pub(crate) fn method_text(m: VerificationMethod) -> &'static str {
     }
 }
 
+/// What a method is worth, when it is weaker than it sounds.
+pub(crate) fn method_note(m: VerificationMethod) -> Option<&'static str> {
+    match m {
+        VerificationMethod::QrImageFile => Some(
+            "Read from an image file, not scanned in person: weaker than a camera scan, because a picture proves nothing about who was in the room.",
+        ),
+        _ => None,
+    }
+}
+
 /// `2026-11-29 15:30 UTC`.
 pub(crate) fn fmt_time(t: Timestamp) -> String {
     let s = t.to_rfc3339();
@@ -143,16 +153,27 @@ pub fn status_text(status: &TrustStatus) -> String {
             format!("⚠ Key changed since you verified it ({})", fmt_time(*since))
         }
         TrustStatus::Unverified => "Unverified".to_owned(),
+        TrustStatus::NewIdentity => "Unverified (new identity)".to_owned(),
+        TrustStatus::Tampered { .. } => {
+            "⚠ Tampered: changed outside the app, not verified".to_owned()
+        }
         _ => status.name().to_owned(),
     }
 }
 
-/// A coloured status badge, with what to do for a key change.
-pub(crate) fn status_badge(ui: &mut egui::Ui, status: &TrustStatus) {
+/// What "new identity" means and what to do.
+pub(crate) const NEW_IDENTITY_ADVICE: &str = "You verified this contact with an earlier identity of yours that was replaced without a rotation, so your current identity cannot vouch for it. Compare codes again to verify them.";
+
+/// A coloured status badge; `explain`: with what it means and what to do
+/// (the contact's page says it in its own alert instead).
+pub(crate) fn status_badge(ui: &mut egui::Ui, status: &TrustStatus, explain: bool) {
     let text = status_text(status);
     match status {
-        TrustStatus::Verified { .. } => {
+        TrustStatus::Verified { method, .. } => {
             ui.label(egui::RichText::new(text).color(ok_color(ui)).strong());
+            if let Some(note) = method_note(*method) {
+                ui.colored_label(ui.visuals().warn_fg_color, note);
+            }
         }
         TrustStatus::KeyChanged { .. } => {
             ui.label(
@@ -161,6 +182,22 @@ pub(crate) fn status_badge(ui: &mut egui::Ui, status: &TrustStatus) {
                     .strong(),
             );
             ui.label("They now use a different key than the one you verified: it may be a new device, or someone intercepting. Open the contact and compare codes again.");
+        }
+        TrustStatus::Tampered { .. } => {
+            ui.label(
+                egui::RichText::new(text)
+                    .color(ui.visuals().error_fg_color)
+                    .strong(),
+            );
+            if explain {
+                ui.label(crate::views::record::TAMPERED_ADVICE);
+            }
+        }
+        TrustStatus::NewIdentity => {
+            ui.label(egui::RichText::new(text).color(ui.visuals().warn_fg_color));
+            if explain {
+                ui.label(NEW_IDENTITY_ADVICE);
+            }
         }
         _ => {
             ui.label(egui::RichText::new(text).color(ui.visuals().weak_text_color()));

@@ -4,6 +4,7 @@
 pub mod compare;
 pub mod contacts;
 pub mod fit;
+pub mod key_change;
 pub mod my_code;
 pub mod record;
 pub mod sas;

@@ -3,7 +3,11 @@
 //! code to the other, who types or pastes it; both apps then show the same words, emoji and
 //! numbers if nobody is in between. Each person answers "They match" or "They don't match"
 //! (equal weight, no default); both see the result, and a verified key is recorded in the
-//! trust store under a contact name (asked before or after, prefilled when the key is known).
+//! trust store under the contact name the person gives (before or after the session). A key
+//! never picks a contact by itself: when the peer's key is a contact's, the app says so and
+//! offers a button that names them. If that contact's key changed since it was verified, the
+//! trust engine refuses a plain verification and the screen shows the key-change flow
+//! ([`crate::views::key_change`]) with the session's evidence.
 //!
 //! The network runs on [`crate::workers::sas`]; this screen only draws and forwards answers.
 
@@ -17,12 +21,13 @@ use verifier_core::qr::{Payload, SessionCode};
 
 use verifier_core::render::Bip39Language;
 use verifier_core::sas::{CancelReason, Decision, JoinCode, Phase, SasConfig};
-use verifier_core::trust::{Evidence, Intent};
+use verifier_core::trust::{Evidence, Intent, Refusal};
 
 use crate::app::Shared;
 use crate::identity::IdentityState;
 use crate::qr_texture::QrImage;
-use crate::views::record;
+use crate::views::key_change::{self, KeyChangeView};
+use crate::views::record::{self, Failure, FailureSlot, LookalikeAnswer, NewContact};
 use crate::workers::sas::{SasEvent, SasRole, SasWorker};
 
 /// Transient state of the screen.
@@ -75,17 +80,42 @@ struct Run {
     qr: Option<Result<QrImage, String>>,
     /// The result (or failure) was drawn on this screen.
     result_seen: bool,
+    /// The key-change panel (fingerprints of the pair shown).
+    key_change: KeyChangeView,
 }
 
 /// Recording a verified key in the trust store.
 #[derive(Clone, Debug, PartialEq, Eq)]
+// Short-lived; boxing the keys would only complicate matching.
+#[allow(clippy::large_enum_variant)]
 enum Record {
     /// Not verified (yet).
     NotApplicable,
     /// Verified, but no name is known: ask for one.
     AskName,
-    /// Submitted to the store worker.
-    Saving { tag: String },
+    /// Submitted to the store worker (for the contact `name`).
+    Saving {
+        tag: String,
+        name: String,
+        failure: FailureSlot,
+    },
+    /// The engine refused a plain verification: the contact's key changed. The key-change
+    /// flow asks the person to confirm the new key.
+    KeyChange {
+        name: String,
+        old: PublicKey,
+        new: PublicKey,
+    },
+    /// The name looks like an existing contact's: is it a different person?
+    Lookalike {
+        /// The name as typed.
+        name: String,
+        /// The name as the store would keep it.
+        shown: String,
+        existing: String,
+    },
+    /// "Not now" in the key-change flow: nothing recorded.
+    NotNow { name: String },
     /// The store's answer.
     Done(Result<String, String>),
 }
@@ -151,7 +181,10 @@ impl SasState {
         match &run.phase {
             Some(Phase::Compare { .. }) => Some(NavMarker::NeedsAnswer),
             Some(Phase::Verified { .. }) => match run.record {
-                Record::AskName | Record::Done(Err(_)) => Some(NavMarker::NeedsAnswer),
+                Record::AskName
+                | Record::Done(Err(_))
+                | Record::KeyChange { .. }
+                | Record::Lookalike { .. } => Some(NavMarker::NeedsAnswer),
                 _ => (!run.result_seen).then_some(NavMarker::ResultReady),
             },
             Some(Phase::Cancelled { .. }) => (!run.result_seen).then_some(NavMarker::ResultReady),
@@ -170,6 +203,14 @@ impl SasState {
         };
         let Some(run) = &mut self.run else { return };
         for event in run.worker.poll() {
+            // The session's evidence comes right after its "verified" phase: it belongs to
+            // that result (and to nothing else: not to a run cancelled here meanwhile).
+            if let SasEvent::Evidence(e) = &event {
+                if matches!(run.phase, Some(Phase::Verified { .. })) && run.failed.is_none() {
+                    run.evidence = Some((**e).clone());
+                }
+                continue;
+            }
             if !run.in_progress() {
                 continue; // cancelled here; late news of the worker changes nothing
             }
@@ -181,7 +222,7 @@ impl SasState {
                 SasEvent::Connecting { addr } => run.connecting = Some(addr),
                 SasEvent::Connected { .. } => run.connected = true,
                 SasEvent::Phase(phase) => run.phase = Some(phase),
-                SasEvent::Evidence(e) => run.evidence = Some(*e),
+                SasEvent::Evidence(_) => {}
                 SasEvent::Failed(message) => run.failed = Some(message),
             }
         }
@@ -196,14 +237,44 @@ impl SasState {
                 run.record = Record::AskName;
             } else {
                 self.record_seq += 1;
-                run.record =
-                    submit_record(shared, self.record_seq, name, evidence.clone(), &identity);
+                run.record = submit_record(
+                    shared,
+                    self.record_seq,
+                    name,
+                    evidence.clone(),
+                    &identity,
+                    Intent::Verify,
+                    NewContact::default(),
+                );
             }
         }
-        if let Record::Saving { tag } = &run.record
+        if let Record::Saving { tag, name, failure } = &run.record
             && let Some(result) = shared.store.result(tag)
         {
-            run.record = Record::Done(result.clone());
+            // The engine's reason, read structurally: a key change opens the key-change
+            // flow with this session's evidence; a lookalike name asks the person.
+            run.record = match (result, failure.get()) {
+                (
+                    Err(_),
+                    Some(Failure::Refused(Refusal::KeyChangedNeedsConfirmation { old, new })),
+                ) => Record::KeyChange {
+                    name: name.clone(),
+                    old,
+                    new,
+                },
+                (
+                    Err(_),
+                    Some(Failure::Lookalike {
+                        name: shown,
+                        existing,
+                    }),
+                ) => Record::Lookalike {
+                    name: name.clone(),
+                    shown,
+                    existing,
+                },
+                (result, _) => Record::Done(result.clone()),
+            };
         }
         if on_screen && !run.in_progress() {
             run.result_seen = true;
@@ -280,6 +351,7 @@ impl Run {
             copied: false,
             qr: None,
             result_seen: false,
+            key_change: KeyChangeView::default(),
         }
     }
 
@@ -626,11 +698,28 @@ fn verified_view(
         );
     });
     ui.add_space(8.0);
-    let mut save = false;
-    match &run.record {
+    // What to submit this frame: name, intent, new-contact options.
+    let mut save: Option<(String, Intent, NewContact)> = None;
+    match run.record.clone() {
         Record::AskName | Record::Done(Err(_)) => {
             if let Record::Done(Err(e)) = &run.record {
                 ui.colored_label(ui.visuals().error_fg_color, format!("Not saved: {e}"));
+            }
+            // The app may say whose key this is; only the person names the contact.
+            let known: Vec<String> = shared
+                .store
+                .snapshot()
+                .contacts
+                .iter()
+                .filter(|c| c.current_key == Some(peer))
+                .map(|c| c.name.clone())
+                .collect();
+            for name in &known {
+                ui.label(format!("This is the key you have for your contact {name}."));
+                if ui.button(format!("Yes, this is {name} — save")).clicked() {
+                    state.name = name.clone();
+                    save = Some((name.clone(), Intent::Verify, NewContact::default()));
+                }
             }
             ui.label("Save them as a contact so the app remembers this key:");
             ui.horizontal(|ui| {
@@ -638,17 +727,52 @@ fn verified_view(
                 let resp = ui
                     .add(egui::TextEdit::singleline(&mut state.name).hint_text("e.g. Alice"))
                     .labelled_by(label.id);
-                if resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter)) {
-                    save = true;
-                }
-                let ok = !state.name.trim().is_empty();
-                if ui
-                    .add_enabled(ok, egui::Button::new("Save contact"))
-                    .clicked()
-                {
-                    save = true;
+                let typed = state.name.trim().to_owned();
+                let enter = resp.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+                let clicked = ui
+                    .add_enabled(!typed.is_empty(), egui::Button::new("Save contact"))
+                    .clicked();
+                if (enter || clicked) && !typed.is_empty() {
+                    save = Some((typed, Intent::Verify, NewContact::default()));
                 }
             });
+        }
+        Record::KeyChange { name, old, new } => {
+            let answer = key_change::panel(
+                ui,
+                &mut run.key_change,
+                &name,
+                &old,
+                &new,
+                "The live session checked their new key: you both saw the same code.",
+                true,
+            );
+            match answer {
+                Some(key_change::Answer::Confirm) => {
+                    let intent = Intent::ConfirmKeyChange { old, new };
+                    save = Some((name, intent, NewContact::default()));
+                }
+                Some(key_change::Answer::NotNow) => run.record = Record::NotNow { name },
+                None => {}
+            }
+        }
+        Record::Lookalike {
+            name,
+            shown,
+            existing,
+        } => match record::lookalike_prompt(ui, &shown, &existing) {
+            Some(LookalikeAnswer::DifferentPerson) => {
+                let new = NewContact {
+                    stable_id: None,
+                    allow_lookalike: true,
+                };
+                save = Some((name, Intent::Verify, new));
+            }
+            Some(LookalikeAnswer::Cancel) => run.record = Record::AskName,
+            None => {}
+        },
+        Record::NotNow { name } => {
+            ui.label(key_change::not_now_text(&name));
         }
         Record::Saving { .. } => {
             ui.label("Saving…");
@@ -658,13 +782,19 @@ fn verified_view(
         }
         Record::NotApplicable => {}
     }
-    if save
-        && !state.name.trim().is_empty()
+    if let Some((name, intent, new)) = save
         && let Some(evidence) = run.evidence.clone()
     {
         state.record_seq += 1;
-        let name = state.name.trim().to_owned();
-        run.record = submit_record(shared, state.record_seq, name, evidence, identity);
+        run.record = submit_record(
+            shared,
+            state.record_seq,
+            name,
+            evidence,
+            identity,
+            intent,
+            new,
+        );
     }
     ui.add_space(8.0);
     if ui.button("Start again").clicked() {
@@ -678,6 +808,8 @@ fn submit_record(
     name: String,
     evidence: Evidence,
     identity: &Arc<Identity>,
+    intent: Intent,
+    new: NewContact,
 ) -> Record {
     let tag = format!("sas-record-{seq}");
     let identity = Arc::clone(identity);
@@ -687,19 +819,23 @@ fn submit_record(
         ));
     };
     let own = me.own.clone();
+    let failure = FailureSlot::new();
+    let slot = failure.clone();
+    let contact = name.clone();
     shared.store.submit(tag.clone(), move |store| {
         record::record(
             store,
-            &name,
+            &contact,
             evidence,
-            Intent::Verify,
-            Some(None),
+            intent,
+            Some(&new),
             &identity,
             &own,
+            &slot,
         )
         .map(|m| format!("Saved: {m}"))
     });
-    Record::Saving { tag }
+    Record::Saving { tag, name, failure }
 }
 
 fn result_frame(ui: &mut egui::Ui, ok: bool, add: impl FnOnce(&mut egui::Ui)) {

@@ -8,7 +8,11 @@ use std::time::{Duration, Instant};
 use egui_kittest::Harness;
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
+use verifier_core::qr::{IdentityCard, Payload, scan_evidence};
+use verifier_core::receipt::{Receipt, Timestamp};
+use verifier_core::safety_number::{Comparison, Party};
 use verifier_core::store::Store;
+use verifier_core::trust::{Evidence, Intent, OwnKeys, QrSource};
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
 
@@ -55,6 +59,37 @@ impl Env {
         id.save(&self.identity_path, false).unwrap();
         id
     }
+
+    /// The app's own keys, as the trust engine reads statuses with them.
+    pub fn own(&self) -> OwnKeys {
+        OwnKeys::new(self.identity().public_key())
+    }
+
+    /// Records in the test's store that the app's identity verified `key` for
+    /// `name` with `evidence` at `at` (as the CLI would, through the engine).
+    pub fn verify(&self, name: &str, evidence: Evidence, at: Timestamp) -> Receipt {
+        let me = self.identity();
+        let own = OwnKeys::new(me.public_key());
+        self.store()
+            .verify(name, evidence, Intent::Verify, &me, &own, at)
+            .unwrap()
+            .receipt
+    }
+}
+
+/// The evidence of scanning `key`'s identity code from `source` (as the Scan screen makes it).
+pub fn qr_evidence(key: PublicKey, me: &PublicKey, source: QrSource) -> Evidence {
+    let payload = Payload::Identity(IdentityCard {
+        key,
+        display_name: None,
+        stable_id: None,
+    });
+    scan_evidence(&payload, me, source).unwrap().1
+}
+
+/// The evidence of comparing the safety number of `me` and `key` (as Compare codes makes it).
+pub fn safety_number_evidence(me: &PublicKey, key: &PublicKey) -> Evidence {
+    Comparison::new(&Party::new(me), &Party::new(key)).confirm_compared()
 }
 
 pub fn key(seed: u8) -> PublicKey {
@@ -86,12 +121,27 @@ pub fn wait_until(
         if done(h) {
             return;
         }
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "timed out after 60 s waiting for {what}"
-        );
+        if start.elapsed() >= Duration::from_secs(60) {
+            panic!(
+                "timed out after 60 s waiting for {what}; shown: {:?}",
+                shown_labels(h)
+            );
+        }
         std::thread::sleep(Duration::from_millis(10));
     }
+}
+
+/// The labels on screen (for failure messages).
+pub fn shown_labels(h: &Harness<'static, VerifierApp>) -> Vec<String> {
+    use egui_kittest::kittest::NodeT as _;
+    h.root()
+        .children_recursive()
+        .filter_map(|n| {
+            let node = n.accesskit_node();
+            node.label().or_else(|| node.value())
+        })
+        .filter(|l| !l.trim().is_empty())
+        .collect()
 }
 
 /// Steps until the store worker has no job outstanding.

@@ -11,17 +11,22 @@
 //!   is added under the receipt's contact name (or the name typed), unverified.
 //!
 //! Someone else's receipt never marks anyone verified.
+//!
+//! Names follow the store's rules: a name with invisible or bidi characters is
+//! refused with the specific reason; a name that looks like an existing
+//! contact's asks whether it is a different person before it is added.
 
 use std::path::PathBuf;
 
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{Receipt, Timestamp};
-use verifier_core::store::{ImportOutcome, Store};
+use verifier_core::store::{ImportOutcome, Store, StoreError};
 use verifier_core::trust::{HistoryOnlyReason, OwnKeys};
 
 use super::{fmt_time, method_text};
 use crate::app::Shared;
 use crate::identity::IdentityState;
+use crate::views::record::{self, Failure, FailureSlot, LookalikeAnswer};
 
 /// Job tag of "Add contact" (pasted key).
 pub const ADD_TAG: &str = "contacts-add-key";
@@ -45,6 +50,8 @@ pub struct AddForm {
     pub submitted: Option<&'static str>,
     /// Clear the key fields once the pending add succeeds.
     clear_on_success: bool,
+    /// Why the last add recorded nothing, when the form asks a question (a lookalike name).
+    failure: FailureSlot,
 }
 
 /// Where a receipt comes from.
@@ -103,14 +110,30 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, form: &mut AddForm) {
             ui.end_row();
             ui.label("");
             if ui.button("Add contact").clicked() || enter {
-                submit_key(shared, form);
+                submit_key(shared, form, false);
             }
             ui.end_row();
         });
     if let Some(e) = &form.key_error {
         ui.colored_label(ui.visuals().error_fg_color, e);
     }
-    if form.submitted == Some(ADD_TAG) {
+    let lookalike = match (form.submitted, shared.store.result(ADD_TAG)) {
+        (Some(ADD_TAG), Some(Err(_))) => match form.failure.get() {
+            Some(Failure::Lookalike { name, existing }) => Some((name, existing)),
+            _ => None,
+        },
+        _ => None,
+    };
+    if let Some((name, existing)) = lookalike {
+        match record::lookalike_prompt(ui, &name, &existing) {
+            Some(LookalikeAnswer::DifferentPerson) => submit_key(shared, form, true),
+            Some(LookalikeAnswer::Cancel) => {
+                form.submitted = None;
+                form.failure.clear();
+            }
+            None => {}
+        }
+    } else if form.submitted == Some(ADD_TAG) {
         show_result(ui, shared, ADD_TAG);
         if form.clear_on_success && matches!(shared.store.result(ADD_TAG), Some(Ok(_))) {
             form.clear_on_success = false;
@@ -173,7 +196,9 @@ fn show_result(ui: &mut egui::Ui, shared: &Shared, tag: &str) {
 }
 
 /// Checks the name and key on the UI thread (cheap) and queues the insert.
-fn submit_key(shared: &mut Shared, form: &mut AddForm) {
+/// `allow_lookalike`: the person confirmed that a name looking like an
+/// existing contact's is a different person.
+fn submit_key(shared: &mut Shared, form: &mut AddForm, allow_lookalike: bool) {
     form.key_error = None;
     let name = form.name.trim().to_owned();
     if name.is_empty() {
@@ -199,10 +224,19 @@ fn submit_key(shared: &mut Shared, form: &mut AddForm) {
         return;
     }
     form.submitted = Some(ADD_TAG);
+    form.failure.clear();
+    let failure = form.failure.clone();
     shared.store.submit(ADD_TAG, move |store| {
-        store
-            .add_contact_with_key(&name, None, &key, Timestamp::now())
-            .map_err(|e| format!("Could not add {name}: {e}."))?;
+        let now = Timestamp::now();
+        let added = if allow_lookalike {
+            store.add_contact_allowing_lookalike(&name, None, Some(&key), now)
+        } else {
+            store.add_contact_with_key(&name, None, &key, now)
+        };
+        added.map_err(|e| match e {
+            StoreError::Lookalike { .. } => failure.note(&name, &e),
+            e => format!("Could not add {name}: {e}."),
+        })?;
         Ok(format!(
             "Added {name} (unverified). To verify them, compare codes or scan their QR code."
         ))
@@ -284,6 +318,9 @@ fn add_from_receipt(
                 method_text(st.method()),
                 fmt_time(st.verified_at())
             )),
+            Err(StoreError::Lookalike { name, existing }) => Err(format!(
+                "The receipt names “{name}”, which looks like your contact “{existing}”. It was not imported, so that two contacts that look alike cannot be confused."
+            )),
             Err(e) => Err(format!("Could not import the receipt: {e}.")),
         };
     }
@@ -294,7 +331,7 @@ fn add_from_receipt(
         }
         store
             .add_contact_with_key(typed_name, None, receipt.signer(), now)
-            .map_err(|e| format!("Could not add {typed_name}: {e}."))?;
+            .map_err(|e| add_error(typed_name, &e))?;
         return Ok(format!(
             "Added {typed_name} with the key that signed the receipt (unverified: their receipt verifies you, not them; compare codes to verify them)."
         ));
@@ -306,8 +343,19 @@ fn add_from_receipt(
     };
     store
         .add_contact_with_key(name, None, st.key(), now)
-        .map_err(|e| format!("Could not add {name}: {e}."))?;
+        .map_err(|e| add_error(name, &e))?;
     Ok(format!(
         "Added {name} with the key from the receipt (unverified: a receipt signed by someone else never verifies a contact for you)."
     ))
+}
+
+/// Why a contact from a receipt could not be added, in words (no "different
+/// person" override is offered for a name that comes with a receipt).
+fn add_error(name: &str, e: &StoreError) -> String {
+    match e {
+        StoreError::Lookalike { name, existing } => format!(
+            "Could not add “{name}”: it looks like your contact “{existing}”. Type a clearly different name in \"Name\" above and add the receipt again."
+        ),
+        e => format!("Could not add {name}: {e}."),
+    }
 }

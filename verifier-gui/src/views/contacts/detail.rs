@@ -1,5 +1,13 @@
-//! One contact's page: the key-change alert (first, when there is one),
-//! status, actions, keys with first/last seen and fingerprints, history.
+//! One contact's page: the key-change alert or the tampered alert (first,
+//! when there is one), status, actions, records in the history only, keys with
+//! first/last seen and fingerprints, history.
+//!
+//! A record (receipt) imported while the contact's key had changed lands in the
+//! history only: it verifies nothing by itself. In the key-change alert the
+//! person can use one, after seeing its method and date beside the old and new
+//! key: the trust engine reviews it (`Store::review_receipt`, which refuses
+//! e.g. a key this store saw retired) and records it with
+//! `Intent::ConfirmKeyChange`.
 //!
 //! The keys, history and fingerprints are loaded by a job on the store worker
 //! (fingerprints are stretched hashes: never computed on the UI thread) and
@@ -9,13 +17,15 @@
 use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use verifier_core::key::PublicKey;
-use verifier_core::receipt::Timestamp;
+use verifier_core::receipt::{ReceiptId, Timestamp, VerificationMethod};
 use verifier_core::safety_number::{Party, SideFingerprint};
 use verifier_core::store::{ContactSummary, Event, EventKind, KeyRecord, TrustStatus};
+use verifier_core::trust::Intent;
 
-use super::{fmt_time, method_text, ok_color, status_badge};
+use super::{fmt_time, method_note, method_text, ok_color, status_badge};
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
+use crate::views::record;
 
 /// Job tag of loading the page.
 pub const LOAD_TAG: &str = "contacts-detail-load";
@@ -23,6 +33,23 @@ pub const LOAD_TAG: &str = "contacts-detail-load";
 pub const ACCEPT_TAG: &str = "contacts-accept-key";
 /// Job tag of "Forget".
 pub const FORGET_TAG: &str = "contacts-forget";
+/// Job tag of using a record from the history in the key-change flow.
+pub const REVIEW_TAG: &str = "contacts-review-receipt";
+
+/// A record imported into the history only (it verified nothing by itself).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistoryOnly {
+    /// The receipt.
+    pub id: ReceiptId,
+    /// The key it is about.
+    pub key: PublicKey,
+    /// How that key was checked.
+    pub method: VerificationMethod,
+    /// When it was checked (the receipt's own time).
+    pub verified_at: Timestamp,
+    /// When it was imported here.
+    pub imported_at: Timestamp,
+}
 
 /// A key with its fingerprint's digit groups.
 #[derive(Clone, Debug)]
@@ -44,6 +71,8 @@ pub struct Detail {
     pub history: Vec<Event>,
     /// For a key change: fingerprint groups of the verified key and of the current key.
     pub change: Option<(Vec<String>, Vec<String>)>,
+    /// Records in the history only, not used since.
+    pub history_only: Vec<HistoryOnly>,
 }
 
 /// State of the page.
@@ -55,6 +84,8 @@ pub struct DetailState {
     confirm_forget: bool,
     forgetting: bool,
     accepted: bool,
+    /// A history record was submitted for review (its result is shown).
+    reviewing: bool,
     /// The store's count of outside changes when the page was last loaded.
     outside_changes: u64,
 }
@@ -98,6 +129,36 @@ fn load(shared: &mut Shared, state: &mut DetailState, name: &str, ctx: &egui::Co
                 })
                 .collect();
             let history = store.history(&name).map_err(|e| e.to_string())?;
+            let used: Vec<ReceiptId> = history
+                .iter()
+                .filter_map(|e| match &e.kind {
+                    EventKind::Verified { receipt, .. } => Some(*receipt),
+                    _ => None,
+                })
+                .collect();
+            let mut history_only = Vec::new();
+            for e in &history {
+                if let EventKind::ReceiptImported {
+                    key,
+                    method,
+                    receipt,
+                    applied: false,
+                } = &e.kind
+                    && !used.contains(receipt)
+                {
+                    let verified_at = store
+                        .receipt(receipt)
+                        .map_err(|e| e.to_string())?
+                        .map_or(e.at, |r| r.statement().verified_at());
+                    history_only.push(HistoryOnly {
+                        id: *receipt,
+                        key: *key,
+                        method: *method,
+                        verified_at,
+                        imported_at: e.at,
+                    });
+                }
+            }
             let change = match (&summary.status, &summary.current_key) {
                 (
                     TrustStatus::KeyChanged {
@@ -113,6 +174,7 @@ fn load(shared: &mut Shared, state: &mut DetailState, name: &str, ctx: &egui::Co
                 keys,
                 history,
                 change,
+                history_only,
             })
         })();
         let message = match &loaded {
@@ -191,9 +253,14 @@ pub fn show(
 
     let mut outcome = Outcome::Stay;
 
-    // A key change is said FIRST, before anything else on the page.
+    // A key change or a tampered entry is said FIRST, before anything else on the page.
     if let TrustStatus::KeyChanged { since, .. } = &summary.status {
         key_change_alert(ui, shared, state, &summary, *since);
+        ui.add_space(10.0);
+    }
+    let tampered = matches!(summary.status, TrustStatus::Tampered { .. });
+    if tampered {
+        tampered_alert(ui, state, name);
         ui.add_space(10.0);
     }
 
@@ -203,7 +270,7 @@ pub fn show(
         }
         ui.heading(name);
     });
-    status_badge(ui, &summary.status);
+    status_badge(ui, &summary.status, !tampered);
     if let Some(id) = &summary.stable_id {
         ui.label(format!("Identifier: {id}"));
     }
@@ -216,6 +283,19 @@ pub fn show(
                 ui.colored_label(ui.visuals().error_fg_color, e);
             }
             None => {}
+        }
+    }
+    if state.reviewing {
+        match shared.store.result(REVIEW_TAG) {
+            Some(Ok(m)) => {
+                ui.colored_label(ok_color(ui), m);
+            }
+            Some(Err(e)) => {
+                ui.colored_label(ui.visuals().error_fg_color, format!("Not recorded: {e}"));
+            }
+            None => {
+                ui.label("Checking the record…");
+            }
         }
     }
     if let Some(e) = &state.load_error {
@@ -273,6 +353,10 @@ pub fn show(
             ui.label("Loading keys and history…");
         }
         Some(d) => {
+            if !d.history_only.is_empty() {
+                history_only_section(ui, d);
+                ui.add_space(12.0);
+            }
             keys_section(ui, d);
             ui.add_space(12.0);
             history_section(ui, d);
@@ -286,6 +370,92 @@ fn groups_row(ui: &mut egui::Ui, groups: &[String]) {
         for g in groups {
             ui.label(egui::RichText::new(g).monospace().size(20.0));
         }
+    });
+}
+
+fn tampered_alert(ui: &mut egui::Ui, state: &mut DetailState, name: &str) {
+    let red = ui.visuals().error_fg_color;
+    egui::Frame::new()
+        .fill(red.gamma_multiply(0.15))
+        .stroke(egui::Stroke::new(2.0, red))
+        .inner_margin(10.0)
+        .show(ui, |ui| {
+            ui.label(
+                egui::RichText::new(format!("⚠ {name}'s entry was changed outside the app"))
+                    .heading()
+                    .color(red),
+            );
+            ui.label(record::TAMPERED_ADVICE);
+            ui.label("Its recorded history does not hold together (a record was edited, moved from another contact, or signed by someone else), so nothing in it counts. Forgetting deletes the entry; then compare codes or scan their code again.");
+            if !state.confirm_forget
+                && ui
+                    .button(format!("Forget {name} to verify them again…"))
+                    .clicked()
+            {
+                state.confirm_forget = true;
+            }
+        });
+}
+
+/// The records in the history only, with method and date.
+fn history_only_section(ui: &mut egui::Ui, d: &Detail) {
+    ui.label(
+        egui::RichText::new("Records in the history only")
+            .strong()
+            .size(18.0),
+    );
+    ui.label("Verifications imported (from a backup or another device) that did not count by themselves.");
+    for r in &d.history_only {
+        let current = d.summary.current_key == Some(r.key);
+        ui.label(format!(
+            "{} on {}, imported {} — {}",
+            method_text(r.method),
+            fmt_time(r.verified_at),
+            fmt_time(r.imported_at),
+            if current {
+                "about the key in use now"
+            } else {
+                "about a key not in use now"
+            }
+        ));
+    }
+}
+
+/// Queues: the engine reviews the record, then the key-change flow records it.
+fn use_record(
+    shared: &mut Shared,
+    state: &mut DetailState,
+    name: &str,
+    record_of: &HistoryOnly,
+    old: PublicKey,
+    new: PublicKey,
+) {
+    let IdentityState::Ready(me) = &shared.identity else {
+        return;
+    };
+    let (own, signer) = (me.own.clone(), std::sync::Arc::clone(&me.identity));
+    let (n, id, method, at) = (
+        name.to_owned(),
+        record_of.id,
+        record_of.method,
+        record_of.verified_at,
+    );
+    state.reviewing = true;
+    shared.store.submit(REVIEW_TAG, move |store| {
+        let evidence = store
+            .review_receipt(&n, &id, &own)
+            .map_err(|e| record::store_error_text(&n, &e))?;
+        let intent = Intent::ConfirmKeyChange { old, new };
+        store
+            .verify(&n, evidence, intent, &signer, &own, Timestamp::now())
+            .map(|_| {
+                format!(
+                    "{n}'s new key is verified with your record ({}, {}); it replaces the key you had verified before.",
+                    method_text(method),
+                    fmt_time(at)
+                )
+            })
+            .map_err(|e| record::store_error_text(&n, &e))
     });
 }
 
@@ -330,6 +500,44 @@ fn key_change_alert(
                 _ => {
                     ui.label("Computing the fingerprints of the old and new key…");
                 }
+            }
+            // Records of the new key in the history only: usable here, after the
+            // person saw them beside the old and new key.
+            let usable: Vec<HistoryOnly> = state
+                .detail
+                .as_ref()
+                .filter(|_| current_matches)
+                .map(|d| {
+                    d.history_only
+                        .iter()
+                        .filter(|r| Some(r.key) == summary.current_key)
+                        .cloned()
+                        .collect()
+                })
+                .unwrap_or_default();
+            if let (false, TrustStatus::KeyChanged { previous_verified_key, .. }, Some(new)) =
+                (usable.is_empty(), &summary.status, summary.current_key)
+            {
+                ui.add_space(6.0);
+                ui.label(egui::RichText::new("Your records of the new key (in the history only)").strong());
+                for r in &usable {
+                    ui.label(format!(
+                        "{} on {} (imported {})",
+                        method_text(r.method),
+                        fmt_time(r.verified_at),
+                        fmt_time(r.imported_at)
+                    ));
+                    if ui
+                        .button(format!(
+                            "Use the record of {} to verify the new key",
+                            fmt_time(r.verified_at)
+                        ))
+                        .clicked()
+                    {
+                        use_record(shared, state, name, r, *previous_verified_key, new);
+                    }
+                }
+                ui.label("Use a record only if you remember checking this new key with them then; a record cannot bring back a key that a newer, verified key replaced.");
             }
             ui.add_space(6.0);
             ui.horizontal_wrapped(|ui| {
@@ -420,13 +628,27 @@ fn event_text(e: &EventKind) -> String {
         EventKind::ContactAdded => "Contact added".to_owned(),
         EventKind::KeyFirstSeen { .. } => "First key seen".to_owned(),
         EventKind::KeyChanged { .. } => "Key changed".to_owned(),
-        EventKind::Verified { method, .. } => format!("Verified ({})", method_text(*method)),
-        EventKind::ReceiptImported { method, .. } => {
+        EventKind::Verified { method, .. } => match method_note(*method) {
+            Some(_) => format!(
+                "Verified ({}; weaker than an in-person camera scan)",
+                method_text(*method)
+            ),
+            None => format!("Verified ({})", method_text(*method)),
+        },
+        EventKind::ReceiptImported {
+            method,
+            applied: true,
+            ..
+        } => {
             format!(
                 "Verification imported from a receipt ({})",
                 method_text(*method)
             )
         }
+        EventKind::ReceiptImported { method, .. } => format!(
+            "Receipt imported into the history only ({}); it verified nothing by itself",
+            method_text(*method)
+        ),
         EventKind::KeyAccepted { .. } => "New key accepted without verifying".to_owned(),
         other => other.name().to_owned(),
     }

@@ -3,9 +3,16 @@
 //! Pictures come from a camera (live preview, the detected code outlined), an
 //! image file (path field), a file dropped on the window, or the clipboard
 //! (Ctrl+V with an image, or with a file path). The first relevant code found
-//! is assessed at once against the trust store ([`verdict::assess`]): a match
-//! offers "Mark verified", a mismatch is shown in red and records nothing, an
-//! unknown key offers "Add contact", other codes are named.
+//! is assessed at once against the trust store ([`verdict::assess`]): the app
+//! may identify whose key it is, but what the scan means for that contact is
+//! the trust engine's answer. A match offers "Mark verified" (for the contact
+//! the person chose) or "Yes, this is … — mark verified" (for the contact the
+//! app identified: nothing is recorded until the person confirms it is them);
+//! a contact whose key changed opens the key-change flow
+//! ([`crate::views::key_change`]); a mismatch or a tampered entry is shown in
+//! red and records nothing; an unknown key offers "Add contact"; other codes
+//! are named. A picture (file, drop, paste) is recorded as "QR code read from
+//! an image file", weaker than a camera scan, and the result says so.
 //!
 //! Nothing here blocks: cameras and decoding run in [`crate::workers::scan`],
 //! store writes in the store worker.
@@ -19,14 +26,16 @@ use verifier_core::key::PublicKey;
 use verifier_core::qr::{ScannedCode, classify, scan_evidence};
 use verifier_core::receipt::VerificationMethod;
 use verifier_core::store::TrustStatus;
-use verifier_core::trust::{Intent, QrSource};
+use verifier_core::trust::{Intent, QrSource, Refusal};
 
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
-use crate::views::record;
+use crate::views::contacts::{fmt_time, method_text};
+use crate::views::key_change::{self, KeyChangeView};
+use crate::views::record::{self, Failure, FailureSlot, LookalikeAnswer, NewContact};
 use crate::workers::camera::{CameraInfo, CameraProvider};
 use crate::workers::scan::{Decoded, ScanEvent, ScanWorker, StillImage, StopReason};
-use verdict::{Foreign, MismatchWhy, Mutual, Verdict};
+use verdict::{Foreign, Found, Mutual, Verdict};
 
 /// Store job tag of "Mark verified" / "Add contact" on this screen.
 pub const VERIFY_TAG: &str = "scan-verify";
@@ -115,6 +124,12 @@ pub struct ScanState {
     add_name: String,
     /// The contact a "Mark verified" job is about (to show its outcome).
     action_for: Option<String>,
+    /// Why the last job recorded nothing, when the screen can offer a next step.
+    failure: FailureSlot,
+    /// The key-change panel (fingerprints of the pair shown).
+    key_change: KeyChangeView,
+    /// The person answered "Not now" in the key-change flow for this result.
+    not_now: bool,
 }
 
 impl ScanState {
@@ -137,6 +152,9 @@ impl ScanState {
             frame_error: None,
             add_name: String::new(),
             action_for: None,
+            failure: FailureSlot::new(),
+            key_change: KeyChangeView::default(),
+            not_now: false,
         }
     }
 
@@ -196,6 +214,8 @@ impl ScanState {
             _ => String::new(),
         };
         self.action_for = None;
+        self.not_now = false;
+        self.failure.clear();
         self.scanned = Some(Scanned {
             bytes: best.bytes.clone(),
             source: source.to_owned(),
@@ -536,13 +556,14 @@ fn preview(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) {
     };
     let resp = ui.add(egui::Image::new((tex.id(), size)).alt_text(alt));
     let rect = resp.rect;
-    let colour = match state
+    // The colour is the trust engine's answer: green only for a match.
+    let verdict = state
         .scanned
         .as_ref()
-        .map(|s| current_verdict(shared, state, s))
-    {
-        Some(Verdict::Match { .. }) => egui::Color32::from_rgb(0, 200, 60),
-        Some(Verdict::Mismatch { .. }) => egui::Color32::from_rgb(230, 30, 30),
+        .map(|s| current_verdict(shared, state, s));
+    let colour = match verdict {
+        Some(v) if v.is_match() => egui::Color32::from_rgb(0, 200, 60),
+        Some(v) if v.is_refused() => egui::Color32::from_rgb(230, 30, 30),
         _ => egui::Color32::from_rgb(250, 190, 0),
     };
     let sx = rect.width() / shown.width.max(1) as f32;
@@ -684,7 +705,7 @@ fn submit_verify(
     state: &mut ScanState,
     contact: String,
     key: PublicKey,
-    add: Option<Option<String>>,
+    add: Option<NewContact>,
     replaces: Option<PublicKey>,
 ) {
     let signer = match signer(shared) {
@@ -725,24 +746,30 @@ fn submit_verify(
     if evidence.key() != &key {
         return;
     }
+    // The key-change flow names the two keys the person was shown.
     let intent = match replaces {
         Some(old) => Intent::ConfirmKeyChange { old, new: key },
         None => Intent::Verify,
     };
     state.action_for = Some(contact.clone());
+    state.failure.clear();
+    let failure = state.failure.clone();
     shared.store.submit(VERIFY_TAG, move |store| {
         record::record(
             store,
             &contact,
             evidence,
             intent,
-            add.as_ref().map(|id| id.as_deref()),
+            add.as_ref(),
             &signer,
             &own,
+            &failure,
         )
     });
 }
 
+/// The outcome of the last "mark verified" job, if there is one. True while it
+/// runs or once it succeeded (the action buttons are then hidden).
 fn action_outcome(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) -> bool {
     if state.action_for.is_none() {
         return false;
@@ -750,6 +777,10 @@ fn action_outcome(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) -> bool
     match shared.store.result(VERIFY_TAG) {
         Some(Ok(m)) => {
             ui.label(egui::RichText::new(format!("✔ {m}")).strong());
+            true
+        }
+        Some(Err(_)) if matches!(state.failure.get(), Some(Failure::Lookalike { .. })) => {
+            // The question is asked by the panel that adds the contact.
             true
         }
         Some(Err(e)) => {
@@ -766,103 +797,204 @@ fn action_outcome(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) -> bool
     }
 }
 
-fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
-    let Some(scanned) = state.scanned.clone() else {
-        return;
-    };
-    let v = current_verdict(shared, state, &scanned);
+/// Said on every result that would be recorded from a picture.
+fn picture_note(ui: &mut egui::Ui, scanned: &Scanned) {
+    if record::is_from_picture(scanned.method) {
+        ui.colored_label(ui.visuals().warn_fg_color, key_change::IMAGE_FILE_NOTE);
+    }
+}
+
+fn heading(ui: &mut egui::Ui, text: String, colour: Option<egui::Color32>) {
+    let t = egui::RichText::new(text).strong().size(20.0);
+    ui.label(match colour {
+        Some(c) => t.color(c),
+        None => t,
+    });
+}
+
+/// The result for a code about one of the contacts: the trust engine's answer
+/// decides what is shown.
+#[allow(clippy::too_many_arguments)]
+fn contact_result(
+    ui: &mut egui::Ui,
+    shared: &mut Shared,
+    state: &mut ScanState,
+    scanned: &Scanned,
+    contact: String,
+    key: PublicKey,
+    stored: Option<PublicKey>,
+    status: &TrustStatus,
+    mutual: Mutual,
+    found: Found,
+    engine: Result<(), Refusal>,
+) {
     let green = egui::Color32::from_rgb(0, 150, 50);
     let red = ui.visuals().error_fg_color;
     let amber = ui.visuals().warn_fg_color;
-    let neutral = ui.visuals().weak_text_color();
-    let mut clear = false;
-    match v {
-        Verdict::Match {
-            contact,
-            key,
-            mutual,
-            status,
-        } => {
-            framed(ui, green, |ui| {
-                ui.label(
-                    egui::RichText::new(format!("✔ Match: this is {contact}'s key"))
-                        .strong()
-                        .size(20.0)
-                        .color(green),
-                );
-                ui.label(format!(
-                    "The whole key in the code equals the key you have for {contact}."
-                ));
-                mutual_note(ui, mutual, Some(&contact));
-                key_line(ui, "Key:", &key);
-                if let TrustStatus::Verified { since, method } = &status {
-                    ui.label(format!(
-                        "Already verified ({method}, {}).",
-                        since.to_rfc3339()
-                    ));
-                }
-                if !action_outcome(ui, shared, state) && ui.button("Mark verified").clicked() {
-                    submit_verify(shared, state, contact.clone(), key, None, None);
-                }
-            });
-        }
-        Verdict::Mismatch {
-            contact,
-            found,
-            stored,
-            why,
-        } => {
-            framed(ui, red, |ui| {
-                ui.label(
-                    egui::RichText::new(format!(
-                        "⚠ Mismatch: this is not the key you have for {contact}"
-                    ))
-                    .strong()
-                    .size(20.0)
-                    .color(red),
-                );
-                let what = match why {
-                    MismatchWhy::NotExpectedKey => {
-                        format!("You said this is {contact}'s code, but it shows a different key.")
-                    }
-                    MismatchWhy::NamedContactOtherKey => format!(
-                        "The code calls itself {contact}, but it shows a different key than the one you have for {contact}."
-                    ),
-                    MismatchWhy::OldVerifiedKey => format!(
-                        "The code shows the key you verified for {contact} earlier, but {contact} uses a different key now."
-                    ),
-                };
-                ui.label(what);
-                ui.label(format!("This means one of two things: someone is passing off their key as {contact}'s (a key swap — do not trust it), or {contact} reinstalled verifier or set up a new device and really has a new key. Ask {contact} in person. Only if they confirm a new key, remove or update the old one on the Contacts screen and scan again."));
-                key_line(ui, "Key in the code:", &found);
-                if let Some(s) = &stored {
-                    key_line(ui, "Key you have:", s);
-                }
-                ui.label(egui::RichText::new("Nothing was recorded.").strong());
-            });
-        }
-        Verdict::FirstKey {
-            contact,
-            key,
-            mutual,
-        } => {
+    match engine {
+        Ok(()) if stored.is_none() => {
             framed(ui, amber, |ui| {
-                ui.label(
-                    egui::RichText::new(format!("{contact} has no key yet"))
-                        .strong()
-                        .size(20.0),
-                );
+                heading(ui, format!("{contact} has no key yet"), None);
                 ui.label(format!("Save this key as {contact}'s and mark it verified — only if the person in front of you is {contact}."));
                 mutual_note(ui, mutual, Some(&contact));
                 key_line(ui, "Key:", &key);
+                picture_note(ui, scanned);
                 if !action_outcome(ui, shared, state)
                     && ui
                         .button(format!("Save key for {contact} and mark verified"))
                         .clicked()
                 {
-                    submit_verify(shared, state, contact.clone(), key, Some(None), None);
+                    submit_verify(
+                        shared,
+                        state,
+                        contact.clone(),
+                        key,
+                        Some(NewContact::default()),
+                        None,
+                    );
                 }
             });
+        }
+        Ok(()) => {
+            framed(ui, green, |ui| {
+                heading(ui, format!("✔ Match: this is {contact}'s key"), Some(green));
+                if found == Found::ByKey {
+                    ui.label(format!(
+                        "You did not say whose code this is. The whole key in the code equals the key you have for {contact}: mark it verified only if the person showing it is {contact}."
+                    ));
+                } else {
+                    ui.label(format!(
+                        "The whole key in the code equals the key you have for {contact}."
+                    ));
+                }
+                mutual_note(ui, mutual, Some(&contact));
+                key_line(ui, "Key:", &key);
+                if let TrustStatus::Verified { since, method } = status {
+                    ui.label(format!(
+                        "Already verified ({}, {}).",
+                        method_text(*method),
+                        fmt_time(*since)
+                    ));
+                }
+                picture_note(ui, scanned);
+                // The app identified the contact: the button names them, so that the
+                // person confirms who it is. Nothing is recorded by key alone.
+                let label = if found == Found::ByKey {
+                    format!("Yes, this is {contact} — mark verified")
+                } else {
+                    "Mark verified".to_owned()
+                };
+                if !action_outcome(ui, shared, state) && ui.button(label).clicked() {
+                    submit_verify(shared, state, contact.clone(), key, None, None);
+                }
+            });
+        }
+        Err(Refusal::KeyChangedNeedsConfirmation { old, new }) => {
+            if state.not_now {
+                framed(ui, red, |ui| {
+                    heading(ui, format!("⚠ {contact} has a new key"), Some(red));
+                    ui.label(key_change::not_now_text(&contact));
+                });
+                return;
+            }
+            picture_note(ui, scanned);
+            let busy = action_outcome(ui, shared, state);
+            let checked = if found == Found::ByKey {
+                format!(
+                    "The code you scanned shows the key {contact} uses now — their new key, which you have not verified."
+                )
+            } else {
+                "The code you scanned shows their new key.".to_owned()
+            };
+            let answer = key_change::panel(
+                ui,
+                &mut state.key_change,
+                &contact,
+                &old,
+                &new,
+                &checked,
+                !busy,
+            );
+            match answer {
+                Some(key_change::Answer::Confirm) => {
+                    submit_verify(shared, state, contact.clone(), key, None, Some(old));
+                }
+                Some(key_change::Answer::NotNow) => state.not_now = true,
+                None => {}
+            }
+        }
+        Err(Refusal::Tampered { .. }) => {
+            framed(ui, red, |ui| {
+                heading(
+                    ui,
+                    format!("⚠ {contact}'s entry was changed outside the app"),
+                    Some(red),
+                );
+                ui.label(record::TAMPERED_ADVICE);
+                key_line(ui, "Key in the code:", &key);
+                ui.label(egui::RichText::new("Nothing was recorded.").strong());
+            });
+        }
+        Err(Refusal::Mismatch { current, .. }) => {
+            framed(ui, red, |ui| {
+                heading(
+                    ui,
+                    format!("⚠ Mismatch: this is not the key you have for {contact}"),
+                    Some(red),
+                );
+                let what = match found {
+                    Found::Chosen => {
+                        format!("You said this is {contact}'s code, but it shows a different key.")
+                    }
+                    Found::NamedInCode => format!(
+                        "The code calls itself {contact}, but it shows a different key than the one you have for {contact}."
+                    ),
+                    Found::OldVerifiedKey => format!(
+                        "The code shows the key you verified for {contact} earlier, but {contact} uses a different key now."
+                    ),
+                    Found::ByKey => format!(
+                        "The code shows a different key than the one you have for {contact}."
+                    ),
+                };
+                ui.label(what);
+                ui.label(format!("This means one of two things: someone is passing off their key as {contact}'s (a key swap — do not trust it), or {contact} reinstalled verifier or set up a new device and really has a new key. Ask {contact} in person. Only if they confirm a new key, remove or update the old one on the Contacts screen and scan again."));
+                key_line(ui, "Key in the code:", &key);
+                key_line(ui, "Key you have:", &current);
+                ui.label(egui::RichText::new("Nothing was recorded.").strong());
+            });
+        }
+        Err(other) => {
+            framed(ui, red, |ui| {
+                heading(ui, format!("Not for {contact}"), Some(red));
+                ui.label(record::refusal_text(&contact, &other));
+                ui.label(egui::RichText::new("Nothing was recorded.").strong());
+            });
+        }
+    }
+}
+
+fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
+    let Some(scanned) = state.scanned.clone() else {
+        return;
+    };
+    let v = current_verdict(shared, state, &scanned);
+    let red = ui.visuals().error_fg_color;
+    let amber = ui.visuals().warn_fg_color;
+    let neutral = ui.visuals().weak_text_color();
+    let mut clear = false;
+    match v {
+        Verdict::Contact {
+            contact,
+            key,
+            stored,
+            status,
+            mutual,
+            found,
+            engine,
+        } => {
+            contact_result(
+                ui, shared, state, &scanned, contact, key, stored, &status, mutual, found, engine,
+            );
         }
         Verdict::NewKey {
             key,
@@ -871,14 +1003,11 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
             mutual,
         } => {
             framed(ui, amber, |ui| {
-                ui.label(
-                    egui::RichText::new("New key: not one of your contacts")
-                        .strong()
-                        .size(20.0),
-                );
+                heading(ui, "New key: not one of your contacts".to_owned(), None);
                 ui.label("Add the person in front of you as a contact with this key; it is recorded as verified by scanning.");
                 mutual_note(ui, mutual, None);
                 key_line(ui, "Key:", &key);
+                picture_note(ui, &scanned);
                 let mut add = false;
                 ui.horizontal(|ui| {
                     let label = ui.label("Name");
@@ -903,19 +1032,36 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
                     }
                 });
                 action_outcome(ui, shared, state);
+                let mut allow_lookalike = false;
+                if state.action_for.is_some()
+                    && matches!(shared.store.result(VERIFY_TAG), Some(Err(_)))
+                    && let Some(Failure::Lookalike { name, existing }) = state.failure.get()
+                {
+                    match record::lookalike_prompt(ui, &name, &existing) {
+                        Some(LookalikeAnswer::DifferentPerson) => {
+                            add = true;
+                            allow_lookalike = true;
+                        }
+                        Some(LookalikeAnswer::Cancel) => {
+                            state.action_for = None;
+                            state.failure.clear();
+                        }
+                        None => {}
+                    }
+                }
                 if add {
                     let name = state.add_name.trim().to_owned();
-                    submit_verify(shared, state, name, key, Some(stable_id.clone()), None);
+                    let new = NewContact {
+                        stable_id: stable_id.clone(),
+                        allow_lookalike,
+                    };
+                    submit_verify(shared, state, name, key, Some(new), None);
                 }
             });
         }
         Verdict::Session(Ok(code)) => {
             framed(ui, neutral, |ui| {
-                ui.label(
-                    egui::RichText::new("This is a live-session join code")
-                        .strong()
-                        .size(20.0),
-                );
+                heading(ui, "This is a live-session join code".to_owned(), None);
                 ui.label(format!(
                     "Someone is hosting a live verification session at {}.",
                     code.addr()
@@ -936,27 +1082,23 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
         }
         Verdict::Broken(e) => {
             framed(ui, red, |ui| {
-                ui.label(
-                    egui::RichText::new("A damaged verifier code")
-                        .strong()
-                        .size(20.0),
-                );
+                heading(ui, "A damaged verifier code".to_owned(), None);
                 ui.label(format!("This looks like a verifier code but cannot be read: {e}. If it keeps happening, one of you may need to update verifier. Nothing was recorded."));
             });
         }
         Verdict::Signal => {
             framed(ui, neutral, |ui| {
-                ui.label(
-                    egui::RichText::new("This is a Signal safety-number code, not a verifier code")
-                        .strong()
-                        .size(20.0),
+                heading(
+                    ui,
+                    "This is a Signal safety-number code, not a verifier code".to_owned(),
+                    None,
                 );
                 ui.label("Scan it from inside Signal (open the chat, then “View safety number”). To verify in verifier, ask for their verifier code.");
             });
         }
         Verdict::Foreign(f) => {
             framed(ui, neutral, |ui| {
-                ui.label(egui::RichText::new(f.headline()).strong().size(20.0));
+                heading(ui, f.headline(), None);
                 match &f {
                     Foreign::WebLink(url) => {
                         ui.add(
@@ -994,5 +1136,7 @@ fn result_panel(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
     if clear {
         state.scanned = None;
         state.action_for = None;
+        state.not_now = false;
+        state.failure.clear();
     }
 }

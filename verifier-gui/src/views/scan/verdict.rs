@@ -1,15 +1,23 @@
 //! What a scanned code means for the user: a pure function of the code's bytes,
 //! the user's key and the contact list, so it is tested without a window.
 //!
-//! Only keys and fingerprints decide a match (`verifier_core::qr::check`). The
-//! labels a code carries (display name, stable identifier) are used for one
-//! thing only: to warn when a code *names* a contact but shows another key than
-//! the one stored for them. A label never makes anything match.
+//! The app may *identify* whose key a code shows (the contact whose current key
+//! it is, or the contact the code names), but that is information only: what
+//! the scan means for that contact — a match, a mismatch, the key-change flow,
+//! a tampered entry — is the trust engine's answer ([`trust::preview`]), and
+//! recording always names the contact (the one the person chose, or the
+//! identified one after the person confirms with a button that names them).
+//!
+//! Only keys decide (`verifier_core::qr::check`). The labels a code carries
+//! (display name, stable identifier) are used for one thing only: to warn when
+//! a code *names* a contact but shows another key than the one stored for them.
+//! A label never makes anything match.
 
 use verifier_core::key::PublicKey;
 use verifier_core::qr::{CheckMatch, CheckMismatch, Payload, ScannedCode, check, classify};
 use verifier_core::sas::JoinCode;
 use verifier_core::store::{ContactSummary, TrustStatus};
+use verifier_core::trust::{self, Refusal};
 
 /// Whether the code's owner holds the scanner's key (pairwise codes only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,16 +33,19 @@ pub enum Mutual {
     Unknown,
 }
 
-/// Why a code is a mismatch.
+/// How the contact a code is about was found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum MismatchWhy {
-    /// The user said whose code it is, and it shows another key.
-    NotExpectedKey,
-    /// The code names a contact (display name or identifier) but shows another key.
-    NamedContactOtherKey,
-    /// The code shows the key the user verified for this contact before, but the
-    /// contact uses another key now.
+pub enum Found {
+    /// The person said whose code it is ("Whose code is it?").
+    Chosen,
+    /// The app found the contact whose current key the code shows. Only
+    /// information: nothing is recorded until the person confirms it is them.
+    ByKey,
+    /// The code shows the key the person verified for this contact before
+    /// the contact's key changed.
     OldVerifiedKey,
+    /// The code names this contact (display name or identifier).
+    NamedInCode,
 }
 
 /// A QR code that is not ours, named for people.
@@ -125,37 +136,24 @@ pub fn foreign_kind(bytes: &[u8]) -> Foreign {
 // One value per shown result; boxing the keys would only complicate matching.
 #[allow(clippy::large_enum_variant)]
 pub enum Verdict {
-    /// The code shows the current key of a contact.
-    Match {
+    /// The code is about one of the contacts.
+    Contact {
         /// The contact.
         contact: String,
-        /// Their key (as in the code and in the store).
+        /// The key in the code.
         key: PublicKey,
-        /// Whether they hold my key.
-        mutual: Mutual,
+        /// The contact's current key (none if they have no key yet).
+        stored: Option<PublicKey>,
         /// Their status before this scan.
         status: TrustStatus,
-    },
-    /// The code shows another key than the one stored for a contact.
-    Mismatch {
-        /// The contact.
-        contact: String,
-        /// The key in the code.
-        found: PublicKey,
-        /// The key stored for the contact (none if they have no key yet).
-        stored: Option<PublicKey>,
-        /// Why it is a mismatch.
-        why: MismatchWhy,
-    },
-    /// A contact without a key yet, and a code for them (the user said whose code it is,
-    /// or the code names them).
-    FirstKey {
-        /// The contact.
-        contact: String,
-        /// The key in the code.
-        key: PublicKey,
         /// Whether they hold my key.
         mutual: Mutual,
+        /// How the contact was found.
+        found: Found,
+        /// What the trust engine would answer to verifying `contact` with
+        /// `key` ([`trust::preview`]): `Ok` (a match, or their first key),
+        /// or a mismatch, the key-change flow, a tampered entry.
+        engine: Result<(), Refusal>,
     },
     /// A key that belongs to no contact.
     NewKey {
@@ -179,9 +177,29 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// True for the results that are about a verifier key (shown green or red).
+    /// True when the engine says the code's key is the contact's current key
+    /// and would verify it (shown green).
     pub fn is_match(&self) -> bool {
-        matches!(self, Verdict::Match { .. })
+        matches!(
+            self,
+            Verdict::Contact {
+                stored: Some(_),
+                engine: Ok(()),
+                ..
+            }
+        )
+    }
+
+    /// True when the engine says this code must not be taken for the contact
+    /// (a mismatch or a tampered entry: shown red).
+    pub fn is_refused(&self) -> bool {
+        matches!(
+            self,
+            Verdict::Contact {
+                engine: Err(Refusal::Mismatch { .. } | Refusal::Tampered { .. }),
+                ..
+            }
+        )
     }
 }
 
@@ -237,47 +255,32 @@ pub fn assess(
         },
     };
     let mutual_info = mutual(&code, my_key, &key);
-    let matched = |c: &ContactSummary| Verdict::Match {
+    let about = |c: &ContactSummary, found: Found| Verdict::Contact {
         contact: c.name.clone(),
         key,
-        mutual: mutual_info,
+        stored: c.current_key,
         status: c.status.clone(),
+        mutual: mutual_info,
+        found,
+        engine: trust::preview(&c.status, c.current_key.as_ref(), &key),
     };
 
-    // The user said whose code this is: exactly `verifier scan --expect`.
+    // The user said whose code this is: exactly `verifier scan --contact`.
     if let Some(name) = expected
         && let Some(c) = contacts.iter().find(|c| c.name == name)
     {
-        return match &c.current_key {
-            Some(stored) if *stored == key => matched(c),
-            Some(stored) => Verdict::Mismatch {
-                contact: c.name.clone(),
-                found: key,
-                stored: Some(*stored),
-                why: MismatchWhy::NotExpectedKey,
-            },
-            None => Verdict::FirstKey {
-                contact: c.name.clone(),
-                key,
-                mutual: mutual_info,
-            },
-        };
+        return about(c, Found::Chosen);
     }
 
-    // Whose current key is it?
+    // Whose current key is it? (Information: the person confirms before anything is recorded.)
     if let Some(c) = contacts.iter().find(|c| c.current_key == Some(key)) {
-        return matched(c);
+        return about(c, Found::ByKey);
     }
     // The key they had when the user verified them, but they use another one now.
     if let Some(c) = contacts.iter().find(|c| {
         matches!(&c.status, TrustStatus::KeyChanged { previous_verified_key, .. } if *previous_verified_key == key)
     }) {
-        return Verdict::Mismatch {
-            contact: c.name.clone(),
-            found: key,
-            stored: c.current_key,
-            why: MismatchWhy::OldVerifiedKey,
-        };
+        return about(c, Found::OldVerifiedKey);
     }
     // The code names a contact we know under another key: never offer to add it as new.
     let name = payload.display_name().map(|l| l.as_str().to_owned());
@@ -288,19 +291,7 @@ pub fn assess(
         by_id || by_name
     });
     if let Some(c) = named {
-        return match &c.current_key {
-            Some(stored) => Verdict::Mismatch {
-                contact: c.name.clone(),
-                found: key,
-                stored: Some(*stored),
-                why: MismatchWhy::NamedContactOtherKey,
-            },
-            None => Verdict::FirstKey {
-                contact: c.name.clone(),
-                key,
-                mutual: mutual_info,
-            },
-        };
+        return about(c, Found::NamedInCode);
     }
     Verdict::NewKey {
         key,
@@ -316,6 +307,7 @@ mod tests {
     use verifier_core::identity::Identity;
     use verifier_core::qr::{IdentityCard, Label, PairwiseCard, SessionCode};
     use verifier_core::receipt::{Timestamp, VerificationMethod};
+    use verifier_core::trust::Tamper;
 
     fn key() -> PublicKey {
         Identity::generate(&mut rand_core::OsRng).public_key()
@@ -340,7 +332,7 @@ mod tests {
     }
 
     #[test]
-    fn identity_code_of_a_contact_matches_and_only_by_key() {
+    fn identity_code_of_a_contact_is_identified_only_by_key() {
         let (me, alice, bob) = (key(), key(), key());
         let contacts = vec![
             contact("Alice", Some(alice), TrustStatus::Unverified),
@@ -354,9 +346,10 @@ mod tests {
             None,
         );
         assert!(
-            matches!(&v, Verdict::Match { contact, mutual: Mutual::NotClaimed, .. } if contact == "Alice"),
+            matches!(&v, Verdict::Contact { contact, mutual: Mutual::NotClaimed, found: Found::ByKey, engine: Ok(()), .. } if contact == "Alice"),
             "{v:?}"
         );
+        assert!(v.is_match());
     }
 
     #[test]
@@ -365,37 +358,32 @@ mod tests {
         let contacts = vec![contact("Alice", Some(alice), TrustStatus::Unverified)];
         let good = Payload::Pairwise(PairwiseCard::new(alice, &me)).encode();
         let bad = Payload::Pairwise(PairwiseCard::new(alice, &other)).encode();
-        assert!(matches!(
-            assess(&good, Some(&me), &contacts, None),
-            Verdict::Match {
-                mutual: Mutual::HoldsMyKey,
-                ..
-            }
-        ));
-        assert!(matches!(
-            assess(&bad, Some(&me), &contacts, None),
-            Verdict::Match {
-                mutual: Mutual::HoldsWrongKey,
-                ..
-            }
-        ));
-        assert!(matches!(
-            assess(&good, None, &contacts, None),
-            Verdict::Match {
-                mutual: Mutual::Unknown,
-                ..
-            }
-        ));
+        let mutual_of = |v: Verdict| match v {
+            Verdict::Contact { mutual, .. } => mutual,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            mutual_of(assess(&good, Some(&me), &contacts, None)),
+            Mutual::HoldsMyKey
+        );
+        assert_eq!(
+            mutual_of(assess(&bad, Some(&me), &contacts, None)),
+            Mutual::HoldsWrongKey
+        );
+        assert_eq!(
+            mutual_of(assess(&good, None, &contacts, None)),
+            Mutual::Unknown
+        );
     }
 
     #[test]
-    fn mismatches_name_the_contact() {
-        let (me, alice, mallory, old) = (key(), key(), key(), key());
+    fn the_engine_answers_for_the_contact_found() {
+        let (me, alice, mallory, old, new) = (key(), key(), key(), key(), key());
         let contacts = vec![
             contact("Alice", Some(alice), TrustStatus::Unverified),
             contact(
                 "Carol",
-                Some(key()),
+                Some(new),
                 TrustStatus::KeyChanged {
                     previous_verified_key: old,
                     since: Timestamp::now(),
@@ -409,13 +397,12 @@ mod tests {
             &contacts,
             Some("Alice"),
         );
-        assert!(matches!(
-            v,
-            Verdict::Mismatch {
-                why: MismatchWhy::NotExpectedKey,
-                ..
-            }
-        ));
+        assert!(
+            matches!(&v, Verdict::Contact { found: Found::Chosen, engine: Err(Refusal::Mismatch { current, checked }), .. }
+                if *current == alice && *checked == mallory),
+            "{v:?}"
+        );
+        assert!(v.is_refused() && !v.is_match());
         // The code says it is Alice (case and spaces ignored).
         let v = assess(
             &identity_code(mallory, Some(" alice")),
@@ -423,17 +410,51 @@ mod tests {
             &contacts,
             None,
         );
-        assert!(matches!(
-            &v,
-            Verdict::Mismatch { contact, why: MismatchWhy::NamedContactOtherKey, stored: Some(s), .. }
-                if contact == "Alice" && *s == alice
-        ));
+        assert!(
+            matches!(&v, Verdict::Contact { contact, found: Found::NamedInCode, stored: Some(s), engine: Err(Refusal::Mismatch { .. }), .. }
+                if contact == "Alice" && *s == alice),
+            "{v:?}"
+        );
         // Carol's old verified key.
         let v = assess(&identity_code(old, None), Some(&me), &contacts, None);
-        assert!(matches!(
-            &v,
-            Verdict::Mismatch { contact, why: MismatchWhy::OldVerifiedKey, .. } if contact == "Carol"
-        ));
+        assert!(
+            matches!(&v, Verdict::Contact { contact, found: Found::OldVerifiedKey, engine: Err(Refusal::Mismatch { .. }), .. } if contact == "Carol"),
+            "{v:?}"
+        );
+        // Carol's new key: never a match, the key-change flow (found by key or chosen).
+        for expected in [None, Some("Carol")] {
+            let v = assess(&identity_code(new, None), Some(&me), &contacts, expected);
+            assert!(
+                matches!(&v, Verdict::Contact { contact, engine: Err(Refusal::KeyChangedNeedsConfirmation { old: o, new: n }), .. }
+                    if contact == "Carol" && *o == old && *n == new),
+                "{v:?}"
+            );
+            assert!(!v.is_match() && !v.is_refused());
+        }
+    }
+
+    #[test]
+    fn tampered_contact_is_never_a_match() {
+        let (me, k) = (key(), key());
+        let contacts = vec![contact(
+            "Mallory",
+            Some(k),
+            TrustStatus::Tampered {
+                problem: Tamper::InconsistentHistory,
+            },
+        )];
+        let v = assess(&identity_code(k, None), Some(&me), &contacts, None);
+        assert!(
+            matches!(
+                &v,
+                Verdict::Contact {
+                    engine: Err(Refusal::Tampered { .. }),
+                    ..
+                }
+            ),
+            "{v:?}"
+        );
+        assert!(v.is_refused() && !v.is_match());
     }
 
     #[test]
@@ -462,7 +483,11 @@ mod tests {
             &contacts,
             None,
         );
-        assert!(matches!(&v, Verdict::FirstKey { contact, .. } if contact == "Erin"));
+        assert!(
+            matches!(&v, Verdict::Contact { contact, stored: None, found: Found::NamedInCode, engine: Ok(()), .. } if contact == "Erin"),
+            "{v:?}"
+        );
+        assert!(!v.is_match(), "a first key is not a match");
     }
 
     #[test]
