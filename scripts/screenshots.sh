@@ -17,4 +17,7 @@ $v contacts verify Bob --key "$bob" >/dev/null
 $v contacts observe Bob "$bob2" >/dev/null || true   # exit 3: key changed
 $v contacts add Carol "$carol" >/dev/null
 SMOKE_WORK="$work" SMOKE_ARGS="--contact Alice" scripts/xvfb-smoke.sh target/debug/verifier-gui docs/screenshots
+# The key-change flow: Compare codes with Bob, whose key changed (old and new key side by side).
+SMOKE_WORK="$work" SMOKE_SCREENS=compare SMOKE_ARGS="--contact Bob" scripts/xvfb-smoke.sh target/debug/verifier-gui "$work/bob"
+cp "$work/bob/screen-compare.png" docs/screenshots/screen-compare-key-change.png
 rm -rf "$work"
