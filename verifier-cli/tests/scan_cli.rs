@@ -241,3 +241,19 @@ fn a_match_is_recorded_for_the_contact() {
     ]));
     assert_eq!(list.as_array().unwrap().len(), 1, "{list}");
 }
+
+#[test]
+fn json_gives_the_text_of_codes_that_are_not_utf8() {
+    let dir = tempfile::tempdir().unwrap();
+    // "café" in ISO-8859-1: not UTF-8.
+    let png = png_of(dir.path(), "latin1.png", b"caf\xe9 au lait");
+    let v = ok_json(&verifier(&["scan", png.to_str().unwrap(), "--json"]));
+    let code = &v["codes"][0];
+    assert_eq!(code["bytes_hex"], hex_of(b"caf\xe9 au lait"));
+    assert_eq!(code["text_is_utf8"], false);
+    assert_eq!(code["text"], "café au lait", "{v}");
+}
+
+fn hex_of(b: &[u8]) -> String {
+    b.iter().map(|x| format!("{x:02x}")).collect()
+}

@@ -197,8 +197,25 @@ pub fn run(args: Args) -> CliResult<u8> {
                 "kind": scanned.kind(),
             });
             if let Some(map) = c.as_object_mut() {
-                if let Some(t) = &code.text {
-                    map.insert("text".into(), json!(t));
+                // The text as a person reads it: UTF-8, else (for codes meant as text,
+                // not our binary payloads or Signal's) the charset the symbol declares
+                // (ECI) or the one the decoder recognises (e.g. Shift_JIS, Latin-1).
+                let binary_format = matches!(
+                    scanned,
+                    ScannedCode::Verifier(_)
+                        | ScannedCode::InvalidVerifier(_)
+                        | ScannedCode::Signal(_)
+                );
+                match (&code.text, binary_format) {
+                    (Some(t), _) => {
+                        map.insert("text".into(), json!(t));
+                        map.insert("text_is_utf8".into(), json!(true));
+                    }
+                    (None, false) => {
+                        map.insert("text".into(), json!(code.display_text));
+                        map.insert("text_is_utf8".into(), json!(false));
+                    }
+                    (None, true) => {}
                 }
                 match &scanned {
                     ScannedCode::Verifier(p) => {
