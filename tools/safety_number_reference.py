@@ -3,7 +3,7 @@
 scheme v1, written from docs/keys.md and docs/safety-numbers.md (not from the Rust code).
 
 Generates tests/vectors/keys.json and tests/vectors/safety_numbers.json.
-Needs: pip install blake3. BIP39 English list: wordlists/bip39/english.txt (or give a path).
+Needs: pip install blake3. BIP39 English list: verifier-core/wordlists/bip39/english.txt (or give a path).
 
     python3 tools/safety_number_reference.py [path/to/english.txt]
 """
@@ -63,7 +63,7 @@ def indices(b: bytes, bits: int, count: int):
 
 
 def main():
-    wl_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "wordlists", "bip39", "english.txt")
+    wl_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "verifier-core", "wordlists", "bip39", "english.txt")
     english = open(wl_path, encoding="utf-8").read().split()
     assert len(english) == 2048
     rng = random.Random(SEED)
