@@ -77,7 +77,10 @@ def main():
         ssh_blob = lp(b"ssh-ed25519") + lp(k)
         keys.append({"seed_hex": seed, "public_hex": pk, "canonical": canonical(k),
                      "openssh": "ssh-ed25519 " + base64.b64encode(ssh_blob).decode(),
-                     "base64": base64.b64encode(k).decode()})
+                     "base64": base64.b64encode(k).decode(),
+                     # docs/keys.md "Identity (secret key) file": the text form of the identity
+                     "identity_text": "verifier-identity v1\ntype: ed25519\nsecret: %s\npublic: %s\n"
+                                      % (base64.b64encode(bytes.fromhex(seed)).decode(), canonical(k))})
     json.dump({"provenance": provenance, "keys": keys}, open(os.path.join(ROOT, "tests/vectors/keys.json"), "w"), indent=1)
 
     cases = []
