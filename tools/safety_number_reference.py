@@ -3,7 +3,7 @@
 scheme v1, written from docs/keys.md and docs/safety-numbers.md (not from the Rust code).
 
 Generates tests/vectors/keys.json and tests/vectors/safety_numbers.json.
-Needs: pip install blake3. BIP39 English list: wordlists/bip39/english.txt (or give a path).
+Needs: pip install blake3. BIP39 English list: verifier-core/wordlists/bip39/english.txt (or give a path).
 
     python3 tools/safety_number_reference.py [path/to/english.txt]
 """
@@ -63,7 +63,7 @@ def indices(b: bytes, bits: int, count: int):
 
 
 def main():
-    wl_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "wordlists", "bip39", "english.txt")
+    wl_path = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "verifier-core", "wordlists", "bip39", "english.txt")
     english = open(wl_path, encoding="utf-8").read().split()
     assert len(english) == 2048
     rng = random.Random(SEED)
@@ -77,7 +77,10 @@ def main():
         ssh_blob = lp(b"ssh-ed25519") + lp(k)
         keys.append({"seed_hex": seed, "public_hex": pk, "canonical": canonical(k),
                      "openssh": "ssh-ed25519 " + base64.b64encode(ssh_blob).decode(),
-                     "base64": base64.b64encode(k).decode()})
+                     "base64": base64.b64encode(k).decode(),
+                     # docs/keys.md "Identity (secret key) file": the text form of the identity
+                     "identity_text": "verifier-identity v1\ntype: ed25519\nsecret: %s\npublic: %s\n"
+                                      % (base64.b64encode(bytes.fromhex(seed)).decode(), canonical(k))})
     json.dump({"provenance": provenance, "keys": keys}, open(os.path.join(ROOT, "tests/vectors/keys.json"), "w"), indent=1)
 
     cases = []

@@ -18,6 +18,11 @@ fn key_text_forms() {
             public.as_slice(),
             "RFC 8032 seed → key"
         );
+        // The identity's text and byte forms (docs/keys.md, "Identity (secret key) file").
+        let text = k["identity_text"].as_str().unwrap();
+        assert_eq!(id.to_text().as_str(), text, "identity text form");
+        assert_eq!(*Identity::from_text(text).unwrap().to_bytes(), seed);
+        assert_eq!(*Identity::from_bytes(&seed).unwrap().to_bytes(), seed);
         let key = PublicKey::from_bytes(KeyType::Ed25519, &public).unwrap();
         assert_eq!(key.to_canonical_string(), k["canonical"].as_str().unwrap());
         assert_eq!(key.to_openssh(""), k["openssh"].as_str().unwrap());

@@ -4,8 +4,8 @@
 use serde_json::{Value, json};
 use verifier_core::key::{KeyType, PublicKey};
 use verifier_core::qr::{
-    FINGERPRINT_DOMAIN, IdentityCard, KeyFingerprint, Label, PairwiseCard, Payload, PayloadError,
-    QrMatrix, SessionCode,
+    FINGERPRINT_DOMAIN, IdentityCard, Label, PairwiseCard, PairwiseFingerprint, Payload,
+    PayloadError, QrMatrix, SessionCode,
 };
 use verifier_tests::{hex_field, load};
 
@@ -99,7 +99,7 @@ fn qr_fingerprints() {
     assert!(fps.len() >= 3);
     for f in fps {
         assert_eq!(
-            KeyFingerprint::of(&ed25519(f, "key_hex"))
+            PairwiseFingerprint::of(&ed25519(f, "key_hex"))
                 .as_bytes()
                 .as_slice(),
             hex_field(f, "fingerprint_hex").as_slice()

@@ -1,7 +1,8 @@
-//! The user's own secret identity: an Ed25519 signing key, its file format,
-//! and safe saving and loading.
+//! The user's own secret identity: an Ed25519 signing key, its text and byte
+//! forms, and safe saving and loading of its file.
 //!
-//! The secret file is text (format in `docs/keys.md`):
+//! The text form ([`Identity::to_text`], [`Identity::from_text`]) is the body of
+//! the secret file (format in `docs/keys.md`); neither function touches a file:
 //!
 //! ```text
 //! verifier-identity v1
@@ -10,9 +11,20 @@
 //! public: vk1-ed25519-…
 //! ```
 //!
-//! It is written with mode 0600 (Unix), atomically, and never overwritten
-//! unless asked. The secret is zeroized when dropped and never appears in
-//! `Debug` output.
+//! [`Identity::save`] writes it with mode 0600 (Unix), atomically, and never
+//! overwrites unless asked. The secret is zeroized when dropped and never appears
+//! in `Debug` output or in error messages.
+//!
+//! ```
+//! use verifier_core::identity::Identity;
+//! let id = Identity::from_bytes(&[7; 32])?;
+//! let text = id.to_text(); // Zeroizing<String>: wiped when dropped
+//! assert!(text.starts_with("verifier-identity v1\n"));
+//! assert_eq!(Identity::from_text(&text)?.public_key(), id.public_key());
+//! assert_eq!(*Identity::from_bytes(&id.to_bytes())?.to_bytes(), [7; 32]);
+//! assert!(!format!("{id:?}").contains(&text[..]));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 //!
 //! ```
 //! use verifier_core::identity::Identity;
@@ -108,6 +120,56 @@ pub enum IdentityError {
     Key(#[from] KeyError),
 }
 
+/// Why an identity text ([`Identity::from_text`]) could not be read.
+///
+/// Messages never quote the secret: a first line that is not a known header is
+/// not shown (it may be a pasted secret).
+#[non_exhaustive]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum IdentityTextError {
+    /// The text does not start with [`FILE_HEADER`].
+    #[error("not a verifier identity (first line must be `{FILE_HEADER}`, found `{found}`)")]
+    NotAnIdentity {
+        /// The first line if it is a `verifier-identity` header of another version
+        /// (truncated to 40 characters), otherwise a placeholder.
+        found: String,
+    },
+    /// A line is malformed, or a field is missing (line 0).
+    #[error("line {line}: {reason}")]
+    Malformed {
+        /// 1-based line number; 0 for a missing field.
+        line: usize,
+        /// What is wrong.
+        reason: String,
+    },
+    /// The text names a key type this toolkit does not know.
+    #[error("unsupported identity key type `{found}`")]
+    UnsupportedKeyType {
+        /// The type found.
+        found: String,
+    },
+    /// The public key does not belong to the secret: the text is damaged.
+    #[error("the public key does not match the secret key; the identity is damaged")]
+    PublicKeyMismatch,
+    /// The public key derived from the secret was refused (never expected).
+    #[error("derived public key refused: {0}")]
+    Key(#[from] KeyError),
+}
+
+impl IdentityTextError {
+    /// The same error for the identity file at `path`.
+    fn in_file(self, path: &Path) -> IdentityError {
+        let path = path.to_owned();
+        match self {
+            Self::NotAnIdentity { found } => IdentityError::NotAnIdentityFile { path, found },
+            Self::Malformed { line, reason } => IdentityError::Malformed { path, line, reason },
+            Self::UnsupportedKeyType { found } => IdentityError::UnsupportedKeyType { path, found },
+            Self::PublicKeyMismatch => IdentityError::PublicKeyMismatch { path },
+            Self::Key(e) => IdentityError::Key(e),
+        }
+    }
+}
+
 /// The user's secret Ed25519 identity. Zeroized on drop; `Debug` shows only the public key.
 pub struct Identity {
     signing: SigningKey,
@@ -145,6 +207,39 @@ impl Identity {
         Ok(Identity { signing, public })
     }
 
+    /// Builds the identity from its 32-byte secret seed; the same as
+    /// [`Identity::from_seed`], the inverse of [`Identity::to_bytes`].
+    pub fn from_bytes(seed: &[u8; 32]) -> Result<Self, KeyError> {
+        Self::from_seed(seed)
+    }
+
+    /// The 32-byte secret seed (RFC 8032), in a buffer wiped when dropped.
+    ///
+    /// Whoever holds these bytes holds the identity: store them as a secret.
+    pub fn to_bytes(&self) -> Zeroizing<[u8; 32]> {
+        Zeroizing::new(self.signing.to_bytes())
+    }
+
+    /// The text form of the identity: exactly the contents [`Identity::save`]
+    /// writes (`docs/keys.md`, "Identity (secret key) file"), in a buffer wiped
+    /// when dropped. It contains the secret.
+    pub fn to_text(&self) -> Zeroizing<String> {
+        let seed = self.to_bytes();
+        let secret_b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(*seed));
+        Zeroizing::new(format!(
+            "{FILE_HEADER}\ntype: {}\nsecret: {}\npublic: {}\n",
+            self.public.key_type().name(),
+            secret_b64.as_str(),
+            self.public.to_canonical_string()
+        ))
+    }
+
+    /// Reads the text form written by [`Identity::to_text`] (or an identity
+    /// file's contents); the public key is recomputed and must match.
+    pub fn from_text(text: &str) -> Result<Self, IdentityTextError> {
+        Self::parse_text(text)
+    }
+
     /// The public half, typed.
     pub fn public_key(&self) -> PublicKey {
         self.public
@@ -171,14 +266,7 @@ impl Identity {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(io)?;
         }
-        let seed = Zeroizing::new(self.signing.to_bytes());
-        let secret_b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(*seed));
-        let text = Zeroizing::new(format!(
-            "{FILE_HEADER}\ntype: {}\nsecret: {}\npublic: {}\n",
-            self.public.key_type().name(),
-            secret_b64.as_str(),
-            self.public.to_canonical_string()
-        ));
+        let text = self.to_text();
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -249,18 +337,20 @@ impl Identity {
                 return Err(IdentityError::InsecurePermissions { path: p(), mode });
             }
         }
-        Self::parse_file(&text, path)
+        Self::parse_text(&text).map_err(|e| e.in_file(path))
     }
 
-    fn parse_file(text: &str, path: &Path) -> Result<Self, IdentityError> {
-        let p = || path.to_owned();
+    fn parse_text(text: &str) -> Result<Self, IdentityTextError> {
         let mut lines = text.lines().enumerate();
         let header = lines.next().map(|(_, l)| l.trim_end()).unwrap_or_default();
         if header != FILE_HEADER {
-            return Err(IdentityError::NotAnIdentityFile {
-                path: p(),
-                found: header.chars().take(40).collect(),
-            });
+            // Quote only what is clearly a header: anything else may be a secret.
+            let found = if header.starts_with("verifier-identity") {
+                header.chars().take(40).collect()
+            } else {
+                "<another first line, not shown>".to_owned()
+            };
+            return Err(IdentityTextError::NotAnIdentity { found });
         }
         let mut key_type = None;
         let mut secret: Option<Zeroizing<Vec<u8>>> = None;
@@ -271,8 +361,7 @@ impl Identity {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let malformed = |reason: String| IdentityError::Malformed {
-                path: p(),
+            let malformed = |reason: String| IdentityTextError::Malformed {
                 line: line_no,
                 reason,
             };
@@ -287,8 +376,7 @@ impl Identity {
                         return Err(dup("type"));
                     }
                     key_type = Some(KeyType::from_name(value).map_err(|_| {
-                        IdentityError::UnsupportedKeyType {
-                            path: p(),
+                        IdentityTextError::UnsupportedKeyType {
                             found: value.to_owned(),
                         }
                     })?);
@@ -321,8 +409,7 @@ impl Identity {
                 other => return Err(malformed(format!("unknown field `{other}`"))),
             }
         }
-        let missing = |name: &str| IdentityError::Malformed {
-            path: p(),
+        let missing = |name: &str| IdentityTextError::Malformed {
             line: 0,
             reason: format!("missing field `{name}`"),
         };
@@ -333,7 +420,7 @@ impl Identity {
         seed.copy_from_slice(&secret);
         let id = Self::from_seed(&seed)?;
         if id.public != public {
-            return Err(IdentityError::PublicKeyMismatch { path: p() });
+            return Err(IdentityTextError::PublicKeyMismatch);
         }
         Ok(id)
     }
@@ -356,6 +443,71 @@ mod tests {
         assert!(!dbg.contains(&hex::encode([7u8; 32])));
         assert!(!dbg.contains("7, 7, 7"));
         assert!(dbg.contains("redacted"));
+    }
+
+    #[test]
+    fn text_and_bytes_roundtrip() {
+        let id = fixed();
+        assert_eq!(*id.to_bytes(), [7u8; 32]);
+        assert_eq!(
+            Identity::from_bytes(&id.to_bytes()).unwrap().public_key(),
+            id.public_key()
+        );
+        let text = id.to_text();
+        let seed_b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        assert_eq!(
+            text.as_str(),
+            format!(
+                "verifier-identity v1\ntype: ed25519\nsecret: {seed_b64}\npublic: {}\n",
+                id.public_key().to_canonical_string()
+            )
+        );
+        assert_eq!(*Identity::from_text(&text).unwrap().to_bytes(), [7u8; 32]);
+        // The file is the text form, byte for byte.
+        let dir = tempfile::tempdir().unwrap();
+        id.save(&dir.path().join("id"), false).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("id")).unwrap(),
+            text.as_str()
+        );
+    }
+
+    #[test]
+    fn text_errors_never_show_the_secret() {
+        let seed_b64 = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+        let text = fixed().to_text();
+        let broken = [
+            seed_b64.clone(),
+            format!("secret: {seed_b64}"),
+            text.replace("verifier-identity v1", &seed_b64),
+            text.replace("type: ed25519", "type: rsa"),
+            text.replace("public: ", "public: x"),
+            format!("{}\nsecret {seed_b64}\n", FILE_HEADER),
+            text.replace("secret: ", "secret: !!"),
+        ];
+        for b in &broken {
+            let e = Identity::from_text(b).unwrap_err();
+            for shown in [e.to_string(), format!("{e:?}")] {
+                assert!(!shown.contains(&seed_b64[..8]), "{shown}");
+            }
+        }
+        assert!(matches!(
+            Identity::from_text("verifier-identity v2\n"),
+            Err(IdentityTextError::NotAnIdentity { found }) if found == "verifier-identity v2"
+        ));
+        assert!(matches!(
+            Identity::from_text(&text.replace("type: ed25519\n", "")),
+            Err(IdentityTextError::Malformed { line: 0, .. })
+        ));
+        let other_pub = Identity::from_seed(&[9u8; 32]).unwrap().public_key();
+        let swapped = text.replace(
+            &fixed().public_key().to_canonical_string(),
+            &other_pub.to_canonical_string(),
+        );
+        assert_eq!(
+            Identity::from_text(&swapped).unwrap_err(),
+            IdentityTextError::PublicKeyMismatch
+        );
     }
 
     #[test]

@@ -100,6 +100,9 @@ fn put_lp(out: &mut Vec<u8>, field: &[u8]) {
 
 /// The stretched 32-byte hash of one party: one half of a safety number, or a
 /// key's own fingerprint.
+///
+/// (The fingerprint inside pairwise QR codes is another hash:
+/// [`PairwiseFingerprint`](crate::qr::PairwiseFingerprint).)
 #[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct SideFingerprint([u8; 32]);
 

@@ -4,8 +4,8 @@
 use proptest::prelude::*;
 use verifier_core::key::{KeyType, PublicKey};
 use verifier_core::qr::{
-    Field, IdentityCard, KeyFingerprint, Label, MAGIC, Mode, PairwiseCard, Payload, PayloadError,
-    SessionCode, ValueError,
+    Field, IdentityCard, Label, MAGIC, Mode, PairwiseCard, PairwiseFingerprint, Payload,
+    PayloadError, SessionCode, ValueError,
 };
 
 fn key(seed: u8) -> PublicKey {
@@ -37,7 +37,7 @@ fn key_field(seed: u8) -> Vec<u8> {
 
 fn fp_field(seed: u8) -> Vec<u8> {
     let mut v = vec![0x04, 32];
-    v.extend_from_slice(KeyFingerprint::of(&key(seed)).as_bytes());
+    v.extend_from_slice(PairwiseFingerprint::of(&key(seed)).as_bytes());
     v
 }
 
@@ -78,9 +78,9 @@ fn fingerprint_is_blake3_derive_key_over_typed_key() {
     let mut material = vec![0x01, 32];
     material.extend_from_slice(k.as_bytes());
     let expected = blake3::derive_key("verifier/v1/qr-pairwise-fingerprint", &material);
-    assert_eq!(KeyFingerprint::of(&k).as_bytes(), &expected);
-    assert!(KeyFingerprint::of(&k).matches(&k));
-    assert!(!KeyFingerprint::of(&k).matches(&key(4)));
+    assert_eq!(PairwiseFingerprint::of(&k).as_bytes(), &expected);
+    assert!(PairwiseFingerprint::of(&k).matches(&k));
+    assert!(!PairwiseFingerprint::of(&k).matches(&key(4)));
 }
 
 #[test]
@@ -456,7 +456,7 @@ fn payload() -> impl Strategy<Value = Payload> {
                 key,
                 display_name,
                 stable_id,
-                peer_fingerprint: KeyFingerprint::from_bytes(fp),
+                peer_fingerprint: PairwiseFingerprint::from_bytes(fp),
             })
         }),
         proptest::collection::vec(any::<u8>(), 1..=64)

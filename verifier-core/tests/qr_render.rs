@@ -5,7 +5,7 @@
 use image::GrayImage;
 use verifier_core::key::{KeyType, PublicKey};
 use verifier_core::qr::{
-    IdentityCard, Label, PairwiseCard, Payload, QUIET_ZONE, QrMatrix, RenderError, SessionCode,
+    IdentityCard, Label, PairwiseCard, Payload, QUIET_ZONE, QrMatrix, QrRenderError, SessionCode,
     TerminalStyle,
 };
 
@@ -106,7 +106,7 @@ fn smallest_version_at_level_q() {
     assert_eq!(QrMatrix::from_bytes(&[0; 1663]).unwrap().version(), 40);
     assert_eq!(
         QrMatrix::from_bytes(&[0; 1664]),
-        Err(RenderError::TooLong { len: 1664 })
+        Err(QrRenderError::TooLong { len: 1664 })
     );
 }
 
@@ -115,11 +115,11 @@ fn bad_module_sizes_are_errors() {
     let m = QrMatrix::for_payload(&payloads()[0]).unwrap();
     assert!(matches!(
         m.to_png(0),
-        Err(RenderError::ModuleSize { module_px: 0, .. })
+        Err(QrRenderError::ModuleSize { module_px: 0, .. })
     ));
     assert!(matches!(
         m.to_png(10_000),
-        Err(RenderError::ModuleSize { .. })
+        Err(QrRenderError::ModuleSize { .. })
     ));
 }
 

@@ -1,5 +1,5 @@
-//! Pins every file in `wordlists/` and checks the properties the renderings
-//! rely on (see `docs/renderings.md` and `wordlists/README.md`).
+//! Pins every file in `verifier-core/wordlists/` and checks the properties the renderings
+//! rely on (see `docs/renderings.md` and `verifier-core/wordlists/README.md`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
@@ -13,7 +13,6 @@ use verifier_core::render::{Bip39Language, PgpParity, pgp};
 
 fn path(rel: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("..")
         .join("wordlists")
         .join(rel)
 }
@@ -312,7 +311,7 @@ fn close_pairs(words: &[String]) -> Vec<String> {
 
 /// Measured: no BIP39 list except the Chinese ones is free of pairs closer
 /// than Damerau–Levenshtein 2, so the exact exception sets are pinned in
-/// `wordlists/close_pairs/<language>.txt` (and their sizes here).
+/// `verifier-core/wordlists/close_pairs/<language>.txt` (and their sizes here).
 #[test]
 fn bip39_close_pairs_are_exactly_the_pinned_exceptions() {
     let expected_sizes: BTreeMap<&str, usize> = [

@@ -13,15 +13,20 @@ pub const FINGERPRINT_DOMAIN: &str = "verifier/v1/qr-pairwise-fingerprint";
 ///
 /// Equality is constant-time. It is never truncated.
 ///
+/// Not the key fingerprint people read ([`SideFingerprint`](crate::safety_number::SideFingerprint),
+/// a stretched hash shown as digits or words) nor Signal's
+/// ([`NumericFingerprint`](crate::signal::NumericFingerprint)): a separate hash, used only
+/// inside pairwise QR codes.
+///
 /// ```
-/// use verifier_core::qr::KeyFingerprint;
-/// let fp = KeyFingerprint::from_bytes([7; 32]);
+/// use verifier_core::qr::PairwiseFingerprint;
+/// let fp = PairwiseFingerprint::from_bytes([7; 32]);
 /// assert_eq!(fp.as_bytes(), &[7; 32]);
 /// ```
 #[derive(Clone, Copy)]
-pub struct KeyFingerprint([u8; KeyFingerprint::LEN]);
+pub struct PairwiseFingerprint([u8; PairwiseFingerprint::LEN]);
 
-impl KeyFingerprint {
+impl PairwiseFingerprint {
     /// Length in bytes.
     pub const LEN: usize = 32;
 
@@ -51,16 +56,16 @@ impl KeyFingerprint {
     }
 }
 
-impl PartialEq for KeyFingerprint {
+impl PartialEq for PairwiseFingerprint {
     fn eq(&self, other: &Self) -> bool {
         self.0.ct_eq(&other.0).into()
     }
 }
 
-impl Eq for KeyFingerprint {}
+impl Eq for PairwiseFingerprint {}
 
-impl fmt::Debug for KeyFingerprint {
+impl fmt::Debug for PairwiseFingerprint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "KeyFingerprint({})", hex::encode(self.0))
+        write!(f, "PairwiseFingerprint({})", hex::encode(self.0))
     }
 }

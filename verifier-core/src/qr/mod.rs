@@ -21,10 +21,10 @@ pub use check::{
     CheckMatch, CheckMismatch, RECEIPT_DIGEST_DOMAIN, check, check_payload, scan_evidence,
 };
 pub use classify::{ScannedCode, classify};
-pub use fingerprint::{FINGERPRINT_DOMAIN, KeyFingerprint};
+pub use fingerprint::{FINGERPRINT_DOMAIN, PairwiseFingerprint};
 pub use payload::{
     FORMAT_VERSION, Field, IdentityCard, Label, MAGIC, MAX_JOIN_CODE_LEN, MAX_LABEL_LEN, Mode,
     PairwiseCard, Payload, PayloadError, SessionCode, ValueError,
 };
 #[cfg(feature = "qr-render")]
-pub use render::{MAX_PNG_SIDE, QUIET_ZONE, QrMatrix, RenderError, TerminalStyle};
+pub use render::{MAX_PNG_SIDE, QUIET_ZONE, QrMatrix, QrRenderError, TerminalStyle};

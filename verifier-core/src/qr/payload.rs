@@ -5,7 +5,7 @@
 
 use std::fmt;
 
-use super::fingerprint::KeyFingerprint;
+use super::fingerprint::PairwiseFingerprint;
 use crate::key::{KeyType, PublicKey};
 
 /// The four bytes every verifier QR payload starts with (ASCII `VRFY`).
@@ -135,7 +135,7 @@ impl Field {
         match self {
             Field::Key => 2,
             Field::DisplayName | Field::StableId | Field::JoinCode => 1,
-            Field::PeerFingerprint => KeyFingerprint::LEN,
+            Field::PeerFingerprint => PairwiseFingerprint::LEN,
         }
     }
 
@@ -144,7 +144,7 @@ impl Field {
         match self {
             Field::Key => 33,
             Field::DisplayName | Field::StableId => MAX_LABEL_LEN,
-            Field::PeerFingerprint => KeyFingerprint::LEN,
+            Field::PeerFingerprint => PairwiseFingerprint::LEN,
             Field::JoinCode => MAX_JOIN_CODE_LEN,
         }
     }
@@ -405,7 +405,7 @@ pub struct PairwiseCard {
     /// Optional stable identifier (for people only).
     pub stable_id: Option<Label>,
     /// Fingerprint of the key the shower holds for the person meant to scan this code.
-    pub peer_fingerprint: KeyFingerprint,
+    pub peer_fingerprint: PairwiseFingerprint,
 }
 
 impl PairwiseCard {
@@ -415,7 +415,7 @@ impl PairwiseCard {
             key: my_key,
             display_name: None,
             stable_id: None,
-            peer_fingerprint: KeyFingerprint::of(peer_key),
+            peer_fingerprint: PairwiseFingerprint::of(peer_key),
         }
     }
 }
@@ -629,7 +629,7 @@ struct Found {
     key: Option<PublicKey>,
     display_name: Option<Label>,
     stable_id: Option<Label>,
-    peer_fingerprint: Option<KeyFingerprint>,
+    peer_fingerprint: Option<PairwiseFingerprint>,
     join_code: Option<SessionCode>,
 }
 
@@ -640,15 +640,15 @@ impl Found {
             Field::DisplayName => self.display_name = Some(decode_label(field, value)?),
             Field::StableId => self.stable_id = Some(decode_label(field, value)?),
             Field::PeerFingerprint => {
-                let arr: [u8; KeyFingerprint::LEN] =
+                let arr: [u8; PairwiseFingerprint::LEN] =
                     value
                         .try_into()
                         .map_err(|_| PayloadError::UndersizedField {
                             field,
                             len: value.len(),
-                            min: KeyFingerprint::LEN,
+                            min: PairwiseFingerprint::LEN,
                         })?;
-                self.peer_fingerprint = Some(KeyFingerprint::from_bytes(arr));
+                self.peer_fingerprint = Some(PairwiseFingerprint::from_bytes(arr));
             }
             Field::JoinCode => {
                 self.join_code =

@@ -20,7 +20,7 @@ pub const MAX_PNG_SIDE: u32 = 16_384;
 /// Why a QR symbol could not be built or rendered.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum RenderError {
+pub enum QrRenderError {
     /// The bytes do not fit a version-40 symbol at level Q.
     #[error("{len} bytes do not fit in a QR code at error-correction level Q")]
     TooLong {
@@ -82,12 +82,12 @@ pub struct QrMatrix {
 
 impl QrMatrix {
     /// The symbol for a verifier payload.
-    pub fn for_payload(payload: &Payload) -> Result<Self, RenderError> {
+    pub fn for_payload(payload: &Payload) -> Result<Self, QrRenderError> {
         Self::from_bytes(&payload.encode())
     }
 
     /// The symbol for arbitrary bytes: one byte-mode segment, no ECI, level Q, smallest version.
-    pub fn from_bytes(bytes: &[u8]) -> Result<Self, RenderError> {
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, QrRenderError> {
         for version in 1..=40u8 {
             let mut bits = Bits::new(Version::Normal(i16::from(version)));
             let fits =
@@ -95,7 +95,7 @@ impl QrMatrix {
             if !fits {
                 continue;
             }
-            let code = QrCode::with_bits(bits, EcLevel::Q).map_err(|e| RenderError::Encoder {
+            let code = QrCode::with_bits(bits, EcLevel::Q).map_err(|e| QrRenderError::Encoder {
                 reason: e.to_string(),
             })?;
             let width = code.width();
@@ -110,7 +110,7 @@ impl QrMatrix {
                 dark,
             });
         }
-        Err(RenderError::TooLong { len: bytes.len() })
+        Err(QrRenderError::TooLong { len: bytes.len() })
     }
 
     /// The QR version (1–40).
@@ -144,23 +144,23 @@ impl QrMatrix {
     }
 
     /// An 8-bit greyscale PNG with `module_px` pixels per module and the quiet zone.
-    pub fn to_png(&self, module_px: u32) -> Result<Vec<u8>, RenderError> {
+    pub fn to_png(&self, module_px: u32) -> Result<Vec<u8>, QrRenderError> {
         let img = self.to_luma(module_px)?;
         let mut out = Cursor::new(Vec::new());
         img.write_to(&mut out, image::ImageFormat::Png)
-            .map_err(|e| RenderError::Png {
+            .map_err(|e| QrRenderError::Png {
                 reason: e.to_string(),
             })?;
         Ok(out.into_inner())
     }
 
     /// The greyscale image [`to_png`](Self::to_png) encodes (0 = dark, 255 = light).
-    pub fn to_luma(&self, module_px: u32) -> Result<image::GrayImage, RenderError> {
+    pub fn to_luma(&self, module_px: u32) -> Result<image::GrayImage, QrRenderError> {
         let modules = self.width_with_quiet_zone() as u64;
         let side = modules * u64::from(module_px);
         let max = u32::try_from(u64::from(MAX_PNG_SIDE) / modules.max(1)).unwrap_or(u32::MAX);
         if module_px == 0 || side > u64::from(MAX_PNG_SIDE) {
-            return Err(RenderError::ModuleSize {
+            return Err(QrRenderError::ModuleSize {
                 module_px,
                 side,
                 max,

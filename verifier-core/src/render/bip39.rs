@@ -1,6 +1,6 @@
 //! The ten BIP39 word lists: 2048 words each, 11 bits per word.
 //!
-//! The lists are embedded from `wordlists/bip39/` (byte-identical to
+//! The lists are embedded from `verifier-core/wordlists/bip39/` (byte-identical to
 //! bitcoin/bips `bip-0039/`). A rendering maps an index to a word; the same
 //! index gives the word at the same line in every language, so switching the
 //! language changes the spelling, never the value. Words are returned in
@@ -60,16 +60,16 @@ pub enum Bip39Language {
 
 /// The `ALL` order is the order of the embedded files below.
 const FILES: [&str; 10] = [
-    include_str!("../../../wordlists/bip39/english.txt"),
-    include_str!("../../../wordlists/bip39/spanish.txt"),
-    include_str!("../../../wordlists/bip39/french.txt"),
-    include_str!("../../../wordlists/bip39/italian.txt"),
-    include_str!("../../../wordlists/bip39/portuguese.txt"),
-    include_str!("../../../wordlists/bip39/czech.txt"),
-    include_str!("../../../wordlists/bip39/japanese.txt"),
-    include_str!("../../../wordlists/bip39/korean.txt"),
-    include_str!("../../../wordlists/bip39/chinese_simplified.txt"),
-    include_str!("../../../wordlists/bip39/chinese_traditional.txt"),
+    include_str!("../../wordlists/bip39/english.txt"),
+    include_str!("../../wordlists/bip39/spanish.txt"),
+    include_str!("../../wordlists/bip39/french.txt"),
+    include_str!("../../wordlists/bip39/italian.txt"),
+    include_str!("../../wordlists/bip39/portuguese.txt"),
+    include_str!("../../wordlists/bip39/czech.txt"),
+    include_str!("../../wordlists/bip39/japanese.txt"),
+    include_str!("../../wordlists/bip39/korean.txt"),
+    include_str!("../../wordlists/bip39/chinese_simplified.txt"),
+    include_str!("../../wordlists/bip39/chinese_traditional.txt"),
 ];
 
 static LEXICONS: [OnceLock<Lexicon>; 10] = [const { OnceLock::new() }; 10];
@@ -173,7 +173,7 @@ impl Bip39Language {
         }
     }
 
-    /// The file name of the list under `wordlists/bip39/`.
+    /// The file name of the list under `verifier-core/wordlists/bip39/`.
     pub fn file_name(self) -> &'static str {
         match self {
             Self::English => "english.txt",

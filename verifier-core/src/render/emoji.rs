@@ -1,8 +1,8 @@
 //! The Matrix SAS emoji table: 64 emoji, 6 bits each, with names in 33
 //! languages.
 //!
-//! Embedded from `wordlists/sas_emoji.tsv`, derived from
-//! `wordlists/sas_emoji.json` (matrix-spec `data-definitions/sas-emoji.json`).
+//! Embedded from `verifier-core/wordlists/sas_emoji.tsv`, derived from
+//! `verifier-core/wordlists/sas_emoji.json` (matrix-spec `data-definitions/sas-emoji.json`).
 //! A name missing in a language falls back to English; an unknown language
 //! gives English.
 //!
@@ -30,7 +30,7 @@ pub const BITS_PER_EMOJI: u32 = 6;
 /// Entries in the table (`2^6`).
 pub const EMOJI_COUNT: usize = 64;
 
-const TABLE_TSV: &str = include_str!("../../../wordlists/sas_emoji.tsv");
+const TABLE_TSV: &str = include_str!("../../wordlists/sas_emoji.tsv");
 
 #[derive(Debug)]
 struct Row {

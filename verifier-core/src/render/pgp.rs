@@ -4,8 +4,8 @@
 //! words) when `i` is even and with the **odd** list (256 three-syllable
 //! words) when `i` is odd, so a swapped, dropped or repeated word shows up as
 //! a word from the wrong list (see [`super::parse::parse_pgp`]). The lists are
-//! embedded from `wordlists/pgp_even.txt` and `wordlists/pgp_odd.txt`
-//! (derived from `wordlists/pgp_words.json`); the capitalisation of the
+//! embedded from `verifier-core/wordlists/pgp_even.txt` and `verifier-core/wordlists/pgp_odd.txt`
+//! (derived from `verifier-core/wordlists/pgp_words.json`); the capitalisation of the
 //! source is kept (`Algol`, `Zulu`).
 //!
 //! ```
@@ -22,8 +22,8 @@ use super::parse::Lexicon;
 /// Bits carried by one PGP word.
 pub const BITS_PER_WORD: u32 = 8;
 
-const EVEN: &str = include_str!("../../../wordlists/pgp_even.txt");
-const ODD: &str = include_str!("../../../wordlists/pgp_odd.txt");
+const EVEN: &str = include_str!("../../wordlists/pgp_even.txt");
+const ODD: &str = include_str!("../../wordlists/pgp_odd.txt");
 
 /// Which of the two PGP lists a position uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
