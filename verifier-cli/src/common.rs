@@ -210,7 +210,7 @@ pub fn record_check(
     own: &OwnKeys,
 ) -> CliResult<Recorded> {
     use verifier_core::receipt::Timestamp;
-    use verifier_core::store::{Store, StoreError};
+    use verifier_store::{Store, StoreError};
     let store_err = |e: StoreError| CliError::new(format!("trust store: {e}"));
     let Some(name) = contact else {
         return Ok(Recorded::No {

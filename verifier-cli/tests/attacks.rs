@@ -16,10 +16,10 @@ use verifier_core::receipt::{Receipt, Timestamp};
 use verifier_core::rotation::{Rotation, RotationChain};
 use verifier_core::safety_number::{Comparison, Party};
 use verifier_core::sas::{Decision, Phase, SasConfig, SasSession};
-use verifier_core::store::{ImportOutcome, Store, StoreError};
 use verifier_core::trust::{
     self, ComparedBy, Evidence, Intent, OwnKeys, QrSource, Refusal, Tamper, TrustStatus,
 };
+use verifier_store::{ImportOutcome, Store, StoreError};
 
 const BIN: &str = env!("CARGO_BIN_EXE_verifier");
 

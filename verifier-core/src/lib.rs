@@ -73,6 +73,4 @@ pub mod rotation;
 pub mod safety_number;
 pub mod sas;
 pub mod signal;
-#[cfg(feature = "store")]
-pub mod store;
 pub mod trust;

@@ -31,7 +31,7 @@ impl AppConfig {
         })?;
         let store_path = match std::env::var_os("VERIFIER_STORE").filter(|v| !v.is_empty()) {
             Some(p) => Some(PathBuf::from(p)),
-            None => verifier_core::store::Store::default_path().ok(),
+            None => verifier_store::Store::default_path().ok(),
         };
         Ok(AppConfig {
             identity_path,

@@ -21,11 +21,11 @@ use verifier_core::key::PublicKey;
 use verifier_core::qr::{IdentityCard, Payload, QrMatrix};
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::safety_number::{Party, SideFingerprint};
-use verifier_core::store::{EventKind, TrustStatus};
 use verifier_core::trust::{Evidence, QrSource};
 use verifier_gui::app::{Screen, VerifierApp};
 use verifier_gui::views::key_change::{NEW_KEY_LABEL, OLD_KEY_LABEL};
 use verifier_gui::views::record::TAMPERED_ADVICE;
+use verifier_store::{EventKind, TrustStatus};
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
 const T1: Timestamp = Timestamp::from_unix_secs(1_700_100_000);

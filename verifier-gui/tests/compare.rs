@@ -13,8 +13,8 @@ use support::{Env, key, start, type_into, wait_for_label, wait_for_label_contain
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Party, SafetyNumber, SideFingerprint};
-use verifier_core::store::{EventKind, TrustStatus};
 use verifier_gui::app::{Screen, VerifierApp};
+use verifier_store::{EventKind, TrustStatus};
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
 

@@ -15,9 +15,9 @@ use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::safety_number::{Party, SideFingerprint};
-use verifier_core::store::{EventKind, ImportOutcome, Store, TrustStatus};
 use verifier_core::trust::{Evidence, Intent, OwnKeys, QrSource};
 use verifier_gui::app::Screen;
+use verifier_store::{EventKind, ImportOutcome, Store, TrustStatus};
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
 const T1: Timestamp = Timestamp::from_unix_secs(1_700_100_000);

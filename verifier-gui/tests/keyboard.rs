@@ -21,11 +21,11 @@ use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Party, SafetyNumber};
 use verifier_core::sas::Phase;
-use verifier_core::store::TrustStatus;
 use verifier_core::trust::QrSource;
 use verifier_gui::app::{Screen, VerifierApp};
 use verifier_gui::settings::{STORAGE_KEY, Settings, Theme};
 use verifier_gui::views::sas::SasStatus;
+use verifier_store::TrustStatus;
 
 const T0: Timestamp = Timestamp::from_unix_secs(1_700_000_000);
 

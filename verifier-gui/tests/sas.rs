@@ -17,11 +17,11 @@ use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Party, SideFingerprint};
 use verifier_core::sas::{CancelReason, JoinCode, Phase};
-use verifier_core::store::{Store, TrustStatus};
 use verifier_core::trust::{Evidence, Intent, OwnKeys};
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
 use verifier_gui::views::sas::SasStatus;
+use verifier_store::{Store, TrustStatus};
 
 const LIMIT: Duration = Duration::from_secs(30);
 

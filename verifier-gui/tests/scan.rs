@@ -20,7 +20,6 @@ use verifier_core::key::PublicKey;
 use verifier_core::qr::{IdentityCard, Label, PairwiseCard, Payload, QrMatrix, SessionCode};
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_core::sas::JoinCode;
-use verifier_core::store::{EventKind, Store, TrustStatus};
 use verifier_core::trust::OwnKeys;
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
@@ -28,6 +27,7 @@ use verifier_gui::views::scan::CameraState;
 use verifier_gui::workers::camera::{
     CameraInfo, CameraProvider, Frame, FrameSource, NoCameras, PixelFormat,
 };
+use verifier_store::{EventKind, Store, TrustStatus};
 
 // ---------- pictures ----------
 

@@ -6,10 +6,10 @@ use serde_json::{Value, json};
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{ReceiptId, Timestamp, VerificationMethod};
-use verifier_core::store::{
+use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
+use verifier_store::{
     ContactSummary, Event, EventKind, KeyRecord, ObserveOutcome, Store, StoreError, TrustStatus,
 };
-use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
 
 use crate::common::{CliError, CliResult, load_own, print_json, read_key_arg, refusal_message};
 

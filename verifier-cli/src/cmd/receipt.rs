@@ -5,8 +5,8 @@ use std::path::PathBuf;
 
 use serde_json::{Value, json};
 use verifier_core::receipt::{Receipt, ReceiptError, ReceiptEvidence, Timestamp};
-use verifier_core::store::{ImportOutcome, StoreError};
 use verifier_core::trust::HistoryOnlyReason;
+use verifier_store::{ImportOutcome, StoreError};
 
 use crate::cmd::contacts::{method_words, open_store, store_err};
 use crate::common::{CliError, CliResult, load_own, print_json, read_key_arg, refusal_message};

@@ -24,8 +24,8 @@ use verifier_core::key::PublicKey;
 
 use verifier_core::render::Bip39Language;
 use verifier_core::safety_number::{Comparison, Party, SafetyNumber, SideFingerprint};
-use verifier_core::store::TrustStatus;
 use verifier_core::trust::{self, Evidence, Intent, Refusal};
+use verifier_store::TrustStatus;
 
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;

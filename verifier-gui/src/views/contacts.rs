@@ -9,7 +9,7 @@ pub mod add;
 pub mod detail;
 
 use verifier_core::receipt::{Timestamp, VerificationMethod};
-use verifier_core::store::TrustStatus;
+use verifier_store::TrustStatus;
 
 use crate::app::Shared;
 

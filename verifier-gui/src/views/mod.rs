@@ -11,7 +11,7 @@ pub mod sas;
 pub mod scan;
 pub mod settings;
 
-use verifier_core::store::TrustStatus;
+use verifier_store::TrustStatus;
 
 use crate::app::{Screen, Shared};
 

@@ -15,8 +15,8 @@ use std::sync::{Arc, Mutex};
 
 use verifier_core::identity::Identity;
 use verifier_core::receipt::{Timestamp, VerificationMethod};
-use verifier_core::store::{Store, StoreError};
 use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
+use verifier_store::{Store, StoreError};
 
 use super::contacts::method_text;
 

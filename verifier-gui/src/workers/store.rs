@@ -12,8 +12,8 @@ use std::path::PathBuf;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender, channel};
 use std::time::{Duration, Instant};
 
-use verifier_core::store::{ContactSummary, Store, TrustStatus};
 use verifier_core::trust::OwnKeys;
+use verifier_store::{ContactSummary, Store, TrustStatus};
 
 /// How often the worker checks whether another process changed the store.
 pub const WATCH_INTERVAL: Duration = Duration::from_secs(1);

@@ -11,10 +11,10 @@ use verifier_core::key::PublicKey;
 use verifier_core::qr::{IdentityCard, Payload, scan_evidence};
 use verifier_core::receipt::{Receipt, Timestamp};
 use verifier_core::safety_number::{Comparison, Party};
-use verifier_core::store::Store;
 use verifier_core::trust::{Evidence, Intent, OwnKeys, QrSource};
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
+use verifier_store::Store;
 
 /// Temp paths of one test run.
 pub struct Env {

@@ -20,8 +20,8 @@ use std::path::PathBuf;
 
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{Receipt, Timestamp};
-use verifier_core::store::{ImportOutcome, Store, StoreError};
 use verifier_core::trust::{HistoryOnlyReason, OwnKeys};
+use verifier_store::{ImportOutcome, Store, StoreError};
 
 use super::{fmt_time, method_text};
 use crate::app::Shared;

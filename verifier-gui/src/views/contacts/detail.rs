@@ -19,8 +19,8 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::{ReceiptId, Timestamp, VerificationMethod};
 use verifier_core::safety_number::{Party, SideFingerprint};
-use verifier_core::store::{ContactSummary, Event, EventKind, KeyRecord, TrustStatus};
 use verifier_core::trust::Intent;
+use verifier_store::{ContactSummary, Event, EventKind, KeyRecord, TrustStatus};
 
 use super::{fmt_time, method_note, method_text, ok_color, status_badge};
 use crate::app::{Screen, Shared};

@@ -25,8 +25,8 @@ use std::sync::Arc;
 use verifier_core::key::PublicKey;
 use verifier_core::qr::{ScannedCode, classify, scan_evidence};
 use verifier_core::receipt::VerificationMethod;
-use verifier_core::store::TrustStatus;
 use verifier_core::trust::{Intent, QrSource, Refusal};
+use verifier_store::TrustStatus;
 
 use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;

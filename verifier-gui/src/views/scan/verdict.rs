@@ -16,8 +16,8 @@
 use verifier_core::key::PublicKey;
 use verifier_core::qr::{CheckMatch, CheckMismatch, Payload, ScannedCode, check, classify};
 use verifier_core::sas::JoinCode;
-use verifier_core::store::{ContactSummary, TrustStatus};
 use verifier_core::trust::{self, Refusal};
+use verifier_store::{ContactSummary, TrustStatus};
 
 /// Whether the code's owner holds the scanner's key (pairwise codes only).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

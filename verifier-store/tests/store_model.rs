@@ -1,7 +1,6 @@
 //! Behaviour of the trust store API: observe, verify (through the trust
 //! engine), key changes, accept, names, history, receipts, import, forget,
 //! schema.
-#![cfg(feature = "store")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 // `StoreError` carries the engine's `Refusal` (typed keys are large).
 #![allow(clippy::result_large_err)]
@@ -14,10 +13,8 @@ use verifier_core::receipt::{Receipt, ReceiptError, Timestamp, VerificationMetho
 use verifier_core::rotation::{Rotation, RotationChain};
 use verifier_core::safety_number::{Comparison, Party};
 use verifier_core::sas::{Decision, Phase, SasConfig, SasSession};
-use verifier_core::store::{
-    EventKind, ImportOutcome, ObserveOutcome, Store, StoreError, TrustStatus,
-};
 use verifier_core::trust::{Evidence, HistoryOnlyReason, Intent, OwnKeys, QrSource, Refusal};
+use verifier_store::{EventKind, ImportOutcome, ObserveOutcome, Store, StoreError, TrustStatus};
 
 fn new_identity() -> Identity {
     Identity::generate(&mut rand_core::OsRng)
@@ -857,12 +854,12 @@ fn database_uses_wal_and_the_current_schema() {
     let v: i64 = conn
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(v, verifier_core::store::SCHEMA_VERSION);
+    assert_eq!(v, verifier_store::SCHEMA_VERSION);
     assert_eq!(v, 2);
     let app: i32 = conn
         .query_row("PRAGMA application_id", [], |r| r.get(0))
         .unwrap();
-    assert_eq!(app, verifier_core::store::APPLICATION_ID);
+    assert_eq!(app, verifier_store::APPLICATION_ID);
     let applied: i64 = conn
         .query_row(
             "SELECT count(*) FROM pragma_table_info('verifications') WHERE name = 'applied'",
@@ -984,7 +981,7 @@ fn version_1_store_is_migrated_and_its_imports_still_count() {
             .unwrap();
         }
         conn.pragma_update(None, "user_version", 1).unwrap();
-        conn.pragma_update(None, "application_id", verifier_core::store::APPLICATION_ID)
+        conn.pragma_update(None, "application_id", verifier_store::APPLICATION_ID)
             .unwrap();
     }
     let s = Store::open(&path).unwrap();

@@ -1,7 +1,6 @@
 //! The trust store and receipt format versions: new verifications are stored as
 //! version 2 receipts; old (version 1) receipts, including the legacy method `qr`,
 //! still import and read back unchanged.
-#![cfg(feature = "store")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use verifier_core::identity::Identity;
@@ -11,8 +10,8 @@ use verifier_core::receipt::{
     VerificationMethod,
 };
 use verifier_core::safety_number::{Comparison, Party};
-use verifier_core::store::{ImportOutcome, Store, TrustStatus};
 use verifier_core::trust::{Evidence, Intent, OwnKeys, QrSource};
+use verifier_store::{ImportOutcome, Store, TrustStatus};
 
 fn vectors(name: &str) -> serde_json::Value {
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))

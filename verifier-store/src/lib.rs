@@ -7,7 +7,7 @@
 //! [`Timestamp`]. Layout and rules: `docs/trust-store.md`.
 //!
 //! The store decides nothing about trust itself: it hands each contact's
-//! recorded history to the trust engine ([`crate::trust`]) and persists what
+//! recorded history to the trust engine ([`verifier_core::trust`]) and persists what
 //! the engine decides, inside one transaction. A status is read from the
 //! signed receipts every time (an edited row reads as
 //! [`TrustStatus::Tampered`], never as verified).
@@ -15,7 +15,7 @@
 //! ```
 //! use verifier_core::identity::Identity;
 //! use verifier_core::receipt::Timestamp;
-//! use verifier_core::store::{ObserveOutcome, Store, StoreError};
+//! use verifier_store::{ObserveOutcome, Store, StoreError};
 //! use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal, TrustStatus};
 //!
 //! let dir = tempfile::tempdir()?;
@@ -61,19 +61,19 @@ pub use types::{
     ContactSummary, Event, EventKind, ImportOutcome, KeyRecord, ObserveOutcome, VerifyOutcome,
 };
 
-pub use crate::trust::TrustStatus;
+pub use verifier_core::trust::TrustStatus;
 
-use crate::contact_name::{ContactName, find_lookalike};
-use crate::identity::Identity;
-use crate::key::{KeyType, PublicKey};
-use crate::receipt::{
+use schema::db_err;
+use verifier_core::contact_name::{ContactName, find_lookalike};
+use verifier_core::identity::Identity;
+use verifier_core::key::{KeyType, PublicKey};
+use verifier_core::receipt::{
     LabelField, Receipt, ReceiptError, ReceiptId, Timestamp, VerificationMethod, validate_label,
 };
-use crate::trust::{
+use verifier_core::trust::{
     self, ContactFacts, Evidence, ImportDecision, Intent, LogEntry, LogKind, OwnKeys, Record,
     Refusal,
 };
-use schema::db_err;
 
 /// The environment variable that overrides the store location.
 pub const STORE_ENV: &str = "VERIFIER_STORE";
@@ -523,6 +523,12 @@ impl Store {
                 )
                 .map_err(err)?;
                 receipt
+            }
+            // A newer engine's way of recording that this store does not know.
+            _ => {
+                return Err(StoreError::InvalidStoredData {
+                    what: "an approval this version of the store cannot record",
+                });
             }
         };
         tx.commit().map_err(err)?;

@@ -2,10 +2,10 @@
 
 use std::path::PathBuf;
 
-use crate::contact_name::NameError;
-use crate::key::PublicKey;
-use crate::receipt::ReceiptError;
-use crate::trust::Refusal;
+use verifier_core::contact_name::NameError;
+use verifier_core::key::PublicKey;
+use verifier_core::receipt::ReceiptError;
+use verifier_core::trust::Refusal;
 
 /// Why a trust-store operation failed.
 #[non_exhaustive]

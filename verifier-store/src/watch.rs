@@ -16,7 +16,7 @@ impl super::Store {
     ///
     /// ```
     /// use verifier_core::receipt::Timestamp;
-    /// use verifier_core::store::Store;
+    /// use verifier_store::Store;
     ///
     /// let dir = tempfile::tempdir()?;
     /// let path = dir.path().join("trust.sqlite3");
@@ -43,8 +43,8 @@ impl super::Store {
 
 #[cfg(test)]
 mod tests {
-    use crate::receipt::Timestamp;
-    use crate::store::Store;
+    use crate::Store;
+    use verifier_core::receipt::Timestamp;
 
     #[test]
     fn data_version_changes_only_for_other_connections_commits() {

@@ -1,8 +1,8 @@
 //! The values the trust store hands out: outcomes, statuses, summaries, history.
 
-use crate::key::PublicKey;
-use crate::receipt::{Receipt, ReceiptId, Timestamp, VerificationMethod};
-use crate::trust::{HistoryOnlyReason, TrustStatus};
+use verifier_core::key::PublicKey;
+use verifier_core::receipt::{Receipt, ReceiptId, Timestamp, VerificationMethod};
+use verifier_core::trust::{HistoryOnlyReason, TrustStatus};
 
 /// What [`Store::observe_key`](super::Store::observe_key) found.
 #[non_exhaustive]

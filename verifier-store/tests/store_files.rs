@@ -1,14 +1,13 @@
 //! Damaged, foreign and newer-schema database files are refused with a clear
 //! error and are never modified.
-#![cfg(feature = "store")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::path::{Path, PathBuf};
 
 use verifier_core::identity::Identity;
 use verifier_core::receipt::Timestamp;
-use verifier_core::store::{Store, StoreError};
 use verifier_core::trust::{Evidence, Intent, OwnKeys};
+use verifier_store::{Store, StoreError};
 
 fn t(s: u64) -> Timestamp {
     Timestamp::from_unix_secs(1_700_000_000 + s)
@@ -118,7 +117,7 @@ fn newer_schema_is_refused_and_kept() {
             found, supported, ..
         } => {
             assert_eq!(*found, 99);
-            assert_eq!(*supported, verifier_core::store::SCHEMA_VERSION);
+            assert_eq!(*supported, verifier_store::SCHEMA_VERSION);
         }
         other => panic!("expected SchemaTooNew, got {other:?}"),
     }

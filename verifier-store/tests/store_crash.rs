@@ -3,7 +3,7 @@
 //! The child processes are this same test binary, re-run with `--exact TEST`
 //! and the environment variable `VERIFIER_STORE_TEST_CHILD` naming the
 //! database: the test function then plays the child instead of the parent.
-#![cfg(all(feature = "store", unix))]
+#![cfg(unix)]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::collections::BTreeSet;
@@ -17,8 +17,8 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use verifier_core::identity::Identity;
 use verifier_core::receipt::{ReceiptId, Timestamp};
-use verifier_core::store::Store;
 use verifier_core::trust::{Evidence, Intent, OwnKeys};
+use verifier_store::Store;
 
 const CHILD_ENV: &str = "VERIFIER_STORE_TEST_CHILD";
 const COUNT_ENV: &str = "VERIFIER_STORE_TEST_COUNT";
