@@ -209,7 +209,6 @@ pub fn record_check(
     identity: &Identity,
     own: &OwnKeys,
 ) -> CliResult<Recorded> {
-    use verifier_core::receipt::Timestamp;
     use verifier_store::{Store, StoreError};
     let store_err = |e: StoreError| CliError::new(format!("trust store: {e}"));
     let Some(name) = contact else {
@@ -223,7 +222,7 @@ pub fn record_check(
         None => Store::default_path().map_err(store_err)?,
     };
     let mut store = Store::open(&path).map_err(store_err)?;
-    let now = Timestamp::now();
+    let now = verifier_store::now();
     let checked = *evidence.key();
     let intent = match replaces {
         Some(old) => Intent::ConfirmKeyChange {

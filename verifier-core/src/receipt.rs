@@ -50,7 +50,6 @@
 
 use std::fmt;
 use std::str::FromStr;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -106,7 +105,8 @@ pub fn id_domain(version: u8) -> Option<&'static str> {
 /// A point in time as whole seconds since the Unix epoch (UTC).
 ///
 /// The store and receipts never read the clock themselves: callers pass the
-/// time in, so tests are deterministic. [`Timestamp::now`] is for binaries.
+/// time in, so tests are deterministic; the core reads no clock (binaries use
+/// `verifier_store::now()` or their own clock).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(u64);
 
@@ -122,16 +122,6 @@ impl Timestamp {
     /// Seconds since the Unix epoch.
     pub const fn as_unix_secs(self) -> u64 {
         self.0
-    }
-
-    /// The current system time (clamped to the epoch if the clock is before it).
-    pub fn now() -> Self {
-        Self(
-            SystemTime::now()
-                .duration_since(UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0),
-        )
     }
 
     /// RFC 3339 form in UTC, e.g. `2023-11-14T22:13:20Z`.

@@ -18,7 +18,7 @@ use egui_kittest::kittest::Queryable;
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::qr::{IdentityCard, Label, PairwiseCard, Payload, QrMatrix, SessionCode};
-use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::receipt::VerificationMethod;
 use verifier_core::sas::JoinCode;
 use verifier_core::trust::OwnKeys;
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
@@ -314,7 +314,7 @@ fn setup(contacts: &[(&str, PublicKey)]) -> Setup {
     id.save(&identity, false).unwrap();
     let mut s = Store::open(&store).unwrap();
     for (name, key) in contacts {
-        s.add_contact_with_key(name, None, key, Timestamp::now())
+        s.add_contact_with_key(name, None, key, verifier_store::now())
             .unwrap();
     }
     Setup {

@@ -75,6 +75,17 @@ use verifier_core::trust::{
     Refusal,
 };
 
+/// The current system time as a [`Timestamp`] (clamped to the epoch if the
+/// clock is before it). The core reads no clock; binaries pass this.
+pub fn now() -> Timestamp {
+    Timestamp::from_unix_secs(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0),
+    )
+}
+
 /// The environment variable that overrides the store location.
 pub const STORE_ENV: &str = "VERIFIER_STORE";
 

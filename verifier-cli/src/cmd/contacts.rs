@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Value, json};
 use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
-use verifier_core::receipt::{ReceiptId, Timestamp, VerificationMethod};
+use verifier_core::receipt::{ReceiptId, VerificationMethod};
 use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
 use verifier_store::{
     ContactSummary, Event, EventKind, KeyRecord, ObserveOutcome, Store, StoreError, TrustStatus,
@@ -121,7 +121,7 @@ fn own(flag: Option<&Path>) -> CliResult<(Identity, OwnKeys)> {
 /// Runs the command.
 pub fn run(args: Args) -> CliResult<u8> {
     let mut store = open_store(args.store.as_deref())?;
-    let now = Timestamp::now();
+    let now = verifier_store::now();
     let json = args.json;
     let identity = args.identity.as_deref();
     match args.command {

@@ -4,7 +4,7 @@ use std::io::Write as _;
 use std::path::PathBuf;
 
 use serde_json::{Value, json};
-use verifier_core::receipt::{Receipt, ReceiptError, ReceiptEvidence, Timestamp};
+use verifier_core::receipt::{Receipt, ReceiptError, ReceiptEvidence};
 use verifier_core::trust::HistoryOnlyReason;
 use verifier_store::{ImportOutcome, StoreError};
 
@@ -251,7 +251,7 @@ pub fn run(args: Args) -> CliResult<u8> {
                 .map_err(|e| CliError::new(format!("{}: {e}", file.display())))?;
             let mut store = open_store(store.as_deref())?;
             let name = receipt.statement().contact_name().to_owned();
-            let outcome = match store.import_receipt(&receipt, &own, Timestamp::now()) {
+            let outcome = match store.import_receipt(&receipt, &own, verifier_store::now()) {
                 Ok(o) => o,
                 Err(StoreError::Refused { refusal }) => {
                     return Err(CliError::new(format!(

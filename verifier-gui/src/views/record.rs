@@ -14,7 +14,7 @@
 use std::sync::{Arc, Mutex};
 
 use verifier_core::identity::Identity;
-use verifier_core::receipt::{Timestamp, VerificationMethod};
+use verifier_core::receipt::VerificationMethod;
 use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
 use verifier_store::{Store, StoreError};
 
@@ -114,7 +114,7 @@ pub fn record(
     failure: &FailureSlot,
 ) -> Result<String, String> {
     failure.clear();
-    let now = Timestamp::now();
+    let now = verifier_store::now();
     let method = evidence.method();
     let done = match create {
         // The person confirmed that a name looking like an existing contact's is

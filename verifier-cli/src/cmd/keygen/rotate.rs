@@ -141,7 +141,8 @@ fn rotate(path: &Path) -> CliResult<Outcome> {
                 }
             };
             // Step 3.
-            let rotation = Rotation::sign(&old, &new, Timestamp::now()).map_err(rotation_error)?;
+            let rotation =
+                Rotation::sign(&old, &new, verifier_store::now()).map_err(rotation_error)?;
             let mut rotations = chain.rotations().to_vec();
             rotations.push(rotation.clone());
             // The extended chain must still be one (a reused `P.next` could repeat a key).

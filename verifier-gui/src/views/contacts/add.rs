@@ -19,7 +19,7 @@
 use std::path::PathBuf;
 
 use verifier_core::key::PublicKey;
-use verifier_core::receipt::{Receipt, Timestamp};
+use verifier_core::receipt::Receipt;
 use verifier_core::trust::{HistoryOnlyReason, OwnKeys};
 use verifier_store::{ImportOutcome, Store, StoreError};
 
@@ -227,7 +227,7 @@ fn submit_key(shared: &mut Shared, form: &mut AddForm, allow_lookalike: bool) {
     form.failure.clear();
     let failure = form.failure.clone();
     shared.store.submit(ADD_TAG, move |store| {
-        let now = Timestamp::now();
+        let now = verifier_store::now();
         let added = if allow_lookalike {
             store.add_contact_allowing_lookalike(&name, None, Some(&key), now)
         } else {
@@ -289,7 +289,7 @@ fn add_from_receipt(
     typed_name: &str,
 ) -> Result<String, String> {
     let st = receipt.statement();
-    let now = Timestamp::now();
+    let now = verifier_store::now();
     if own.is_own(receipt.signer()) {
         return match store.import_receipt(receipt, own, now) {
             Ok(ImportOutcome::AlreadyPresent) => Ok(format!(

@@ -447,7 +447,7 @@ fn use_record(
             .map_err(|e| record::store_error_text(&n, &e))?;
         let intent = Intent::ConfirmKeyChange { old, new };
         store
-            .verify(&n, evidence, intent, &signer, &own, Timestamp::now())
+            .verify(&n, evidence, intent, &signer, &own, verifier_store::now())
             .map(|_| {
                 format!(
                     "{n}'s new key is verified with your record ({}, {}); it replaces the key you had verified before.",
@@ -558,7 +558,7 @@ fn key_change_alert(
                             "your identity cannot be used, so nothing can be recorded".to_owned()
                         })?;
                         store
-                            .accept_key(&n, &key, &own, Timestamp::now())
+                            .accept_key(&n, &key, &own, verifier_store::now())
                             .map(|()| format!("You accepted {n}'s new key. {n} is unverified until you compare codes."))
                             .map_err(|e| format!("Could not accept the key: {e}."))
                     });

@@ -306,7 +306,7 @@ mod tests {
     use super::*;
     use verifier_core::identity::Identity;
     use verifier_core::qr::{IdentityCard, Label, PairwiseCard, SessionCode};
-    use verifier_core::receipt::{Timestamp, VerificationMethod};
+    use verifier_core::receipt::VerificationMethod;
     use verifier_core::trust::Tamper;
 
     fn key() -> PublicKey {
@@ -386,7 +386,7 @@ mod tests {
                 Some(new),
                 TrustStatus::KeyChanged {
                     previous_verified_key: old,
-                    since: Timestamp::now(),
+                    since: verifier_store::now(),
                 },
             ),
         ];
@@ -461,7 +461,7 @@ mod tests {
     fn unknown_key_is_new_and_keyless_contact_gets_first_key() {
         let (me, dave) = (key(), key());
         let verified = TrustStatus::Verified {
-            since: Timestamp::now(),
+            since: verifier_store::now(),
             method: VerificationMethod::QrCamera,
         };
         let contacts = vec![
