@@ -23,7 +23,7 @@ use std::sync::OnceLock;
 
 use super::RenderError;
 use super::bits;
-use super::parse::Lexicon;
+use super::lexicon::Lexicon;
 
 /// Bits carried by one BIP39 word.
 pub const BITS_PER_WORD: u32 = 11;

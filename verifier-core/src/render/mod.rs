@@ -30,6 +30,7 @@ pub mod bip39;
 pub mod bits;
 pub mod digits;
 pub mod emoji;
+mod lexicon;
 pub mod matrix_sas;
 pub mod parse;
 pub mod pgp;

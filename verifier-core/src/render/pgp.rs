@@ -17,7 +17,7 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use super::parse::Lexicon;
+use super::lexicon::Lexicon;
 
 /// Bits carried by one PGP word.
 pub const BITS_PER_WORD: u32 = 8;
