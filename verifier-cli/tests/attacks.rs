@@ -336,29 +336,28 @@ fn attack3_cli_scan_of_picture_recorded_as_image_file() {
 
 /// Runs two SAS sessions in memory; `host_decision` answers on the host.
 fn sas_run(host_decision: Decision) -> Evidence {
-    let mut rng = rand_core::OsRng;
-    let now = std::time::Instant::now();
+    let now = 0;
     let (alice, bob) = (ident(1), ident(6));
-    let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
-    let binding = Some(host.join_binding());
-    let mut joiner = SasSession::respond(&bob, SasConfig::default(), binding, now);
+    let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), now).unwrap();
+    let code = host.join_code("127.0.0.1:1".parse().unwrap()).unwrap();
+    let mut joiner = SasSession::respond(&bob, SasConfig::default(), &code, now).unwrap();
     let mut to_joiner = first.send;
     let mut to_host = Vec::new();
     while !to_joiner.is_empty() || !to_host.is_empty() {
         for m in std::mem::take(&mut to_joiner) {
-            to_host.extend(joiner.receive(&m, &mut rng, now).send);
+            to_host.extend(joiner.receive(&m, now).send);
         }
         for m in std::mem::take(&mut to_host) {
-            to_joiner.extend(host.receive(&m, &mut rng, now).send);
+            to_joiner.extend(host.receive(&m, now).send);
         }
     }
     let a = host.decide(host_decision, now).send;
     let b = joiner.decide(Decision::Match, now).send;
     for m in a {
-        joiner.receive(&m, &mut rng, now);
+        joiner.receive(&m, now);
     }
     for m in b {
-        host.receive(&m, &mut rng, now);
+        host.receive(&m, now);
     }
     assert_eq!(
         host.phase(),

@@ -191,32 +191,75 @@ fn a_no_on_the_host_side_cancels_both() {
 }
 
 #[test]
-fn a_join_code_for_another_session_fails_cleanly() {
+fn a_wrong_join_secret_is_refused_and_the_host_keeps_listening() {
     let dir = tempfile::tempdir().unwrap();
     let (a, _) = identity(dir.path(), "alice");
     let (b, _) = identity(dir.path(), "bob");
     let (host, host_out, code) = start_host(&a, None);
-    // Same address, other binding: re-encode with one binding bit flipped.
+    // Same address, another secret: what a stranger who guesses would type.
     let parsed: verifier_core::sas::JoinCode = code.parse().unwrap();
-    let mut binding = parsed.binding();
-    binding[3] ^= 0x10;
-    let wrong = verifier_core::sas::JoinCode::new(parsed.addr(), binding).to_string();
-    let mut joiner = spawn(
+    let mut secret = *parsed.secret().as_bytes();
+    secret[3] ^= 0x10;
+    let wrong = verifier_core::sas::JoinCode::new(
+        parsed.addr(),
+        verifier_core::sas::JoinSecret::from_bytes(secret),
+    )
+    .to_string();
+    let mut intruder = spawn(
         &["sas", "join", &wrong, "--identity", b.to_str().unwrap()],
+        None,
+    );
+    let intruder_out = intruder.stdout.take().unwrap();
+    let (intruder, ic) = finish(intruder, intruder_out);
+    assert_eq!(
+        last(&intruder),
+        &serde_json::json!({"event": "cancelled", "reason": "wrong_join_code"})
+    );
+    assert_eq!(ic, 1);
+    // The host was not disturbed: the real joiner still verifies with it.
+    let mut joiner = spawn(
+        &["sas", "join", &code, "--identity", b.to_str().unwrap()],
         None,
     );
     let joiner_out = joiner.stdout.take().unwrap();
     let (joiner, jc) = finish(joiner, joiner_out);
     let (host, hc) = finish(host, host_out);
     assert_eq!(
-        last(&joiner),
-        &serde_json::json!({"event": "cancelled", "reason": "wrong_join_code"})
+        last(&joiner)["event"],
+        "not_recorded",
+        "{:?}",
+        joiner.events
     );
-    assert_eq!(
-        last(&host),
-        &serde_json::json!({"event": "cancelled", "reason": "peer_cancelled"})
+    assert_eq!((hc, jc), (0, 0), "{:?}", host.events);
+    assert!(
+        host.events
+            .iter()
+            .any(|e| e["event"] == "ignored_connection"),
+        "{:?}",
+        host.events
     );
-    assert_eq!((hc, jc), (1, 1));
+}
+
+#[test]
+fn a_v1_join_code_asks_to_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let (b, _) = identity(dir.path(), "bob");
+    let out = Command::new(BIN)
+        .args([
+            "sas",
+            "join",
+            "2K0AG-08MPY-CDVMC-C5AKB-M",
+            "--identity",
+            b.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("older verifier") && err.contains("update"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -227,7 +270,7 @@ fn a_mistyped_join_code_is_refused_before_connecting() {
         .args([
             "sas",
             "join",
-            "2K0AG-08MPY-CDVMC-C5AKB-N",
+            "4K0AG-08MPY-CA18D-2MEJA-B9N7A-ME1",
             "--identity",
             b.to_str().unwrap(),
         ])

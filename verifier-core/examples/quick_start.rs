@@ -8,7 +8,6 @@
 //! It prints each step; `tests/quick_start.rs` runs it and checks the output.
 
 use std::error::Error;
-use std::time::Instant;
 
 use verifier_core::identity::Identity;
 use verifier_core::qr::{self, PairwiseCard, Payload};
@@ -52,20 +51,24 @@ fn main() -> Result<(), Box<dyn Error>> {
 
     // 3. SAS session in memory: the two state machines exchange messages until both show
     //    the same short code, then both people answer "match".
-    let (mut rng, now) = (rand_core::OsRng, Instant::now());
-    let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
-    let binding = Some(host.join_binding());
-    let mut joiner = SasSession::respond(&bob, SasConfig::default(), binding, now);
+    //    Time is a monotonic count of milliseconds (any origin); the join code carries the
+    //    host's address and the run's secret.
+    let now = 0;
+    let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), now)?;
+    let code = host
+        .join_code("192.168.1.20:47000".parse()?)
+        .ok_or("the host has a join code")?;
+    let mut joiner = SasSession::respond(&bob, SasConfig::default(), &code, now)?;
     let (mut to_joiner, mut to_host) = (first.send, Vec::new());
     let mut messages = 0;
     while !to_joiner.is_empty() || !to_host.is_empty() {
         for m in std::mem::take(&mut to_joiner) {
             messages += 1;
-            to_host.extend(joiner.receive(&m, &mut rng, now).send);
+            to_host.extend(joiner.receive(&m, now).send);
         }
         for m in std::mem::take(&mut to_host) {
             messages += 1;
-            to_joiner.extend(host.receive(&m, &mut rng, now).send);
+            to_joiner.extend(host.receive(&m, now).send);
         }
     }
     println!("\n3. SAS session ({messages} messages)");
@@ -83,10 +86,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         words.join(" ")
     );
     for m in host.decide(Decision::Match, now).send {
-        joiner.receive(&m, &mut rng, now);
+        joiner.receive(&m, now);
     }
     for m in joiner.decide(Decision::Match, now).send {
-        host.receive(&m, &mut rng, now);
+        host.receive(&m, now);
     }
     println!("   Alice: {:?}", host.phase());
     println!("   Bob:   {:?}", joiner.phase());

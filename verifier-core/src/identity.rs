@@ -171,6 +171,10 @@ impl IdentityTextError {
 }
 
 /// The user's secret Ed25519 identity. Zeroized on drop; `Debug` shows only the public key.
+///
+/// `Clone` copies the secret (each copy is zeroized on drop): owned handles such as a
+/// [`SasSession`](crate::sas::SasSession) keep their own copy.
+#[derive(Clone)]
 pub struct Identity {
     signing: SigningKey,
     public: PublicKey,

@@ -35,18 +35,19 @@
 //! assert_eq!((matched, *qr_evidence.key()), (CheckMatch::Mutual, b));
 //!
 //! // 3. A SAS session in memory: messages go back and forth until both show a code.
-//! let (mut rng, now) = (rand_core::OsRng, std::time::Instant::now());
-//! let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
-//! let mut joiner = SasSession::respond(&bob, SasConfig::default(), Some(host.join_binding()), now);
+//! let now = 0; // milliseconds on any monotonic clock
+//! let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), now)?;
+//! let code = host.join_code("192.168.1.20:47000".parse()?).ok_or("not a host")?;
+//! let mut joiner = SasSession::respond(&bob, SasConfig::default(), &code, now)?;
 //! let (mut to_joiner, mut to_host) = (first.send, Vec::new());
 //! while !to_joiner.is_empty() || !to_host.is_empty() {
-//!     for m in std::mem::take(&mut to_joiner) { to_host.extend(joiner.receive(&m, &mut rng, now).send); }
-//!     for m in std::mem::take(&mut to_host) { to_joiner.extend(host.receive(&m, &mut rng, now).send); }
+//!     for m in std::mem::take(&mut to_joiner) { to_host.extend(joiner.receive(&m, now).send); }
+//!     for m in std::mem::take(&mut to_host) { to_joiner.extend(host.receive(&m, now).send); }
 //! }
 //! assert_eq!(host.phase(), joiner.phase()); // Phase::Compare: the same code on both screens
 //! // Both people say "the codes match".
-//! for m in host.decide(Decision::Match, now).send { joiner.receive(&m, &mut rng, now); }
-//! for m in joiner.decide(Decision::Match, now).send { host.receive(&m, &mut rng, now); }
+//! for m in host.decide(Decision::Match, now).send { joiner.receive(&m, now); }
+//! for m in joiner.decide(Decision::Match, now).send { host.receive(&m, now); }
 //! assert_eq!(host.phase(), Phase::Verified { peer: b });
 //!
 //! // 4. The trust engine: does this run verify Alice's contact "Bob"?

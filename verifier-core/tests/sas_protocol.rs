@@ -3,11 +3,10 @@
 
 mod sas_common;
 
-use std::time::Duration;
-
-use sas_common::{Pair, identities, is_compare, rng, single};
+use sas_common::{Pair, decode, identities, is_compare, rng, single};
+use verifier_core::sas::hazmat::wire::{Body, Epoch};
 use verifier_core::sas::{
-    CancelReason, Decision, JoinCode, Message, Phase, SasConfig, SasSession, wire::Body,
+    CancelReason, Decision, Ignored, JoinCode, JoinSecret, Phase, SasConfig, SasSession,
 };
 
 #[test]
@@ -17,7 +16,7 @@ fn both_sides_see_the_same_code_and_end_verified() {
     let mut p = Pair::new(&alice, &bob, &mut rng);
     assert_eq!(p.host.phase(), Phase::WaitingForPeer);
     assert_eq!(p.joiner.phase(), Phase::WaitingForPeer);
-    p.run_to_compare(&mut rng);
+    p.run_to_compare();
     assert!(is_compare(&p.host.phase()));
     assert_eq!(
         p.host.phase(),
@@ -29,18 +28,8 @@ fn both_sides_see_the_same_code_and_end_verified() {
     assert_eq!(p.host.phase(), Phase::WaitingForPeerConfirmation);
     let from_joiner = single(p.joiner.decide(Decision::Match, p.now));
     assert_eq!(p.joiner.phase(), Phase::WaitingForPeerConfirmation);
-    assert!(
-        p.joiner
-            .receive(&from_host, &mut rng, p.now)
-            .send
-            .is_empty()
-    );
-    assert!(
-        p.host
-            .receive(&from_joiner, &mut rng, p.now)
-            .send
-            .is_empty()
-    );
+    assert!(p.joiner.receive(&from_host, p.now).send.is_empty());
+    assert!(p.host.receive(&from_joiner, p.now).send.is_empty());
     assert_eq!(
         p.host.phase(),
         Phase::Verified {
@@ -60,10 +49,10 @@ fn peer_confirmation_before_own_decision_is_kept_until_the_user_confirms() {
     let mut rng = rng(2);
     let (alice, bob) = identities(&mut rng);
     let mut p = Pair::new(&alice, &bob, &mut rng);
-    p.run_to_compare(&mut rng);
+    p.run_to_compare();
     let from_joiner = single(p.joiner.decide(Decision::Match, p.now));
     // The host has not answered yet: it stays in Compare, not verified.
-    let out = p.host.receive(&from_joiner, &mut rng, p.now);
+    let out = p.host.receive(&from_joiner, p.now);
     assert!(is_compare(&out.phase));
     let from_host = single(p.host.decide(Decision::Match, p.now));
     assert_eq!(
@@ -72,7 +61,7 @@ fn peer_confirmation_before_own_decision_is_kept_until_the_user_confirms() {
             peer: bob.public_key()
         }
     );
-    p.joiner.receive(&from_host, &mut rng, p.now);
+    p.joiner.receive(&from_host, p.now);
     assert_eq!(
         p.joiner.phase(),
         Phase::Verified {
@@ -87,7 +76,7 @@ fn no_match_on_either_side_cancels_both_with_the_right_reasons() {
         let mut rng = rng(3);
         let (alice, bob) = identities(&mut rng);
         let mut p = Pair::new(&alice, &bob, &mut rng);
-        p.run_to_compare(&mut rng);
+        p.run_to_compare();
         let (no, other) = if host_says_no {
             (&mut p.host, &mut p.joiner)
         } else {
@@ -103,14 +92,14 @@ fn no_match_on_either_side_cancels_both_with_the_right_reasons() {
             }
         );
         // The confirmation arriving late changes nothing for the side that said no.
-        assert!(no.receive(&confirm, &mut rng, p.now).send.is_empty());
+        assert!(no.receive(&confirm, p.now).send.is_empty());
         assert_eq!(
             no.phase(),
             Phase::Cancelled {
                 reason: CancelReason::UserNoMatch
             }
         );
-        other.receive(&cancel, &mut rng, p.now);
+        other.receive(&cancel, p.now);
         assert_eq!(
             other.phase(),
             Phase::Cancelled {
@@ -132,7 +121,7 @@ fn user_cancel_works_in_every_phase_and_is_sent() {
             reason: CancelReason::UserCancelled
         }
     );
-    p.joiner.receive(&cancel, &mut rng, p.now);
+    p.joiner.receive(&cancel, p.now);
     assert_eq!(
         p.joiner.phase(),
         Phase::Cancelled {
@@ -148,7 +137,7 @@ fn a_decision_before_the_code_is_shown_does_nothing() {
     let mut p = Pair::new(&alice, &bob, &mut rng);
     assert!(p.host.decide(Decision::Match, p.now).send.is_empty());
     assert_eq!(p.host.phase(), Phase::WaitingForPeer);
-    p.run_to_compare(&mut rng);
+    p.run_to_compare();
     assert!(is_compare(&p.host.phase()));
 }
 
@@ -157,11 +146,9 @@ fn waits_time_out_and_tell_the_peer() {
     let mut rng = rng(6);
     let (alice, bob) = identities(&mut rng);
     let mut p = Pair::new(&alice, &bob, &mut rng);
-    p.run_to_compare(&mut rng);
-    let later = p.now + SasConfig::default().timeout() + Duration::from_secs(1);
-    assert!(is_compare(
-        &p.host.tick(p.now + Duration::from_secs(1)).phase
-    ));
+    p.run_to_compare();
+    let later = p.now + SasConfig::default().timeout_ms() + 1_000;
+    assert!(is_compare(&p.host.tick(p.now + 1_000).phase));
     let cancel = single(p.host.tick(later));
     assert_eq!(
         p.host.phase(),
@@ -169,10 +156,11 @@ fn waits_time_out_and_tell_the_peer() {
             reason: CancelReason::Timeout
         }
     );
-    let msg = Message::decode(&cancel).unwrap();
+    let msg = decode(&cancel);
     assert_eq!(msg.body, Body::Cancel { code: 0x07 });
+    assert_eq!(msg.epoch, Epoch::Session);
     // A message arriving after the deadline is too late as well.
-    let out = p.joiner.receive(&cancel, &mut rng, later);
+    let out = p.joiner.receive(&cancel, later);
     assert_eq!(
         out.phase,
         Phase::Cancelled {
@@ -200,38 +188,40 @@ fn connection_loss_ends_the_run() {
 fn a_wrong_join_code_fails_cleanly() {
     let mut rng = rng(8);
     let (alice, bob) = identities(&mut rng);
-    let now = std::time::Instant::now();
-    let (host, out) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
-    let mut binding = host.join_binding();
-    binding[0] ^= 1;
-    let code = JoinCode::new("127.0.0.1:4000".parse().unwrap(), binding);
-    let mut joiner = SasSession::respond(&bob, SasConfig::default(), Some(code.binding()), now);
-    let reply = single(joiner.receive(&single(out), &mut rng, now));
+    let p = Pair::new(&alice, &bob, &mut rng);
+    let mut secret = *p.code.secret().as_bytes();
+    secret[0] ^= 1;
+    let code = JoinCode::new(p.code.addr(), JoinSecret::from_bytes(secret));
+    let mut joiner = SasSession::respond_seeded(&bob, SasConfig::default(), &code, &[8; 32], 0);
+    let reply = single(joiner.receive(&p.commit, 0));
     assert_eq!(
         joiner.phase(),
         Phase::Cancelled {
             reason: CancelReason::WrongJoinCode
         }
     );
-    assert_eq!(
-        Message::decode(&reply).unwrap().body,
-        Body::Cancel { code: 0x09 }
-    );
+    assert_eq!(decode(&reply).body, Body::Cancel { code: 0x09 });
 }
 
 #[test]
 fn a_responder_refuses_a_shorter_code_than_it_requires() {
     let mut rng = rng(9);
     let (alice, bob) = identities(&mut rng);
-    let now = std::time::Instant::now();
     let weak = SasConfig::default().with_sas_bits(20).unwrap();
-    let (_host, out) = SasSession::initiate(&alice, weak, &mut rng, now);
-    let mut joiner = SasSession::respond(&bob, SasConfig::default(), None, now);
-    joiner.receive(&single(out), &mut rng, now);
+    let mut p = Pair::with(&alice, &bob, &mut rng, weak, SasConfig::default());
+    let cancel = single(p.joiner.receive(&p.commit.clone(), p.now));
     assert_eq!(
-        joiner.phase(),
+        p.joiner.phase(),
         Phase::Cancelled {
             reason: CancelReason::UnsupportedParameters
+        }
+    );
+    // The host is told, under the join key (the joiner has no session keys yet).
+    p.host.receive(&cancel, p.now);
+    assert_eq!(
+        p.host.phase(),
+        Phase::Cancelled {
+            reason: CancelReason::PeerCancelled
         }
     );
 }
@@ -240,20 +230,36 @@ fn a_responder_refuses_a_shorter_code_than_it_requires() {
 fn a_short_code_configuration_truncates_the_sas() {
     let mut rng = rng(10);
     let (alice, bob) = identities(&mut rng);
-    let now = std::time::Instant::now();
     let cfg = SasConfig::default().with_sas_bits(20).unwrap();
-    let (mut host, out) = SasSession::initiate(&alice, cfg.clone(), &mut rng, now);
-    let mut joiner = SasSession::respond(&bob, cfg, None, now);
-    let accept = single(joiner.receive(&single(out), &mut rng, now));
-    let reveal = single(host.receive(&accept, &mut rng, now));
-    joiner.receive(&reveal, &mut rng, now);
-    let Phase::Compare { sas, .. } = joiner.phase() else {
+    let mut p = Pair::with(&alice, &bob, &mut rng, cfg.clone(), cfg);
+    p.run_to_compare();
+    let Phase::Compare { sas, .. } = p.joiner.phase() else {
         panic!("not comparing")
     };
     assert_eq!(sas.bits(), 20);
     assert_eq!(sas.bytes()[2] & 0x0f, 0);
     assert_eq!(&sas.bytes()[3..], &[0, 0, 0]);
-    assert_eq!(host.phase(), joiner.phase());
+    assert_eq!(p.host.phase(), p.joiner.phase());
+}
+
+#[test]
+fn both_sides_show_the_initiators_rendering() {
+    let mut rng = rng(13);
+    let (alice, bob) = identities(&mut rng);
+    let host = SasConfig::default()
+        .with_rendering("words:bip39:fr")
+        .unwrap();
+    let joiner = SasConfig::default().with_rendering("emoji:en").unwrap();
+    let mut p = Pair::with(&alice, &bob, &mut rng, host, joiner);
+    p.run_to_compare();
+    for side in [&p.host, &p.joiner] {
+        let Phase::Compare { rendering, .. } = side.phase() else {
+            panic!("not comparing")
+        };
+        assert_eq!(rendering.as_deref(), Some("words:bip39:fr"));
+        assert_eq!(side.agreed_rendering().as_deref(), Some("words:bip39:fr"));
+    }
+    assert_eq!(p.host.phase(), p.joiner.phase());
 }
 
 #[test]
@@ -276,7 +282,7 @@ fn different_runs_give_different_codes() {
     let mut seen = std::collections::HashSet::new();
     for _ in 0..20 {
         let mut p = Pair::new(&alice, &bob, &mut rng);
-        p.run_to_compare(&mut rng);
+        p.run_to_compare();
         let Phase::Compare { sas, .. } = p.host.phase() else {
             panic!()
         };
@@ -290,9 +296,11 @@ fn debug_output_shows_no_secret_material() {
     let mut rng = rng(12);
     let (alice, bob) = identities(&mut rng);
     let mut p = Pair::new(&alice, &bob, &mut rng);
-    p.run_to_compare(&mut rng);
+    p.run_to_compare();
     let dbg = format!("{:?} {:?}", p.host, p.joiner);
     assert!(dbg.contains("SasSession"));
     assert!(!dbg.to_lowercase().contains("secret"));
     assert!(!dbg.contains("keys"));
+    assert!(!dbg.contains(&p.code.to_text()));
+    let _ = Ignored::Unauthenticated; // the reason type is public
 }

@@ -646,7 +646,10 @@ fn camera_that_fails_to_open_is_explained() {
 #[test]
 fn session_code_offers_to_join_the_live_session() {
     let s = setup(&[]);
-    let jc = JoinCode::new("127.0.0.1:47000".parse().unwrap(), [9, 8, 7, 6]);
+    let jc = JoinCode::new(
+        "127.0.0.1:47000".parse().unwrap(),
+        verifier_core::sas::JoinSecret::from_bytes([9, 8, 7, 6, 5, 4, 3, 2]),
+    );
     let code = Payload::Session(SessionCode::new(jc.to_bytes()).unwrap()).encode();
     let frame = picture_of(&code).rgb_frame();
     let cams = FakeCameras::new(vec![frame], Pace::Repeat(Duration::from_millis(30)));

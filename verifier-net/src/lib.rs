@@ -1,23 +1,28 @@
 //! # verifier-net
 //!
 //! The TCP transport of the SAS protocol (`docs/sas-protocol.md`, "Transport"): frames are
-//! `u32 length ‖ message` with a maximum size, sockets have read and write timeouts, a host
-//! serves exactly one session per connection, and a cancelled run shuts its connection down.
+//! `u32 length ‖ message` with a maximum size, sockets have read and write timeouts, and a
+//! cancelled run shuts its connection down.
 //!
-//! [`Driver`] runs a [`SasSession`] over a [`Connection`] with std threads: one thread reads
-//! frames, the caller's thread feeds the state machine, and the person's decisions arrive
-//! from any thread through a [`DecisionSender`].
+//! A [`Host`] sends its first message to every connection and keeps the one whose answer
+//! proves it knows the join code ([`Host::accept_joiner`]): a stranger who connects first,
+//! sends junk or floods the port is dropped without disturbing the session (at most
+//! [`MAX_PENDING`] connections wait at once, each at most [`FIRST_FRAME_TIMEOUT`]).
+//! [`Driver`] then runs the [`SasSession`] over that [`Connection`] with std threads: one
+//! thread reads frames, the caller's thread feeds the state machine, and the person's
+//! decisions arrive from any thread through a [`DecisionSender`]. Time comes from a
+//! [`Clock`] (milliseconds since it was made).
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream, UdpSocket};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use rand_core::CryptoRngCore;
-use verifier_core::sas::{Decision, MAX_MESSAGE_LEN, Output, Phase, SasSession};
+use verifier_core::sas::{Decision, Ignored, MAX_MESSAGE_LEN, Output, Phase, SasSession};
 
 /// The largest frame payload accepted (the largest SAS message).
 pub const MAX_FRAME_LEN: usize = MAX_MESSAGE_LEN;
@@ -25,6 +30,38 @@ pub const MAX_FRAME_LEN: usize = MAX_MESSAGE_LEN;
 pub const DEFAULT_IO_TIMEOUT: Duration = Duration::from_secs(30);
 /// How long a finished side keeps reading so its last frame is not lost to a reset.
 const LINGER: Duration = Duration::from_secs(2);
+/// The most connections a host keeps waiting for their first frame; when one more arrives,
+/// the oldest is closed.
+pub const MAX_PENDING: usize = 4;
+/// How long a new connection may take to send its first frame before the host closes it.
+pub const FIRST_FRAME_TIMEOUT: Duration = Duration::from_secs(5);
+const POLL: Duration = Duration::from_millis(10);
+
+/// The session's clock: milliseconds since it was made, from [`Instant`] (monotonic).
+#[derive(Clone, Copy, Debug)]
+pub struct Clock(Instant);
+
+impl Clock {
+    /// A clock starting at 0 now.
+    pub fn new() -> Self {
+        Self(Instant::now())
+    }
+
+    /// Milliseconds since [`Clock::new`].
+    pub fn now_ms(&self) -> u64 {
+        u64::try_from(self.0.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    fn until(&self, deadline_ms: u64) -> Duration {
+        Duration::from_millis(deadline_ms.saturating_sub(self.now_ms()))
+    }
+}
+
+impl Default for Clock {
+    fn default() -> Self {
+        Self::new()
+    }
+}
 
 /// A transport failure.
 #[derive(Debug, thiserror::Error)]
@@ -183,10 +220,97 @@ impl Connection {
     }
 }
 
-/// A listening host that accepts exactly one peer.
+/// A listening host for one session.
 #[derive(Debug)]
 pub struct Host {
     listener: TcpListener,
+}
+
+/// What [`Host::accept_joiner`] ended with.
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Accepted {
+    /// The joiner proved it knows the join code: continue with [`Driver::run`] on this
+    /// connection, sending `output` first.
+    Joiner {
+        /// The joiner's connection.
+        conn: Connection,
+        /// The session's answer to the joiner's first message.
+        output: Output,
+    },
+    /// The run ended before anyone joined (timeout, or the person cancelled).
+    Ended(Output),
+}
+
+/// Why the host closed a connection that was not the joiner.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Dropped {
+    /// Its first frame was ignored by the session (not from someone who knows the code).
+    Ignored(Ignored),
+    /// Its first frame was too large or empty.
+    BadFrame,
+    /// It sent nothing within [`FIRST_FRAME_TIMEOUT`].
+    Silent,
+    /// More than [`MAX_PENDING`] connections were waiting; it was the oldest.
+    TooMany,
+    /// It closed, or a socket operation failed.
+    Closed,
+}
+
+impl core::fmt::Display for Dropped {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Self::Ignored(why) => write!(f, "{why}"),
+            Self::BadFrame => f.write_str("it sent a frame that is too large or empty"),
+            Self::Silent => f.write_str("it sent nothing in time"),
+            Self::TooMany => f.write_str("too many connections were waiting"),
+            Self::Closed => f.write_str("it closed the connection"),
+        }
+    }
+}
+
+struct Pending {
+    stream: TcpStream,
+    peer: SocketAddr,
+    since: Instant,
+    buf: Vec<u8>,
+}
+
+/// What one pending connection has for the host.
+enum Poll {
+    Nothing,
+    Frame(Vec<u8>),
+    Drop(Dropped),
+}
+
+impl Pending {
+    fn poll(&mut self) -> Poll {
+        let mut chunk = [0u8; 4 + MAX_FRAME_LEN];
+        loop {
+            if let Some(frame) = self.take_frame() {
+                return frame;
+            }
+            match self.stream.read(&mut chunk) {
+                Ok(0) => return Poll::Drop(Dropped::Closed),
+                Ok(n) => self.buf.extend_from_slice(&chunk[..n]),
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => return Poll::Nothing,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                Err(_) => return Poll::Drop(Dropped::Closed),
+            }
+        }
+    }
+
+    fn take_frame(&mut self) -> Option<Poll> {
+        let (len, rest) = self.buf.split_first_chunk::<4>()?;
+        let len = usize::try_from(u32::from_be_bytes(*len)).unwrap_or(usize::MAX);
+        if len == 0 || len > MAX_FRAME_LEN {
+            return Some(Poll::Drop(Dropped::BadFrame));
+        }
+        let frame = rest.get(..len)?.to_vec();
+        self.buf.drain(..4 + len);
+        Some(Poll::Frame(frame))
+    }
 }
 
 impl Host {
@@ -203,30 +327,52 @@ impl Host {
             .map_err(io_err("reading the listening address"))
     }
 
-    /// Waits at most `timeout` for one peer; the listener closes afterwards, so no second
-    /// peer can join the same session.
-    pub fn accept_one(self, timeout: Duration) -> Result<Connection, NetError> {
+    /// Waits for the joiner: sends the session's first message to every connection and
+    /// keeps the first one whose answer the session accepts, until the session's deadline
+    /// or until `stop()` returns true (then the run is cancelled). A connection whose first
+    /// frame the session ignores, that sends a bad frame or nothing within
+    /// [`FIRST_FRAME_TIMEOUT`], or that is the oldest of more than [`MAX_PENDING`], is
+    /// closed and reported to `on_drop`; the session is untouched. The listener closes when
+    /// this returns, so nobody else can join.
+    pub fn accept_joiner(
+        self,
+        session: &mut SasSession,
+        clock: &Clock,
+        stop: impl Fn() -> bool,
+        mut on_drop: impl FnMut(SocketAddr, &Dropped),
+    ) -> Result<Accepted, NetError> {
         self.listener
             .set_nonblocking(true)
             .map_err(io_err("configuring the listener"))?;
-        let end = Instant::now() + timeout;
+        let mut pending: VecDeque<Pending> = VecDeque::new();
         loop {
+            if stop() {
+                return Ok(Accepted::Ended(
+                    session.decide(Decision::Cancel, clock.now_ms()),
+                ));
+            }
+            let out = session.tick(clock.now_ms());
+            if matches!(out.phase, Phase::Cancelled { .. } | Phase::Verified { .. }) {
+                return Ok(Accepted::Ended(out));
+            }
+            let mut busy = false;
             match self.listener.accept() {
-                Ok((stream, _)) => {
-                    stream
-                        .set_nonblocking(false)
-                        .map_err(io_err("configuring the connection"))?;
-                    return Connection::from_stream(stream, DEFAULT_IO_TIMEOUT);
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if Instant::now() >= end {
-                        return Err(NetError::Timeout {
-                            while_doing: "waiting for the other side to join",
-                            secs: timeout.as_secs(),
-                        });
+                Ok((stream, peer)) => {
+                    busy = true;
+                    if pending.len() >= MAX_PENDING
+                        && let Some(old) = pending.pop_front()
+                    {
+                        let _ = old.stream.shutdown(Shutdown::Both);
+                        on_drop(old.peer, &Dropped::TooMany);
                     }
-                    std::thread::sleep(Duration::from_millis(50));
+                    if let Some(p) = open_pending(stream, peer, session) {
+                        pending.push_back(p);
+                    } else {
+                        on_drop(peer, &Dropped::Closed);
+                    }
                 }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     return Err(NetError::Io {
                         op: "accepting a connection",
@@ -234,8 +380,67 @@ impl Host {
                     });
                 }
             }
+            let mut i = 0;
+            while i < pending.len() {
+                let verdict = match pending[i].poll() {
+                    Poll::Nothing if pending[i].since.elapsed() >= FIRST_FRAME_TIMEOUT => {
+                        Some(Dropped::Silent)
+                    }
+                    Poll::Nothing => None,
+                    Poll::Drop(why) => Some(why),
+                    Poll::Frame(frame) => {
+                        busy = true;
+                        let output = session.receive(&frame, clock.now_ms());
+                        match output.ignored.clone() {
+                            Some(why) => Some(Dropped::Ignored(why)),
+                            None => {
+                                let Some(p) = pending.remove(i) else { break };
+                                for other in pending.drain(..) {
+                                    let _ = other.stream.shutdown(Shutdown::Both);
+                                }
+                                p.stream
+                                    .set_nonblocking(false)
+                                    .map_err(io_err("configuring the connection"))?;
+                                let conn = Connection::from_stream(p.stream, DEFAULT_IO_TIMEOUT)?;
+                                return Ok(Accepted::Joiner { conn, output });
+                            }
+                        }
+                    }
+                };
+                match verdict {
+                    Some(why) => {
+                        if let Some(p) = pending.remove(i) {
+                            let _ = p.stream.shutdown(Shutdown::Both);
+                            on_drop(p.peer, &why);
+                        }
+                    }
+                    None => i += 1,
+                }
+            }
+            if !busy {
+                std::thread::sleep(POLL);
+            }
         }
     }
+}
+
+/// Sends the first message to a new connection; `None` when that fails.
+fn open_pending(stream: TcpStream, peer: SocketAddr, session: &SasSession) -> Option<Pending> {
+    let first = session.first_message()?;
+    stream.set_nonblocking(false).ok()?;
+    stream
+        .set_write_timeout(Some(Duration::from_secs(2)))
+        .ok()?;
+    stream.set_nodelay(true).ok()?;
+    let mut writer = &stream;
+    write_frame(&mut writer, &first).ok()?;
+    stream.set_nonblocking(true).ok()?;
+    Some(Pending {
+        stream,
+        peer,
+        since: Instant::now(),
+        buf: Vec::new(),
+    })
 }
 
 /// The address other machines on the LAN most likely reach this one at, for a host bound
@@ -340,12 +545,16 @@ impl Driver {
     /// Sends `initial` (e.g. the initiator's Commit), then feeds the state machine until the
     /// run ends; `on_phase` sees every new phase. Returns the final phase (verified or
     /// cancelled) and shuts the connection down.
-    pub fn run<R: CryptoRngCore>(
+    ///
+    /// Messages the session ignores (forged, replayed, unreadable) change nothing; each is
+    /// reported to `on_ignored`.
+    pub fn run(
         mut self,
-        session: &mut SasSession<'_>,
-        rng: &mut R,
+        session: &mut SasSession,
+        clock: &Clock,
         initial: Output,
         mut on_phase: impl FnMut(&Phase),
+        mut on_ignored: impl FnMut(&Ignored),
     ) -> Phase {
         let mut last = None;
         let mut out = initial;
@@ -356,6 +565,9 @@ impl Driver {
                     break;
                 }
             }
+            if let Some(why) = &out.ignored {
+                on_ignored(why);
+            }
             if last.as_ref() != Some(&out.phase) {
                 on_phase(&out.phase);
                 last = Some(out.phase.clone());
@@ -364,13 +576,13 @@ impl Driver {
                 self.finish();
                 return out.phase;
             }
-            let wait = session.deadline().saturating_duration_since(Instant::now());
+            let wait = clock.until(session.deadline_ms());
             out = match self.rx.recv_timeout(wait) {
-                Ok(Input::Frame(bytes)) => session.receive(&bytes, rng, Instant::now()),
-                Ok(Input::Decision(d)) => session.decide(d, Instant::now()),
+                Ok(Input::Frame(bytes)) => session.receive(&bytes, clock.now_ms()),
+                Ok(Input::Decision(d)) => session.decide(d, clock.now_ms()),
                 Ok(Input::BadFrame) => session.reject_frame(),
                 Ok(Input::Lost) | Err(RecvTimeoutError::Disconnected) => session.connection_lost(),
-                Err(RecvTimeoutError::Timeout) => session.tick(Instant::now()),
+                Err(RecvTimeoutError::Timeout) => session.tick(clock.now_ms()),
             };
         }
     }
@@ -425,28 +637,11 @@ mod tests {
     }
 
     #[test]
-    fn host_accepts_one_peer_then_stops_listening() {
-        let host = Host::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        let addr = host.local_addr().unwrap();
-        let client = std::thread::spawn(move || {
-            let mut c = Connection::connect(addr, Duration::from_secs(5)).unwrap();
-            c.send(b"ping").unwrap();
-            c.recv().unwrap()
-        });
-        let mut server = host.accept_one(Duration::from_secs(5)).unwrap();
-        assert_eq!(server.recv().unwrap(), b"ping");
-        server.send(b"pong").unwrap();
-        assert_eq!(client.join().unwrap(), b"pong");
-        // The listener is gone: a second peer is refused.
-        assert!(Connection::connect(addr, Duration::from_secs(2)).is_err());
-    }
-
-    #[test]
-    fn accept_times_out_without_peer() {
-        let host = Host::bind("127.0.0.1:0".parse().unwrap()).unwrap();
-        assert!(matches!(
-            host.accept_one(Duration::from_millis(100)),
-            Err(NetError::Timeout { .. })
-        ));
+    fn clock_counts_milliseconds() {
+        let c = Clock::new();
+        let a = c.now_ms();
+        std::thread::sleep(Duration::from_millis(20));
+        assert!(c.now_ms() >= a + 20);
+        assert_eq!(c.until(0), Duration::ZERO);
     }
 }

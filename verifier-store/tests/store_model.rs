@@ -82,28 +82,27 @@ impl User {
 
     /// A SAS session with `peer`, compared by both people.
     fn sas(&self, peer: &Identity) -> Evidence {
-        let mut rng = rand_core::OsRng;
-        let now = std::time::Instant::now();
-        let (mut host, first) = SasSession::initiate(&self.me, SasConfig::default(), &mut rng, now);
-        let binding = Some(host.join_binding());
-        let mut joiner = SasSession::respond(peer, SasConfig::default(), binding, now);
+        let now = 0;
+        let (mut host, first) = SasSession::initiate(&self.me, SasConfig::default(), now).unwrap();
+        let code = host.join_code("127.0.0.1:1".parse().unwrap()).unwrap();
+        let mut joiner = SasSession::respond(peer, SasConfig::default(), &code, now).unwrap();
         let mut to_joiner = first.send;
         let mut to_host = Vec::new();
         while !to_joiner.is_empty() || !to_host.is_empty() {
             for m in std::mem::take(&mut to_joiner) {
-                to_host.extend(joiner.receive(&m, &mut rng, now).send);
+                to_host.extend(joiner.receive(&m, now).send);
             }
             for m in std::mem::take(&mut to_host) {
-                to_joiner.extend(host.receive(&m, &mut rng, now).send);
+                to_joiner.extend(host.receive(&m, now).send);
             }
         }
         let a = host.decide(Decision::Match, now).send;
         let b = joiner.decide(Decision::Match, now).send;
         for m in a {
-            joiner.receive(&m, &mut rng, now);
+            joiner.receive(&m, now);
         }
         for m in b {
-            host.receive(&m, &mut rng, now);
+            host.receive(&m, now);
         }
         assert_eq!(
             host.phase(),

@@ -8,14 +8,15 @@
 use std::io::{BufRead, Write};
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rand_core::OsRng;
 use serde_json::json;
 use verifier_core::identity::Identity;
-use verifier_core::render::SasEmoji;
-use verifier_core::sas::{CancelReason, Decision, JoinCode, Output, Phase, SasConfig, SasSession};
-use verifier_net::{Connection, DecisionSender, Driver, Host};
+use verifier_core::render::{Bip39Language, SasEmoji};
+use verifier_core::sas::{
+    CancelReason, Decision, Ignored, JoinCode, Output, Phase, SasCode, SasConfig, SasSession,
+};
+use verifier_net::{Accepted, Clock, Connection, DecisionSender, Driver, Dropped, Host};
 
 use verifier_core::trust::{Evidence, OwnKeys, Refusal};
 
@@ -31,9 +32,10 @@ pub enum SasCommand {
     Host {
         #[command(flatten)]
         common: Common,
-        /// Address and port to listen on (port 0 picks a free one).
-        #[arg(long, value_name = "ADDR:PORT", default_value = "0.0.0.0:0")]
-        bind: SocketAddr,
+        /// Address and port to listen on (port 0 picks a free one). Default: the address
+        /// this machine uses on the LAN, a free port.
+        #[arg(long, value_name = "ADDR:PORT")]
+        bind: Option<SocketAddr>,
     },
     /// Join a verification started with `verifier sas host`, using its join code.
     Join {
@@ -144,16 +146,29 @@ fn load_own(common: &Common) -> Result<(Identity, OwnKeys), CliError> {
     common::load_own(common.identity.as_deref()).map_err(|e| setup(e.message))
 }
 
+/// The rendering this side shows (sent in the protocol; the host's is the one both show).
+const RENDERING: &str = "words:bip39:en";
+
 fn config(common: &Common) -> SasConfig {
-    SasConfig::default().with_timeout(Duration::from_secs(common.timeout))
+    let config = SasConfig::default().with_timeout_ms(common.timeout.saturating_mul(1000));
+    // A fixed, valid tag: with_rendering cannot refuse it.
+    config.clone().with_rendering(RENDERING).unwrap_or(config)
 }
 
-fn host(common: &Common, bind: SocketAddr) -> Result<(Phase, Option<Evidence>), CliError> {
+fn host(common: &Common, bind: Option<SocketAddr>) -> Result<(Phase, Option<Evidence>), CliError> {
     let identity = load_identity(common)?;
     let ui = Ui {
         json: common.json,
         yes: common.yes,
     };
+    // Listen on the LAN interface only, not on every interface, unless --bind says so.
+    let bind = bind.unwrap_or_else(|| match verifier_net::likely_lan_ip(false) {
+        Some(ip) => SocketAddr::new(ip, 0),
+        None => {
+            ui.note("No network address found; listening on this machine only (see --bind).");
+            SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 0)
+        }
+    });
     let listener = Host::bind(bind).map_err(|e| setup(format!("cannot listen on {bind}: {e}")))?;
     let local = listener.local_addr().map_err(|e| setup(e.to_string()))?;
     let ip = if local.ip().is_unspecified() {
@@ -164,10 +179,12 @@ fn host(common: &Common, bind: SocketAddr) -> Result<(Phase, Option<Evidence>), 
     } else {
         local.ip()
     };
-    let config = config(common);
-    let timeout = config.timeout();
-    let (mut session, first) = SasSession::initiate(&identity, config, &mut OsRng, Instant::now());
-    let code = JoinCode::new(SocketAddr::new(ip, local.port()), session.join_binding());
+    let clock = Clock::new();
+    let (mut session, _first) = SasSession::initiate(&identity, config(common), clock.now_ms())
+        .map_err(|e| setup(e.to_string()))?;
+    let code = session
+        .join_code(SocketAddr::new(ip, local.port()))
+        .ok_or_else(|| setup("internal error: the host has no join code"))?;
     if ui.json {
         ui.event("join_code", &[("code", json!(code.to_text()))]);
     } else {
@@ -175,16 +192,27 @@ fn host(common: &Common, bind: SocketAddr) -> Result<(Phase, Option<Evidence>), 
         println!("On the other device run:  verifier sas join {code}");
         println!("Waiting for the other person to join…");
     }
-    let conn = match listener.accept_one(timeout) {
-        Ok(conn) => conn,
-        Err(verifier_net::NetError::Timeout { .. }) => {
-            let out = session.tick(Instant::now() + timeout);
+    let accepted = listener
+        .accept_joiner(
+            &mut session,
+            &clock,
+            || false,
+            |peer, why| ui.dropped(peer, why),
+        )
+        .map_err(|e| setup(e.to_string()))?;
+    let (conn, first) = match accepted {
+        Accepted::Joiner { conn, output } => (conn, output),
+        Accepted::Ended(out) => {
             ui.show(&out.phase);
             return Ok((out.phase, None));
         }
-        Err(e) => return Err(setup(e.to_string())),
+        _ => {
+            return Err(setup(
+                "internal error: unknown outcome while waiting for a joiner",
+            ));
+        }
     };
-    let phase = drive(conn, &mut session, first, &ui)?;
+    let phase = drive(conn, &mut session, &clock, first, &ui)?;
     Ok((phase, session.evidence()))
 }
 
@@ -197,31 +225,34 @@ fn join(code: &str, common: &Common) -> Result<(Phase, Option<Evidence>), CliErr
     };
     let conn = Connection::connect(code.addr(), CONNECT_TIMEOUT)
         .map_err(|e| setup(format!("cannot reach the host at {}: {e}", code.addr())))?;
-    let mut session = SasSession::respond(
-        &identity,
-        config(common),
-        Some(code.binding()),
-        Instant::now(),
-    );
+    let clock = Clock::new();
+    let mut session = SasSession::respond(&identity, config(common), &code, clock.now_ms())
+        .map_err(|e| setup(e.to_string()))?;
     let start = Output {
         send: Vec::new(),
         phase: session.phase(),
+        ignored: None,
     };
-    let phase = drive(conn, &mut session, start, &ui)?;
+    let phase = drive(conn, &mut session, &clock, start, &ui)?;
     Ok((phase, session.evidence()))
 }
 
 fn drive(
     conn: Connection,
-    session: &mut SasSession<'_>,
+    session: &mut SasSession,
+    clock: &Clock,
     first: Output,
     ui: &Ui,
 ) -> Result<Phase, CliError> {
     let driver = Driver::start(conn).map_err(|e| setup(e.to_string()))?;
     let decisions = driver.decisions();
-    Ok(driver.run(session, &mut OsRng, first, |phase| {
-        ui.on_phase(phase, &decisions)
-    }))
+    Ok(driver.run(
+        session,
+        clock,
+        first,
+        |phase| ui.on_phase(phase, &decisions),
+        |why| ui.ignored(why),
+    ))
 }
 
 struct Ui {
@@ -251,6 +282,36 @@ impl Ui {
         }
     }
 
+    /// A connection the host closed without letting it near the session.
+    fn dropped(&self, peer: SocketAddr, why: &Dropped) {
+        if self.json {
+            self.event(
+                "ignored_connection",
+                &[
+                    ("peer", json!(peer.to_string())),
+                    ("reason", json!(why.to_string())),
+                ],
+            );
+        } else {
+            eprintln!("Closed a connection from {peer} that is not the joiner: {why}.");
+        }
+    }
+
+    /// A message the session ignored (forged, replayed or unreadable).
+    fn ignored(&self, why: &Ignored) {
+        if self.json {
+            self.event(
+                "ignored_message",
+                &[
+                    ("reason", json!(why.name())),
+                    ("message", json!(why.to_string())),
+                ],
+            );
+        } else {
+            eprintln!("Warning: {why}. The session goes on.");
+        }
+    }
+
     fn on_phase(&self, phase: &Phase, decisions: &DecisionSender) {
         self.show(phase);
         if matches!(phase, Phase::Compare { .. }) {
@@ -268,11 +329,12 @@ impl Ui {
         match phase {
             Phase::WaitingForPeer => {}
             Phase::Compare {
-                words,
+                sas,
                 emoji,
                 decimals,
+                rendering,
                 ..
-            } => self.show_code(words, emoji, decimals),
+            } => self.show_code(sas, rendering.as_deref(), emoji, decimals),
             Phase::WaitingForPeerConfirmation => {
                 self.note("Waiting for the other person to confirm…");
             }
@@ -302,13 +364,26 @@ impl Ui {
         }
     }
 
-    fn show_code(&self, words: &[&str], emoji: &[SasEmoji], decimals: &[u16; 3]) {
+    fn show_code(
+        &self,
+        sas: &SasCode,
+        rendering: Option<&str>,
+        emoji: &[SasEmoji],
+        decimals: &[u16; 3],
+    ) {
+        // The host's rendering is the one both sides show: words in its language.
+        let lang = rendering
+            .and_then(|r| r.strip_prefix("words:bip39:"))
+            .and_then(|code| code.parse::<Bip39Language>().ok())
+            .unwrap_or_default();
+        let words = sas.words(lang);
         if self.json {
             let symbols: Vec<&str> = emoji.iter().map(|e| e.emoji()).collect();
             self.event(
                 "compare",
                 &[
                     ("words", json!(words)),
+                    ("words_language", json!(lang.code())),
                     ("emoji", json!(symbols)),
                     ("decimals", json!(decimals)),
                 ],
@@ -316,7 +391,11 @@ impl Ui {
         } else {
             println!();
             println!("Compare with the other screen (any one line is enough):");
-            println!("  words:    {}", words.join("  "));
+            if lang == Bip39Language::English {
+                println!("  words:    {}", words.join("  "));
+            } else {
+                println!("  words ({}):    {}", lang.name(), words.join("  "));
+            }
             let shown: Vec<String> = emoji
                 .iter()
                 .map(|e| format!("{} {}", e.emoji(), e.description_en()))

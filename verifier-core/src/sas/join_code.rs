@@ -1,31 +1,85 @@
-//! The join code: where the host listens and which first message it will send
-//! (docs/sas-protocol.md, "Join code").
+//! The join code: where the host listens, and the secret that authenticates both sides'
+//! first messages (docs/sas-protocol.md, "Join code").
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 
-use super::machine::{JOIN_BINDING_LEN, JoinBinding};
-use super::schedule::{LABEL_JOIN_CODE_CHECKSUM, labelled_hash};
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop};
 
-const HEADER_V4: u8 = 0x14;
-const HEADER_V6: u8 = 0x16;
+use super::schedule::{JOIN_SECRET_LEN, LABEL_JOIN_CODE_CHECKSUM, labelled_hash};
+
+const HEADER_V4: u8 = 0x24;
+const HEADER_V6: u8 = 0x26;
+/// Headers of the SAS v1 join code, which carried no secret.
+const OLD_HEADERS: [u8; 2] = [0x14, 0x16];
 const CHECKSUM_LEN: usize = 2;
 const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const GROUP: usize = 5;
+/// Characters of an IPv4 join code (without the `-` between groups).
+pub const JOIN_CODE_CHARS_V4: usize = 28;
+/// Characters of an IPv6 join code (without the `-` between groups).
+pub const JOIN_CODE_CHARS_V6: usize = 47;
+const PAYLOAD_V4: usize = 1 + 4 + 2 + JOIN_SECRET_LEN;
+const PAYLOAD_V6: usize = 1 + 16 + 2 + JOIN_SECRET_LEN;
 
-/// A join code: the host's address and port plus bytes binding its first message.
+/// The random secret of one run's join code (64 bits). Zeroized on drop, never printed by
+/// `Debug`, compared in constant time.
+#[derive(Clone, Zeroize, ZeroizeOnDrop)]
+pub struct JoinSecret([u8; JOIN_SECRET_LEN]);
+
+impl JoinSecret {
+    /// Wraps secret bytes (made by the host's session; see [`JoinCode::new`]).
+    pub fn from_bytes(bytes: [u8; JOIN_SECRET_LEN]) -> Self {
+        Self(bytes)
+    }
+
+    /// The secret bytes.
+    pub fn as_bytes(&self) -> &[u8; JOIN_SECRET_LEN] {
+        &self.0
+    }
+}
+
+impl PartialEq for JoinSecret {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.ct_eq(&other.0).into()
+    }
+}
+
+impl Eq for JoinSecret {}
+
+impl core::fmt::Debug for JoinSecret {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("JoinSecret(<redacted>)")
+    }
+}
+
+/// A join code: the host's address and port plus the run's join secret.
+///
+/// The text form is meant to be shown and typed; treat it like a one-time password (it
+/// is worthless once the run ended). `Debug` never shows the secret.
 ///
 /// ```
-/// use verifier_core::sas::JoinCode;
-/// let code = JoinCode::new("192.168.1.20:47000".parse().unwrap(), [1, 2, 3, 4]);
+/// use verifier_core::sas::{JoinCode, JoinSecret};
+/// let code = JoinCode::new("192.168.1.20:47000".parse().unwrap(), JoinSecret::from_bytes([1; 8]));
 /// let text = code.to_string();
-/// assert_eq!(text.len(), 21 + 4); // 21 base32 characters in groups of five
+/// assert_eq!(text.len(), 28 + 5); // 28 base32 characters in groups of five
 /// assert_eq!(text.to_lowercase().parse::<JoinCode>().unwrap(), code);
 /// assert_eq!(JoinCode::from_bytes(&code.to_bytes()).unwrap(), code);
+/// assert!(!format!("{code:?}").contains(&text));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct JoinCode {
     addr: SocketAddr,
-    binding: JoinBinding,
+    secret: JoinSecret,
+}
+
+impl core::fmt::Debug for JoinCode {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("JoinCode")
+            .field("addr", &self.addr)
+            .field("secret", &self.secret)
+            .finish()
+    }
 }
 
 /// Why a join code could not be read.
@@ -57,6 +111,11 @@ pub enum JoinCodeError {
         /// "characters" or "bytes".
         unit: &'static str,
     },
+    /// A join code of SAS v1, which this version no longer speaks.
+    #[error(
+        "this join code comes from an older verifier (SAS version 1, no join secret); update verifier on the host and start again"
+    )]
+    OldVersion,
     /// The first byte names no known address family or version.
     #[error("the join code has an unknown format (0x{header:02x}); update verifier on both sides")]
     UnknownFormat {
@@ -68,10 +127,25 @@ pub enum JoinCodeError {
     Checksum,
 }
 
+impl JoinCodeError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Empty => 4201,
+            Self::BadCharacter { .. } => 4202,
+            Self::BadLength { .. } => 4203,
+            Self::OldVersion => 4204,
+            Self::UnknownFormat { .. } => 4205,
+            Self::Checksum => 4206,
+        }
+    }
+}
+
 impl JoinCode {
-    /// A join code for a host at `addr` whose first message has `binding`.
-    pub fn new(addr: SocketAddr, binding: JoinBinding) -> Self {
-        Self { addr, binding }
+    /// A join code for a host at `addr` whose run uses `secret`
+    /// ([`SasSession::join_code`](super::SasSession::join_code) makes it for the host).
+    pub fn new(addr: SocketAddr, secret: JoinSecret) -> Self {
+        Self { addr, secret }
     }
 
     /// The host's address and port.
@@ -79,14 +153,14 @@ impl JoinCode {
         self.addr
     }
 
-    /// The binding of the host's first message.
-    pub fn binding(&self) -> JoinBinding {
-        self.binding
+    /// The join secret.
+    pub fn secret(&self) -> &JoinSecret {
+        &self.secret
     }
 
-    /// The payload bytes (11 for IPv4, 23 for IPv6), without checksum: for QR codes.
+    /// The payload bytes (15 for IPv4, 27 for IPv6), without checksum: for QR codes.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(23);
+        let mut out = Vec::with_capacity(PAYLOAD_V6);
         match self.addr.ip() {
             IpAddr::V4(ip) => {
                 out.push(HEADER_V4);
@@ -98,7 +172,7 @@ impl JoinCode {
             }
         }
         out.extend_from_slice(&self.addr.port().to_be_bytes());
-        out.extend_from_slice(&self.binding);
+        out.extend_from_slice(self.secret.as_bytes());
         out
     }
 
@@ -118,20 +192,21 @@ impl JoinCode {
                     .ok_or_else(|| bad_bytes(bytes.len(), header))?;
                 (Ipv6Addr::from(*a).into(), rest)
             }
+            h if OLD_HEADERS.contains(&h) => return Err(JoinCodeError::OldVersion),
             other => return Err(JoinCodeError::UnknownFormat { header: other }),
         };
         let (port, rest) = rest
             .split_first_chunk::<2>()
             .ok_or_else(|| bad_bytes(bytes.len(), header))?;
-        let (binding, rest) = rest
-            .split_first_chunk::<JOIN_BINDING_LEN>()
+        let (secret, rest) = rest
+            .split_first_chunk::<JOIN_SECRET_LEN>()
             .ok_or_else(|| bad_bytes(bytes.len(), header))?;
         if !rest.is_empty() {
             return Err(bad_bytes(bytes.len(), header));
         }
         Ok(Self {
             addr: SocketAddr::new(ip, u16::from_be_bytes(*port)),
-            binding: *binding,
+            secret: JoinSecret(*secret),
         })
     }
 
@@ -141,6 +216,7 @@ impl JoinCode {
         let sum = checksum(&bytes);
         bytes.extend_from_slice(&sum);
         let chars = base32_encode(&bytes);
+        bytes.zeroize();
         let mut out = String::with_capacity(chars.len() + chars.len() / GROUP);
         for (i, c) in chars.chars().enumerate() {
             if i > 0 && i.is_multiple_of(GROUP) {
@@ -153,7 +229,7 @@ impl JoinCode {
 
     /// Reads the text form (case-insensitive; `-` and spaces ignored; `O`→0, `I`/`L`→1).
     pub fn parse(text: &str) -> Result<Self, JoinCodeError> {
-        let mut values = Vec::with_capacity(40);
+        let mut values = Vec::with_capacity(48);
         for (position, ch) in text.chars().enumerate() {
             if ch == '-' || ch.is_whitespace() {
                 continue;
@@ -163,12 +239,14 @@ impl JoinCode {
         }
         let payload_len = match values.len() {
             0 => return Err(JoinCodeError::Empty),
-            21 => 11,
-            40 => 23,
+            JOIN_CODE_CHARS_V4 => PAYLOAD_V4,
+            JOIN_CODE_CHARS_V6 => PAYLOAD_V6,
+            // v1 codes: 21 or 40 characters whose first five bits are header 0x14/0x16.
+            21 | 40 if values.first() == Some(&2) => return Err(JoinCodeError::OldVersion),
             n => {
                 return Err(JoinCodeError::BadLength {
                     len: n,
-                    expected: "21 (IPv4) or 40 (IPv6)",
+                    expected: "28 (IPv4) or 47 (IPv6)",
                     unit: "characters",
                 });
             }
@@ -199,7 +277,7 @@ impl core::str::FromStr for JoinCode {
 fn bad_bytes(len: usize, header: u8) -> JoinCodeError {
     JoinCodeError::BadLength {
         len,
-        expected: if header == HEADER_V6 { "23" } else { "11" },
+        expected: if header == HEADER_V6 { "27" } else { "15" },
         unit: "bytes",
     }
 }
@@ -260,6 +338,10 @@ fn decode_char(ch: char) -> Option<u8> {
 mod tests {
     use super::*;
 
+    fn secret(b: u8) -> JoinSecret {
+        JoinSecret::from_bytes([b; JOIN_SECRET_LEN])
+    }
+
     #[test]
     fn round_trips_v4_and_v6() {
         for addr in [
@@ -268,9 +350,16 @@ mod tests {
             "[::1]:4000",
             "[fe80::1:2:3:4]:9",
         ] {
-            let code = JoinCode::new(addr.parse().unwrap(), [9, 8, 7, 6]);
+            let code = JoinCode::new(addr.parse().unwrap(), secret(9));
             assert_eq!(JoinCode::parse(&code.to_text()).unwrap(), code, "{addr}");
             assert_eq!(JoinCode::from_bytes(&code.to_bytes()).unwrap(), code);
+            let chars = code.to_text().replace('-', "").len();
+            let want = if addr.starts_with('[') {
+                JOIN_CODE_CHARS_V6
+            } else {
+                JOIN_CODE_CHARS_V4
+            };
+            assert_eq!(chars, want, "{addr}");
         }
     }
 
@@ -278,7 +367,7 @@ mod tests {
     fn every_single_character_typo_is_rejected_or_changes_nothing() {
         let code = JoinCode::new(
             "192.168.0.7:40123".parse().unwrap(),
-            [0xde, 0xad, 0xbe, 0xef],
+            JoinSecret::from_bytes([0xde, 0xad, 0xbe, 0xef, 1, 2, 3, 4]),
         );
         let text: Vec<char> = code.to_text().chars().collect();
         let mut accepted = 0;
@@ -298,7 +387,7 @@ mod tests {
                 }
             }
         }
-        // 16-bit checksum: at most a handful of the ~650 typos may slip through.
+        // 16-bit checksum: at most a handful of the ~870 typos may slip through.
         assert!(accepted <= 2, "{accepted} typos accepted");
     }
 
@@ -318,8 +407,35 @@ mod tests {
             Err(JoinCodeError::UnknownFormat { .. })
         ));
         assert!(matches!(
-            JoinCode::from_bytes(&[0x14, 1, 2]),
+            JoinCode::from_bytes(&[0x24, 1, 2]),
             Err(JoinCodeError::BadLength { .. })
         ));
+    }
+
+    #[test]
+    fn downgrade_to_a_v1_join_code_is_refused_with_update_advice() {
+        // The v1 code of docs' old example (192.168.1.20:47000) and its bytes.
+        assert_eq!(
+            JoinCode::parse("2K0AG-08MPY-CDVMC-C5AKB-M"),
+            Err(JoinCodeError::OldVersion)
+        );
+        assert_eq!(
+            JoinCode::from_bytes(&[0x14, 192, 168, 1, 20, 0xb7, 0x98, 1, 2, 3, 4]),
+            Err(JoinCodeError::OldVersion)
+        );
+        assert!(
+            JoinCodeError::OldVersion
+                .to_string()
+                .contains("update verifier")
+        );
+    }
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let code = JoinCode::new("10.0.0.1:5".parse().unwrap(), secret(0xab));
+        let dbg = format!("{code:?}");
+        assert!(dbg.contains("10.0.0.1:5") && dbg.contains("<redacted>"));
+        assert!(!dbg.contains("171") && !dbg.to_lowercase().contains("ab, "));
+        assert!(!dbg.contains(&code.to_text()));
     }
 }

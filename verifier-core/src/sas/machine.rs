@@ -1,321 +1,123 @@
 //! The sans-IO state machine of one SAS run (docs/sas-protocol.md, "Flow").
 
-use std::time::{Duration, Instant};
+use std::net::SocketAddr;
 
-use rand_core::CryptoRngCore;
-use x25519_dalek::{EphemeralSecret, PublicKey as X25519Public};
+use rand_core::RngCore;
+use x25519_dalek::{PublicKey as X25519Public, StaticSecret};
+use zeroize::Zeroizing;
 
 use super::code::SasCode;
+use super::config::SasConfig;
+use super::extensions::Extensions;
+use super::join_code::{JoinCode, JoinSecret};
 use super::keys::{Identity, PublicKey};
+use super::phase::{CancelReason, Decision, Ignored, Output, Phase};
 use super::proof::{CommitSent, CommitmentSettled, PeerConfirmed, UserConfirmed, VerifiedProofs};
 use super::schedule::{
-    LABEL_JOIN_CODE, Role, SessionKeys, Transcript, commitment, labelled_hash, signature_input,
+    JoinKeys, Role, SeededValues, SessionKeys, TagKey, Transcript, commitment, signature_input,
 };
-use super::wire::{Body, DecodeError, FLOW_ID_LEN, FlowId, MAX_SAS_BITS, Message};
-use crate::render::{Bip39Language, SasEmoji};
+use super::wire::{Body, Epoch, FLOW_ID_LEN, FlowId, Frame, Message, PROTOCOL_VERSION};
+use crate::render::Bip39Language;
 use crate::trust::{ComparedBy, Evidence};
 
-/// The fewest SAS bits any configuration accepts.
-pub const MIN_SAS_BITS: u8 = 20;
-/// The default SAS length: all six bytes.
-pub const DEFAULT_SAS_BITS: u8 = 48;
-/// The default limit on each wait (for the peer or for a person).
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(300);
-/// Length of the join-code binding of the first message.
-pub const JOIN_BINDING_LEN: usize = 4;
-
-/// The bytes of a join code that bind the initiator's first message.
-pub type JoinBinding = [u8; JOIN_BINDING_LEN];
-
-/// Parameters of a run.
-///
-/// ```
-/// use verifier_core::sas::SasConfig;
-/// let config = SasConfig::default().with_sas_bits(40).unwrap();
-/// assert_eq!(config.sas_bits(), 40);
-/// assert!(SasConfig::default().with_sas_bits(16).is_err());
-/// ```
-#[derive(Clone, Debug)]
-pub struct SasConfig {
-    sas_bits: u8,
-    timeout: Duration,
-    #[cfg(test)]
-    insecure_no_commitment: bool,
-}
-
-impl Default for SasConfig {
-    fn default() -> Self {
-        Self {
-            sas_bits: DEFAULT_SAS_BITS,
-            timeout: DEFAULT_TIMEOUT,
-            #[cfg(test)]
-            insecure_no_commitment: false,
-        }
-    }
-}
-
-/// A configuration that would make the SAS too weak or impossible.
+/// Why a session could not be made, saved or resumed.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
-pub enum SasConfigError {
-    /// `sas_bits` outside `MIN_SAS_BITS..=48`.
-    #[error("a SAS of {bits} bits is not allowed: choose {min} to {max} bits")]
-    SasBitsOutOfRange {
-        /// The value asked for.
-        bits: u8,
-        /// The minimum.
-        min: u8,
-        /// The maximum.
-        max: u8,
+pub enum SasError {
+    /// The operating system's random number generator failed.
+    #[error("the system's random number generator failed: {reason}; try again")]
+    Randomness {
+        /// What the generator reported.
+        reason: String,
+    },
+    /// Only a run still in progress can be saved.
+    #[error("the run has ended ({phase}); a finished run cannot be saved or resumed")]
+    Finished {
+        /// `verified` or `cancelled`.
+        phase: &'static str,
+    },
+    /// The saved bytes were not sealed by this identity, or were changed.
+    #[error(
+        "the saved session does not open with this identity: it was saved by another identity, or changed since"
+    )]
+    SavedSessionInvalid,
+    /// The saved bytes open, but what they hold does not fit together.
+    #[error("the saved session is damaged: {what}")]
+    SavedSessionDamaged {
+        /// What did not check out.
+        what: &'static str,
+    },
+    /// The saved session has a format this version does not read.
+    #[error(
+        "the saved session has format version {version}; this verifier reads version {supported}"
+    )]
+    SavedSessionVersion {
+        /// The version found.
+        version: u8,
+        /// The version this code reads.
+        supported: u8,
     },
 }
 
-impl SasConfig {
-    /// Sets the number of SAS bits (`20..=48`). The initiator sends this value; a responder
-    /// accepts an initiator's value only if it is at least its own.
-    pub fn with_sas_bits(mut self, bits: u8) -> Result<Self, SasConfigError> {
-        if !(MIN_SAS_BITS..=MAX_SAS_BITS).contains(&bits) {
-            return Err(SasConfigError::SasBitsOutOfRange {
-                bits,
-                min: MIN_SAS_BITS,
-                max: MAX_SAS_BITS,
-            });
-        }
-        self.sas_bits = bits;
-        Ok(self)
-    }
-
-    /// Sets the limit on each wait (capped at one day).
-    pub fn with_timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout.min(Duration::from_secs(86_400));
-        self
-    }
-
-    /// The number of SAS bits.
-    pub fn sas_bits(&self) -> u8 {
-        self.sas_bits
-    }
-
-    /// The limit on each wait.
-    pub fn timeout(&self) -> Duration {
-        self.timeout
-    }
-
-    /// Test-only: any SAS length, and optionally the broken variant without commitment.
-    #[cfg(test)]
-    pub(crate) fn insecure_for_tests(bits: u8, no_commitment: bool) -> Self {
-        Self {
-            sas_bits: bits,
-            timeout: DEFAULT_TIMEOUT,
-            insecure_no_commitment: no_commitment,
-        }
-    }
-
-    fn no_commitment(&self) -> bool {
-        #[cfg(test)]
-        {
-            self.insecure_no_commitment
-        }
-        #[cfg(not(test))]
-        {
-            false
-        }
-    }
-}
-
-/// Why a run ended without verification.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum CancelReason {
-    /// The person at this side said the codes differ.
-    UserNoMatch,
-    /// The person at the other side said the codes differ.
-    PeerNoMatch,
-    /// The peer's MAC or signature did not verify.
-    MacMismatch,
-    /// The revealed ephemeral key does not match the commitment.
-    CommitmentMismatch,
-    /// A message arrived that is not the next one expected (replay, out of order, other flow).
-    UnexpectedMessage,
-    /// A message could not be decoded (including oversized ones).
-    MalformedMessage,
-    /// The peer speaks another protocol version.
-    UnsupportedVersion,
-    /// A wait lasted longer than the configured timeout.
-    Timeout,
-    /// The person at this side cancelled.
-    UserCancelled,
-    /// The peer cancelled for a reason other than "no match".
-    PeerCancelled,
-    /// The first message is not the one the join code names.
-    WrongJoinCode,
-    /// The peer asked for a weaker SAS than this side accepts.
-    UnsupportedParameters,
-    /// An ephemeral key gave an all-zero (non-contributory) shared secret.
-    NonContributoryKey,
-    /// The connection closed before the run ended.
-    ConnectionLost,
-}
-
-impl CancelReason {
-    /// A stable snake_case name (used in the CLI's JSON events).
-    pub fn name(self) -> &'static str {
+impl SasError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
         match self {
-            Self::UserNoMatch => "user_no_match",
-            Self::PeerNoMatch => "peer_no_match",
-            Self::MacMismatch => "mac_mismatch",
-            Self::CommitmentMismatch => "commitment_mismatch",
-            Self::UnexpectedMessage => "unexpected_message",
-            Self::MalformedMessage => "malformed_message",
-            Self::UnsupportedVersion => "unsupported_version",
-            Self::Timeout => "timeout",
-            Self::UserCancelled => "user_cancelled",
-            Self::PeerCancelled => "peer_cancelled",
-            Self::WrongJoinCode => "wrong_join_code",
-            Self::UnsupportedParameters => "unsupported_parameters",
-            Self::NonContributoryKey => "non_contributory_key",
-            Self::ConnectionLost => "connection_lost",
-        }
-    }
-
-    /// The code this side sends in its Cancel message, or `None` when the reason came from
-    /// the peer or the connection (nothing is sent then).
-    pub fn wire_code(self) -> Option<u8> {
-        Some(match self {
-            Self::UserNoMatch => 0x01,
-            Self::MacMismatch => 0x02,
-            Self::CommitmentMismatch => 0x03,
-            Self::UnexpectedMessage => 0x04,
-            Self::MalformedMessage => 0x05,
-            Self::UnsupportedVersion => 0x06,
-            Self::Timeout => 0x07,
-            Self::UserCancelled => 0x08,
-            Self::WrongJoinCode => 0x09,
-            Self::UnsupportedParameters => 0x0a,
-            Self::NonContributoryKey => 0x0b,
-            Self::PeerNoMatch | Self::PeerCancelled | Self::ConnectionLost => return None,
-        })
-    }
-
-    /// How this side reads a Cancel code from the peer.
-    pub fn from_peer_code(code: u8) -> Self {
-        if code == 0x01 {
-            Self::PeerNoMatch
-        } else {
-            Self::PeerCancelled
-        }
-    }
-
-    fn from_decode_error(e: &DecodeError) -> Self {
-        match e {
-            DecodeError::UnsupportedVersion { .. } => Self::UnsupportedVersion,
-            _ => Self::MalformedMessage,
+            Self::Randomness { .. } => 4401,
+            Self::Finished { .. } => 4402,
+            Self::SavedSessionInvalid => 4403,
+            Self::SavedSessionDamaged { .. } => 4404,
+            Self::SavedSessionVersion { .. } => 4405,
         }
     }
 }
 
-impl core::fmt::Display for CancelReason {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        let text = match self {
-            Self::UserNoMatch => "you said the codes do not match",
-            Self::PeerNoMatch => "the other person said the codes do not match",
-            Self::MacMismatch => "the peer's confirmation did not verify (possible attack)",
-            Self::CommitmentMismatch => "the peer's key does not match its commitment (attack)",
-            Self::UnexpectedMessage => "a message arrived out of order or was replayed",
-            Self::MalformedMessage => "a message could not be read",
-            Self::UnsupportedVersion => "the peer speaks another protocol version",
-            Self::Timeout => "the other side took too long",
-            Self::UserCancelled => "you cancelled",
-            Self::PeerCancelled => "the other side cancelled",
-            Self::WrongJoinCode => "the host is not the one the join code names",
-            Self::UnsupportedParameters => "the peer asked for a code that is too short",
-            Self::NonContributoryKey => "the peer sent an invalid ephemeral key (attack)",
-            Self::ConnectionLost => "the connection closed",
-        };
-        f.write_str(text)
-    }
+/// 32 bytes from the operating system's generator.
+pub(super) fn os_seed() -> Result<Zeroizing<[u8; 32]>, SasError> {
+    let mut seed = Zeroizing::new([0u8; 32]);
+    rand_core::OsRng
+        .try_fill_bytes(seed.as_mut())
+        .map_err(|e| SasError::Randomness {
+            reason: e.to_string(),
+        })?;
+    Ok(seed)
 }
 
-/// What the person answered after comparing the codes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Decision {
-    /// The codes are the same.
-    Match,
-    /// A script answered "match" without anyone comparing (e.g. `--yes`).
-    /// The protocol runs as with [`Decision::Match`], but the run's
-    /// [`evidence`](SasSession::evidence) says so and the trust engine never
-    /// records it: with nobody comparing, a man in the middle always wins.
-    ScriptedMatch,
-    /// The codes differ.
-    NoMatch,
-    /// Stop the run.
-    Cancel,
+/// The peer's Confirm, kept with its proof so that a resumed session can check it again.
+pub(super) struct PeerConfirm {
+    pub(super) proof: PeerConfirmed,
+    pub(super) mac: [u8; 32],
+    pub(super) signature: [u8; 64],
 }
 
-/// The coarse public phase of a run.
-#[derive(Clone, Debug, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Phase {
-    /// Waiting for the peer's next message.
-    WaitingForPeer,
-    /// Both sides hold the SAS: show it and ask "do they match?" (people compare any one
-    /// of the three renderings).
-    Compare {
-        /// Four BIP39 English words (44 bits); `sas.words(lang)` gives other languages.
-        words: Vec<&'static str>,
-        /// Seven Matrix SAS emoji (42 bits), each with its names.
-        emoji: Vec<SasEmoji>,
-        /// Three Matrix decimals, 1000..=9191 (39 bits).
-        decimals: [u16; 3],
-        /// The code itself (bytes, indices, number of bits that vary).
-        sas: SasCode,
-    },
-    /// This person said "match"; waiting for the peer's confirmation.
-    WaitingForPeerConfirmation,
-    /// The peer's identity key is verified.
-    Verified {
-        /// The verified identity key of the peer.
-        peer: PublicKey,
-    },
-    /// The run ended without verification.
-    Cancelled {
-        /// Why.
-        reason: CancelReason,
-    },
+pub(super) struct Established {
+    pub(super) keys: SessionKeys,
+    pub(super) peer: PublicKey,
+    pub(super) sas: SasCode,
+    pub(super) commitment: CommitmentSettled,
+    pub(super) transcript: Transcript,
+    /// This side's ephemeral secret (kept so that a saved run can re-derive its keys).
+    pub(super) ephemeral: StaticSecret,
+    pub(super) peer_confirm: Option<PeerConfirm>,
 }
 
-/// The result of one input: messages to send (in order) and the phase after it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Output {
-    /// Encoded messages to send to the peer, in order.
-    pub send: Vec<Vec<u8>>,
-    /// The phase after this input.
-    pub phase: Phase,
-}
-
-struct Established {
-    keys: SessionKeys,
-    peer: PublicKey,
-    sas: SasCode,
-    commitment: CommitmentSettled,
-}
-
-enum State {
+pub(super) enum State {
     InitiatorCommitted {
-        secret: EphemeralSecret,
-        public: [u8; 32],
+        secret: StaticSecret,
         commitment: [u8; 32],
         sent: CommitSent,
     },
-    ResponderWaiting,
+    ResponderWaiting {
+        secret: StaticSecret,
+    },
     ResponderAccepted {
-        secret: EphemeralSecret,
-        public: [u8; 32],
+        secret: StaticSecret,
         peer: PublicKey,
         commitment: [u8; 32],
         sas_bits: u8,
+        peer_extensions: Extensions,
     },
-    Comparing(Box<Established>, Option<PeerConfirmed>),
+    Comparing(Box<Established>),
     AwaitingPeer(Box<Established>, UserConfirmed),
     Verified {
         peer: PublicKey,
@@ -326,48 +128,58 @@ enum State {
     Transition,
 }
 
-/// One side of one SAS run. Holds no socket, thread or clock.
+/// One side of one SAS run: an owned, `Send + Sync` value that holds no socket, thread or
+/// clock. Time comes in as `now_ms`, a monotonic count of milliseconds from any origin
+/// (the same origin for every call on one session).
 ///
 /// ```
 /// use verifier_core::identity::Identity;
 /// use verifier_core::sas::{Decision, Phase, SasConfig, SasSession};
-/// let mut rng = rand_core::OsRng;
-/// let now = std::time::Instant::now();
-/// let (alice, bob) = (Identity::generate(&mut rng), Identity::generate(&mut rng));
-/// let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
-/// let binding = Some(host.join_binding());
-/// let mut joiner = SasSession::respond(&bob, SasConfig::default(), binding, now);
+/// let (alice, bob) = (Identity::from_bytes(&[1; 32])?, Identity::from_bytes(&[2; 32])?);
+/// let now = 0; // milliseconds on any monotonic clock
+/// let (mut host, first) = SasSession::initiate(&alice, SasConfig::default(), now)?;
+/// let code = host.join_code("192.168.1.20:47000".parse()?).ok_or("not a host")?;
+/// let mut joiner = SasSession::respond(&bob, SasConfig::default(), &code, now)?;
 /// let mut to_joiner = first.send;
 /// let mut to_host = Vec::new();
 /// while !to_joiner.is_empty() || !to_host.is_empty() {
 ///     for m in std::mem::take(&mut to_joiner) {
-///         to_host.extend(joiner.receive(&m, &mut rng, now).send);
+///         to_host.extend(joiner.receive(&m, now).send);
 ///     }
 ///     for m in std::mem::take(&mut to_host) {
-///         to_joiner.extend(host.receive(&m, &mut rng, now).send);
+///         to_joiner.extend(host.receive(&m, now).send);
 ///     }
 /// }
 /// assert!(matches!(host.phase(), Phase::Compare { .. }));
 /// assert_eq!(host.phase(), joiner.phase()); // the same code on both sides
 /// let a = host.decide(Decision::Match, now).send;
 /// let b = joiner.decide(Decision::Match, now).send;
-/// for m in a { joiner.receive(&m, &mut rng, now); }
-/// for m in b { host.receive(&m, &mut rng, now); }
+/// for m in a { joiner.receive(&m, now); }
+/// for m in b { host.receive(&m, now); }
 /// assert_eq!(host.phase(), Phase::Verified { peer: bob.public_key() });
 /// assert_eq!(joiner.phase(), Phase::Verified { peer: alice.public_key() });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub struct SasSession<'a> {
-    identity: &'a Identity,
-    own_key: PublicKey,
-    role: Role,
-    config: SasConfig,
-    flow_id: FlowId,
-    join_binding: Option<JoinBinding>,
-    state: State,
-    deadline: Instant,
+pub struct SasSession {
+    pub(super) identity: Identity,
+    pub(super) own_key: PublicKey,
+    pub(super) role: Role,
+    pub(super) config: SasConfig,
+    pub(super) flow_id: FlowId,
+    pub(super) join_secret: JoinSecret,
+    pub(super) join_keys: JoinKeys,
+    /// The sequence number of this side's next message.
+    pub(super) send_seq: u8,
+    /// The sequence number of the peer's next message.
+    pub(super) recv_seq: u8,
+    /// Initiator: the responder has sent a message under session keys (from then on,
+    /// join-epoch messages from it are refused).
+    pub(super) peer_in_session: bool,
+    pub(super) state: State,
+    pub(super) deadline_ms: u64,
 }
 
-impl core::fmt::Debug for SasSession<'_> {
+impl core::fmt::Debug for SasSession {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("SasSession")
             .field("role", &self.role)
@@ -377,79 +189,110 @@ impl core::fmt::Debug for SasSession<'_> {
     }
 }
 
-impl<'a> SasSession<'a> {
-    /// Starts a run as the initiator (host). The returned output holds the Commit message,
-    /// to send as soon as a peer connects; [`Self::join_binding`] goes into the join code.
-    pub fn initiate<R: CryptoRngCore>(
-        identity: &'a Identity,
+impl SasSession {
+    /// Starts a run as the initiator (host), with fresh randomness from the operating
+    /// system. The returned output holds the Commit message, to send to every peer that
+    /// connects (also [`Self::first_message`]); [`Self::join_code`] gives the code to show.
+    pub fn initiate(
+        identity: &Identity,
         config: SasConfig,
-        rng: &mut R,
-        now: Instant,
+        now_ms: u64,
+    ) -> Result<(Self, Output), SasError> {
+        let seed = os_seed()?;
+        Ok(Self::initiate_seeded(identity, config, &seed, now_ms))
+    }
+
+    /// [`Self::initiate`] with every random value (flow id, join secret, ephemeral key)
+    /// derived from `seed` (docs/sas-protocol.md, "Randomness"). For tests and vectors, or a
+    /// caller with its own generator: a seed must never be used twice.
+    pub fn initiate_seeded(
+        identity: &Identity,
+        config: SasConfig,
+        seed: &[u8; 32],
+        now_ms: u64,
     ) -> (Self, Output) {
-        let own_key = identity.public_key();
-        let mut flow_id = [0u8; FLOW_ID_LEN];
-        rng.fill_bytes(&mut flow_id);
-        let secret = EphemeralSecret::random_from_rng(&mut *rng);
+        let values = SeededValues::new(seed);
+        let flow_id = values.flow_id();
+        let join_secret = JoinSecret::from_bytes(*values.join_secret());
+        let secret = StaticSecret::from(*values.ephemeral());
         let public = X25519Public::from(&secret).to_bytes();
+        let own_key = identity.public_key();
         let sas_bits = config.sas_bits;
+        let extensions = config.extensions.clone();
         let commitment_value = if config.no_commitment() {
             public
         } else {
-            commitment(&flow_id, sas_bits, &own_key, &public)
+            commitment(&flow_id, sas_bits, &own_key, &public, &extensions.encode())
         };
-        let first = Message {
+        let join_keys = JoinKeys::derive(join_secret.as_bytes());
+        let mut session = Self {
+            identity: identity.clone(),
+            own_key,
+            role: Role::Initiator,
+            deadline_ms: deadline(now_ms, &config),
+            config,
             flow_id,
-            body: Body::Commit {
+            join_secret,
+            join_keys,
+            send_seq: 0,
+            recv_seq: 0,
+            peer_in_session: false,
+            state: State::Transition,
+        };
+        let first = session.seal(
+            Body::Commit {
                 sas_bits,
                 identity: own_key,
                 commitment: commitment_value,
+                extensions,
             },
-        }
-        .encode();
-        let sent = CommitSent::commit_encoded();
-        let binding = join_binding_of(&first);
-        let session = Self {
-            identity,
-            own_key,
-            role: Role::Initiator,
-            deadline: deadline(now, &config),
-            config,
-            flow_id,
-            join_binding: Some(binding),
-            state: State::InitiatorCommitted {
-                secret,
-                public,
-                commitment: commitment_value,
-                sent,
-            },
+            Epoch::Join,
+        );
+        session.state = State::InitiatorCommitted {
+            secret,
+            commitment: commitment_value,
+            sent: CommitSent::commit_encoded(),
         };
-        let phase = session.phase();
-        (
-            session,
-            Output {
-                send: vec![first],
-                phase,
-            },
-        )
+        let out = session.output(vec![first]);
+        (session, out)
     }
 
-    /// Starts a run as the responder (joiner). With `expected`, the first message must be the
-    /// one the join code binds, else the run ends with [`CancelReason::WrongJoinCode`].
+    /// Starts a run as the responder (joiner) for the host named by `code`, with fresh
+    /// randomness from the operating system. The host's first message must prove that it
+    /// knows the code's secret, else the run ends with [`CancelReason::WrongJoinCode`].
     pub fn respond(
-        identity: &'a Identity,
+        identity: &Identity,
         config: SasConfig,
-        expected: Option<JoinBinding>,
-        now: Instant,
+        code: &JoinCode,
+        now_ms: u64,
+    ) -> Result<Self, SasError> {
+        let seed = os_seed()?;
+        Ok(Self::respond_seeded(identity, config, code, &seed, now_ms))
+    }
+
+    /// [`Self::respond`] with the ephemeral key derived from `seed` (never use a seed twice).
+    pub fn respond_seeded(
+        identity: &Identity,
+        config: SasConfig,
+        code: &JoinCode,
+        seed: &[u8; 32],
+        now_ms: u64,
     ) -> Self {
+        let values = SeededValues::new(seed);
+        let secret = StaticSecret::from(*values.ephemeral());
         Self {
-            identity,
+            identity: identity.clone(),
             own_key: identity.public_key(),
             role: Role::Responder,
-            deadline: deadline(now, &config),
+            deadline_ms: deadline(now_ms, &config),
             config,
             flow_id: [0u8; FLOW_ID_LEN],
-            join_binding: expected,
-            state: State::ResponderWaiting,
+            join_keys: JoinKeys::derive(code.secret().as_bytes()),
+            join_secret: code.secret().clone(),
+            send_seq: 0,
+            recv_seq: 0,
+            peer_in_session: false,
+            state: State::ResponderWaiting { secret },
         }
     }
 
@@ -463,14 +306,42 @@ impl<'a> SasSession<'a> {
         self.flow_id
     }
 
-    /// The join-code binding: of the own Commit (initiator) or the expected one (responder).
-    pub fn join_binding(&self) -> JoinBinding {
-        self.join_binding.unwrap_or([0u8; JOIN_BINDING_LEN])
+    /// The host's join code for a listener at `addr`; `None` for a responder.
+    pub fn join_code(&self, addr: SocketAddr) -> Option<JoinCode> {
+        (self.role == Role::Initiator).then(|| JoinCode::new(addr, self.join_secret.clone()))
     }
 
-    /// When the current wait times out (the driver should call [`Self::tick`] then).
-    pub fn deadline(&self) -> Instant {
-        self.deadline
+    /// The initiator's Commit, while it still waits for a joiner: the transport sends it to
+    /// every new connection (the same bytes each time). `None` otherwise.
+    pub fn first_message(&self) -> Option<Vec<u8>> {
+        let State::InitiatorCommitted { commitment, .. } = &self.state else {
+            return None;
+        };
+        Some(
+            Message {
+                flow_id: self.flow_id,
+                seq: 0,
+                epoch: Epoch::Join,
+                body: Body::Commit {
+                    sas_bits: self.config.sas_bits,
+                    identity: self.own_key,
+                    commitment: *commitment,
+                    extensions: self.config.extensions.clone(),
+                },
+            }
+            .encode(self.join_keys.key(Role::Initiator)),
+        )
+    }
+
+    /// When the current wait times out, in the caller's milliseconds (call [`Self::tick`]
+    /// then).
+    pub fn deadline_ms(&self) -> u64 {
+        self.deadline_ms
+    }
+
+    /// The configuration of this side.
+    pub fn config(&self) -> &SasConfig {
+        &self.config
     }
 
     /// The evidence of a verified run, for the trust engine: the peer's key,
@@ -480,7 +351,7 @@ impl<'a> SasSession<'a> {
         match &self.state {
             State::Verified { peer, proofs } => Some(Evidence::sas(
                 *peer,
-                super::wire::PROTOCOL_VERSION,
+                PROTOCOL_VERSION,
                 proofs.transcript_hash(),
                 proofs.compared_by(),
             )),
@@ -488,18 +359,26 @@ impl<'a> SasSession<'a> {
         }
     }
 
+    /// The agreed rendering (the initiator's rendering tag), once key agreement is done.
+    pub fn agreed_rendering(&self) -> Option<String> {
+        self.established()
+            .and_then(|est| Extensions::decode(&est.transcript.initiator_extensions).ok())
+            .and_then(|ext| ext.rendering().map(str::to_owned))
+    }
+
     /// The current public phase.
     pub fn phase(&self) -> Phase {
         match &self.state {
             State::InitiatorCommitted { .. }
-            | State::ResponderWaiting
+            | State::ResponderWaiting { .. }
             | State::ResponderAccepted { .. }
             | State::Transition => Phase::WaitingForPeer,
-            State::Comparing(est, _) => Phase::Compare {
+            State::Comparing(est) => Phase::Compare {
                 words: est.sas.words(Bip39Language::English),
                 emoji: est.sas.emoji(),
                 decimals: est.sas.decimals(),
                 sas: est.sas,
+                rendering: self.agreed_rendering(),
             },
             State::AwaitingPeer(..) => Phase::WaitingForPeerConfirmation,
             State::Verified { peer, .. } => Phase::Verified { peer: *peer },
@@ -507,7 +386,14 @@ impl<'a> SasSession<'a> {
         }
     }
 
-    fn is_finished(&self) -> bool {
+    pub(super) fn established(&self) -> Option<&Established> {
+        match &self.state {
+            State::Comparing(est) | State::AwaitingPeer(est, _) => Some(est),
+            _ => None,
+        }
+    }
+
+    pub(super) fn is_finished(&self) -> bool {
         matches!(self.state, State::Verified { .. } | State::Cancelled(_))
     }
 
@@ -515,35 +401,66 @@ impl<'a> SasSession<'a> {
         Output {
             send,
             phase: self.phase(),
+            ignored: None,
+        }
+    }
+
+    fn ignore(&self, why: Ignored) -> Output {
+        Output {
+            send: Vec::new(),
+            phase: self.phase(),
+            ignored: Some(why),
+        }
+    }
+
+    /// Encodes `body` as this side's next message, tagged under `epoch`'s key.
+    fn seal(&mut self, body: Body, epoch: Epoch) -> Vec<u8> {
+        let msg = Message {
+            flow_id: self.flow_id,
+            seq: self.send_seq,
+            epoch,
+            body,
+        };
+        self.send_seq = self.send_seq.saturating_add(1);
+        let key = match (epoch, self.established()) {
+            (Epoch::Session, Some(est)) => est.keys.tag_key(self.role).clone(),
+            _ => self.join_keys.key(self.role).clone(),
+        };
+        msg.encode(&key)
+    }
+
+    /// The epoch of this side's next message other than Reveal: session keys once it has
+    /// them.
+    fn send_epoch(&self) -> Epoch {
+        if self.established().is_some() {
+            Epoch::Session
+        } else {
+            Epoch::Join
         }
     }
 
     /// Ends the run for `reason`, sending a Cancel when the reason is this side's.
     fn cancel(&mut self, reason: CancelReason) -> Output {
+        let send = match reason.wire_code() {
+            Some(code) => {
+                let epoch = self.send_epoch();
+                vec![self.seal(Body::Cancel { code }, epoch)]
+            }
+            None => Vec::new(),
+        };
         self.state = State::Cancelled(reason);
-        let send = reason
-            .wire_code()
-            .map(|code| {
-                Message {
-                    flow_id: self.flow_id,
-                    body: Body::Cancel { code },
-                }
-                .encode()
-            })
-            .into_iter()
-            .collect();
         self.output(send)
     }
 
     /// Checks the clock: cancels with [`CancelReason::Timeout`] once the deadline passed.
-    pub fn tick(&mut self, now: Instant) -> Output {
-        if !self.is_finished() && now >= self.deadline {
+    pub fn tick(&mut self, now_ms: u64) -> Output {
+        if !self.is_finished() && now_ms >= self.deadline_ms {
             return self.cancel(CancelReason::Timeout);
         }
         self.output(Vec::new())
     }
 
-    /// The transport lost the connection.
+    /// The transport lost the connection to the peer.
     pub fn connection_lost(&mut self) -> Output {
         if self.is_finished() {
             return self.output(Vec::new());
@@ -551,8 +468,10 @@ impl<'a> SasSession<'a> {
         self.cancel(CancelReason::ConnectionLost)
     }
 
-    /// The transport received a frame it cannot deliver (larger than [`MAX_MESSAGE_LEN`] or
-    /// empty): the run ends as [`CancelReason::MalformedMessage`], and the peer is told.
+    /// The transport received a frame from the peer's connection that it cannot deliver
+    /// (larger than [`MAX_MESSAGE_LEN`] or empty): the run ends as
+    /// [`CancelReason::MalformedMessage`], and the peer is told. (A host that has not yet
+    /// accepted a joiner drops such a connection instead and keeps listening.)
     ///
     /// [`MAX_MESSAGE_LEN`]: super::wire::MAX_MESSAGE_LEN
     pub fn reject_frame(&mut self) -> Output {
@@ -563,11 +482,11 @@ impl<'a> SasSession<'a> {
     }
 
     /// The person's answer after comparing (or a cancel at any time).
-    pub fn decide(&mut self, decision: Decision, now: Instant) -> Output {
+    pub fn decide(&mut self, decision: Decision, now_ms: u64) -> Output {
         if self.is_finished() {
             return self.output(Vec::new());
         }
-        if now >= self.deadline {
+        if now_ms >= self.deadline_ms {
             return self.cancel(CancelReason::Timeout);
         }
         match decision {
@@ -578,23 +497,23 @@ impl<'a> SasSession<'a> {
             Decision::Match | Decision::ScriptedMatch
                 if matches!(self.state, State::Comparing(..)) =>
             {
-                let State::Comparing(est, peer_confirmed) =
-                    std::mem::replace(&mut self.state, State::Transition)
-                else {
-                    return self.cancel(CancelReason::UnexpectedMessage);
-                };
                 let by = if decision == Decision::Match {
                     ComparedBy::Person
                 } else {
                     ComparedBy::Script
                 };
+                let confirm = self.confirm_message();
+                let State::Comparing(mut est) =
+                    std::mem::replace(&mut self.state, State::Transition)
+                else {
+                    return self.cancel(CancelReason::UnexpectedMessage);
+                };
                 let user = UserConfirmed::user_said_match(by);
-                let confirm = self.confirm_message(&est.keys);
-                self.deadline = deadline(now, &self.config);
-                self.state = match peer_confirmed {
+                self.deadline_ms = deadline(now_ms, &self.config);
+                self.state = match est.peer_confirm.take() {
                     Some(peer_ok) => State::Verified {
                         peer: est.peer,
-                        proofs: VerifiedProofs::new(est.commitment, user, peer_ok, &est.keys),
+                        proofs: VerifiedProofs::new(est.commitment, user, peer_ok.proof, &est.keys),
                     },
                     None => State::AwaitingPeer(est, user),
                 };
@@ -607,67 +526,131 @@ impl<'a> SasSession<'a> {
         }
     }
 
-    fn confirm_message(&self, keys: &SessionKeys) -> Vec<u8> {
-        let mac = keys.identity_mac(self.role, &self.own_key);
+    fn confirm_message(&mut self) -> Vec<u8> {
+        let Some(est) = self.established() else {
+            return Vec::new();
+        };
+        let mac = est.keys.identity_mac(self.role, &self.own_key);
         let signature = self
             .identity
-            .sign(&signature_input(self.role, &keys.transcript_hash()))
+            .sign(&signature_input(self.role, &est.keys.transcript_hash()))
             .to_bytes();
-        Message {
-            flow_id: self.flow_id,
-            body: Body::Confirm { mac, signature },
+        self.seal(Body::Confirm { mac, signature }, Epoch::Session)
+    }
+
+    /// The key the peer must have used for a message of `epoch` and `kind` now, if any.
+    fn peer_key(&self, epoch: Epoch, is_cancel: bool) -> Option<&TagKey> {
+        let peer = self.role.peer();
+        match (epoch, &self.state) {
+            (Epoch::Session, _) => self.established().map(|est| est.keys.tag_key(peer)),
+            (
+                Epoch::Join,
+                State::InitiatorCommitted { .. }
+                | State::ResponderWaiting { .. }
+                | State::ResponderAccepted { .. },
+            ) => Some(self.join_keys.key(peer)),
+            // The responder cancels under the join key until it has session keys, which the
+            // initiator learns from its first session-epoch message.
+            (Epoch::Join, State::Comparing(_) | State::AwaitingPeer(..))
+                if self.role == Role::Initiator && is_cancel && !self.peer_in_session =>
+            {
+                Some(self.join_keys.key(peer))
+            }
+            (Epoch::Join, _) => None,
         }
-        .encode()
     }
 
     /// Handles bytes received from the peer (one whole message).
-    pub fn receive<R: CryptoRngCore>(&mut self, bytes: &[u8], rng: &mut R, now: Instant) -> Output {
+    ///
+    /// A message that does not decode as v2, does not carry a valid tag under the key the
+    /// peer must use now, or replays an earlier one, is ignored and reported in
+    /// [`Output::ignored`]: it changes nothing. The only exception is the responder's first
+    /// message, which must come from the host the join code names: anything else ends the
+    /// run ([`CancelReason::WrongJoinCode`], or the decoder's reason).
+    pub fn receive(&mut self, bytes: &[u8], now_ms: u64) -> Output {
         if self.is_finished() {
             return self.output(Vec::new());
         }
-        if now >= self.deadline {
+        if now_ms >= self.deadline_ms {
             return self.cancel(CancelReason::Timeout);
         }
-        let msg = match Message::decode(bytes) {
-            Ok(m) => m,
-            Err(e) => return self.cancel(CancelReason::from_decode_error(&e)),
+        let first = matches!(self.state, State::ResponderWaiting { .. });
+        let frame = match Frame::decode(bytes) {
+            Ok(f) => f,
+            Err(error) if first => return self.cancel(CancelReason::from_decode_error(&error)),
+            Err(error) => return self.ignore(Ignored::Unreadable { error }),
         };
-        let first = matches!(self.state, State::ResponderWaiting);
-        if !first && msg.flow_id != self.flow_id {
+        let header = frame.message();
+        let is_cancel = matches!(header.body, Body::Cancel { .. });
+        let authentic = self
+            .peer_key(header.epoch, is_cancel)
+            .is_some_and(|key| frame.verify(key));
+        if !authentic || (!first && header.flow_id != self.flow_id) {
+            if first {
+                return self.cancel(CancelReason::WrongJoinCode);
+            }
+            // An earlier join-epoch message of this run, replayed after the switch to
+            // session keys: authentic once, and reported as the replay it is.
+            let replay = header.epoch == Epoch::Join
+                && header.seq < self.recv_seq
+                && header.flow_id == self.flow_id
+                && frame.verify(self.join_keys.key(self.role.peer()));
+            if replay {
+                return self.ignore(Ignored::Replayed { seq: header.seq });
+            }
+            return self.ignore(Ignored::Unauthenticated);
+        }
+        let msg = frame.into_message();
+        if msg.seq < self.recv_seq {
+            return self.ignore(Ignored::Replayed { seq: msg.seq });
+        }
+        let is_cancel = matches!(msg.body, Body::Cancel { .. });
+        if msg.seq > self.recv_seq && !is_cancel {
+            // Authentic, but a message in between is missing: the peer broke the protocol.
+            // (A Cancel ends the run whatever this side missed.)
             return self.cancel(CancelReason::UnexpectedMessage);
         }
+        self.recv_seq = self.recv_seq.saturating_add(1);
+        if first {
+            self.flow_id = msg.flow_id;
+        }
+        if msg.epoch == Epoch::Session {
+            self.peer_in_session = true;
+        }
         if let Body::Cancel { code } = msg.body {
-            if first {
-                self.flow_id = msg.flow_id;
-            }
             return self.cancel(CancelReason::from_peer_code(code));
         }
-        self.deadline = deadline(now, &self.config);
+        self.deadline_ms = deadline(now_ms, &self.config);
         let state = std::mem::replace(&mut self.state, State::Transition);
-        match (state, msg.body) {
+        self.step(state, msg)
+    }
+
+    fn step(&mut self, state: State, msg: Message) -> Output {
+        match (state, msg.body, msg.epoch) {
             (
-                State::ResponderWaiting,
+                State::ResponderWaiting { secret },
                 Body::Commit {
                     sas_bits,
                     identity,
                     commitment,
+                    extensions,
                 },
-            ) => {
-                self.flow_id = msg.flow_id;
-                self.on_commit(bytes, sas_bits, identity, commitment, rng)
-            }
+                Epoch::Join,
+            ) => self.on_commit(secret, sas_bits, identity, commitment, extensions),
             (
                 State::InitiatorCommitted {
                     secret,
-                    public,
                     commitment,
                     sent,
                 },
                 Body::Accept {
                     identity,
                     ephemeral,
+                    extensions,
                 },
+                Epoch::Join,
             ) => {
+                let public = X25519Public::from(&secret).to_bytes();
                 let transcript = Transcript {
                     flow_id: self.flow_id,
                     sas_bits: self.config.sas_bits,
@@ -676,29 +659,39 @@ impl<'a> SasSession<'a> {
                     initiator_ephemeral: public,
                     responder_ephemeral: ephemeral,
                     commitment,
-                };
-                let Some(keys) = agree(secret, &ephemeral, &transcript) else {
-                    return self.cancel(CancelReason::NonContributoryKey);
+                    initiator_extensions: self.config.extensions.encode(),
+                    responder_extensions: extensions.encode(),
                 };
                 let settled = CommitmentSettled::initiator_committed_first(sent);
-                self.establish(keys, identity, settled, transcript.sas_bits);
-                let reveal = Message {
-                    flow_id: self.flow_id,
-                    body: Body::Reveal { ephemeral: public },
-                };
-                self.output(vec![reveal.encode()])
+                // The responder has no session keys yet: Reveal goes under the join key.
+                let reveal = self.seal(Body::Reveal { ephemeral: public }, Epoch::Join);
+                match establish(secret, &ephemeral, transcript, identity, settled) {
+                    Some(est) => {
+                        self.state = State::Comparing(Box::new(est));
+                        self.output(vec![reveal])
+                    }
+                    None => self.cancel(CancelReason::NonContributoryKey),
+                }
             }
             (
                 State::ResponderAccepted {
                     secret,
-                    public,
                     peer,
                     commitment: received,
                     sas_bits,
+                    peer_extensions,
                 },
                 Body::Reveal { ephemeral },
+                Epoch::Join,
             ) => {
-                let recomputed = commitment(&self.flow_id, sas_bits, &peer, &ephemeral);
+                let initiator_extensions = peer_extensions.encode();
+                let recomputed = commitment(
+                    &self.flow_id,
+                    sas_bits,
+                    &peer,
+                    &ephemeral,
+                    &initiator_extensions,
+                );
                 let Some(settled) = CommitmentSettled::check(&received, &recomputed) else {
                     return self.cancel(CancelReason::CommitmentMismatch);
                 };
@@ -708,31 +701,41 @@ impl<'a> SasSession<'a> {
                     initiator: peer,
                     responder: self.own_key,
                     initiator_ephemeral: ephemeral,
-                    responder_ephemeral: public,
+                    responder_ephemeral: X25519Public::from(&secret).to_bytes(),
                     commitment: received,
+                    initiator_extensions,
+                    responder_extensions: self.config.extensions.encode(),
                 };
-                let Some(keys) = agree(secret, &ephemeral, &transcript) else {
-                    return self.cancel(CancelReason::NonContributoryKey);
+                match establish(secret, &ephemeral, transcript, peer, settled) {
+                    Some(est) => {
+                        self.state = State::Comparing(Box::new(est));
+                        self.output(Vec::new())
+                    }
+                    None => self.cancel(CancelReason::NonContributoryKey),
+                }
+            }
+            (State::Comparing(mut est), Body::Confirm { mac, signature }, Epoch::Session)
+                if est.peer_confirm.is_none() =>
+            {
+                let Some(proof) =
+                    PeerConfirmed::verify(&est.keys, self.role.peer(), &est.peer, &mac, &signature)
+                else {
+                    return self.cancel(CancelReason::MacMismatch);
                 };
-                self.establish(keys, peer, settled, sas_bits);
+                est.peer_confirm = Some(PeerConfirm {
+                    proof,
+                    mac,
+                    signature,
+                });
+                self.state = State::Comparing(est);
                 self.output(Vec::new())
             }
-            (State::Comparing(est, None), Body::Confirm { mac, signature }) => {
+            (State::AwaitingPeer(est, user), Body::Confirm { mac, signature }, Epoch::Session) => {
                 let Some(ok) =
                     PeerConfirmed::verify(&est.keys, self.role.peer(), &est.peer, &mac, &signature)
                 else {
                     return self.cancel(CancelReason::MacMismatch);
                 };
-                self.state = State::Comparing(est, Some(ok));
-                self.output(Vec::new())
-            }
-            (State::AwaitingPeer(est, user), Body::Confirm { mac, signature }) => {
-                let Some(ok) =
-                    PeerConfirmed::verify(&est.keys, self.role.peer(), &est.peer, &mac, &signature)
-                else {
-                    return self.cancel(CancelReason::MacMismatch);
-                };
-                let est = *est;
                 self.state = State::Verified {
                     peer: est.peer,
                     proofs: VerifiedProofs::new(est.commitment, user, ok, &est.keys),
@@ -740,141 +743,201 @@ impl<'a> SasSession<'a> {
                 self.output(Vec::new())
             }
             #[cfg(test)]
-            (State::Comparing(est, confirmed), Body::Reveal { .. })
+            (State::Comparing(est), Body::Reveal { .. }, _)
                 if self.config.no_commitment() && self.role == Role::Responder =>
             {
                 // The broken variant already used the key sent in Commit.
-                self.state = State::Comparing(est, confirmed);
+                self.state = State::Comparing(est);
                 self.output(Vec::new())
             }
-            _ => self.cancel(CancelReason::UnexpectedMessage),
+            (state, _, _) => {
+                self.state = state;
+                self.cancel(CancelReason::UnexpectedMessage)
+            }
         }
     }
 
-    fn on_commit<R: CryptoRngCore>(
+    fn on_commit(
         &mut self,
-        bytes: &[u8],
+        secret: StaticSecret,
         sas_bits: u8,
         peer: PublicKey,
         received: [u8; 32],
-        rng: &mut R,
+        peer_extensions: Extensions,
     ) -> Output {
-        if let Some(expected) = self.join_binding {
-            let actual = join_binding_of(bytes);
-            if !bool::from(subtle::ConstantTimeEq::ct_eq(&actual[..], &expected[..])) {
-                return self.cancel(CancelReason::WrongJoinCode);
-            }
-        }
         if sas_bits < self.config.sas_bits {
+            self.state = State::ResponderWaiting { secret };
             return self.cancel(CancelReason::UnsupportedParameters);
         }
-        let secret = EphemeralSecret::random_from_rng(&mut *rng);
         let public = X25519Public::from(&secret).to_bytes();
-        let accept = Message {
-            flow_id: self.flow_id,
-            body: Body::Accept {
+        let accept = self.seal(
+            Body::Accept {
                 identity: self.own_key,
                 ephemeral: public,
+                extensions: self.config.extensions.clone(),
             },
-        }
-        .encode();
+            Epoch::Join,
+        );
+        #[cfg(test)]
         if self.config.no_commitment() {
             // Broken test-only variant: the "commitment" field is the initiator's key itself.
-            #[cfg(test)]
-            {
-                let transcript = Transcript {
-                    flow_id: self.flow_id,
-                    sas_bits,
-                    initiator: peer,
-                    responder: self.own_key,
-                    initiator_ephemeral: received,
-                    responder_ephemeral: public,
-                    commitment: received,
-                };
-                let Some(keys) = agree(secret, &received, &transcript) else {
-                    return self.cancel(CancelReason::NonContributoryKey);
-                };
-                self.establish(keys, peer, CommitmentSettled::insecure_skipped(), sas_bits);
-                return self.output(vec![accept]);
-            }
+            let transcript = Transcript {
+                flow_id: self.flow_id,
+                sas_bits,
+                initiator: peer,
+                responder: self.own_key,
+                initiator_ephemeral: received,
+                responder_ephemeral: public,
+                commitment: received,
+                initiator_extensions: peer_extensions.encode(),
+                responder_extensions: self.config.extensions.encode(),
+            };
+            let settled = CommitmentSettled::insecure_skipped();
+            return match establish(secret, &received, transcript, peer, settled) {
+                Some(est) => {
+                    self.state = State::Comparing(Box::new(est));
+                    self.output(vec![accept])
+                }
+                None => self.cancel(CancelReason::NonContributoryKey),
+            };
         }
         self.state = State::ResponderAccepted {
             secret,
-            public,
             peer,
             commitment: received,
             sas_bits,
+            peer_extensions,
         };
         self.output(vec![accept])
     }
-
-    fn establish(
-        &mut self,
-        keys: SessionKeys,
-        peer: PublicKey,
-        commitment: CommitmentSettled,
-        sas_bits: u8,
-    ) {
-        let sas = SasCode::from_bytes(keys.sas_bytes(), sas_bits);
-        self.state = State::Comparing(
-            Box::new(Established {
-                keys,
-                peer,
-                sas,
-                commitment,
-            }),
-            None,
-        );
-    }
 }
 
-fn deadline(now: Instant, config: &SasConfig) -> Instant {
-    now.checked_add(config.timeout).unwrap_or(now)
+pub(super) fn deadline(now_ms: u64, config: &SasConfig) -> u64 {
+    now_ms.saturating_add(config.timeout_ms)
 }
 
 /// X25519 with the contributory check, then the key schedule.
-fn agree(secret: EphemeralSecret, peer: &[u8; 32], transcript: &Transcript) -> Option<SessionKeys> {
-    let shared = secret.diffie_hellman(&X25519Public::from(*peer));
+pub(super) fn establish(
+    secret: StaticSecret,
+    peer_ephemeral: &[u8; 32],
+    transcript: Transcript,
+    peer: PublicKey,
+    commitment: CommitmentSettled,
+) -> Option<Established> {
+    let shared = secret.diffie_hellman(&X25519Public::from(*peer_ephemeral));
     if !shared.was_contributory() {
         return None;
     }
-    Some(SessionKeys::derive(shared.as_bytes(), transcript))
-}
-
-/// The join-code binding of a first message: `H("verifier/v1/sas/join-code", msg)[..4]`.
-pub fn join_binding_of(first_message: &[u8]) -> JoinBinding {
-    let h = labelled_hash(LABEL_JOIN_CODE, &[first_message]);
-    let mut out = [0u8; JOIN_BINDING_LEN];
-    out.copy_from_slice(&h[..JOIN_BINDING_LEN]);
-    out
+    let keys = SessionKeys::derive(shared.as_bytes(), &transcript);
+    let sas = SasCode::from_bytes(keys.sas_bytes(), transcript.sas_bits);
+    Some(Established {
+        keys,
+        peer,
+        sas,
+        commitment,
+        transcript,
+        ephemeral: secret,
+        peer_confirm: None,
+    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rand::SeedableRng;
+
+    #[test]
+    fn sessions_are_send_and_sync() {
+        fn assert_send_sync<T: Send + Sync + 'static>() {}
+        assert_send_sync::<SasSession>();
+        assert_send_sync::<Output>();
+        assert_send_sync::<JoinCode>();
+    }
+
+    /// A peer that holds the session keys (so its messages are authentic) but sends a
+    /// Confirm whose MAC or signature is wrong: the run ends as `MacMismatch`.
+    #[test]
+    fn an_authentic_confirm_with_a_wrong_mac_or_signature_is_a_mac_mismatch() {
+        let alice = Identity::from_bytes(&[3; 32]).unwrap();
+        let bob = Identity::from_bytes(&[4; 32]).unwrap();
+        for case in 0..3 {
+            let (mut host, out) =
+                SasSession::initiate_seeded(&alice, SasConfig::default(), &[5; 32], 0);
+            let code = host.join_code("10.0.0.1:9".parse().unwrap()).unwrap();
+            let mut joiner =
+                SasSession::respond_seeded(&bob, SasConfig::default(), &code, &[6; 32], 0);
+            let accept = joiner.receive(&out.send[0], 0).send.remove(0);
+            let reveal = host.receive(&accept, 0).send.remove(0);
+            joiner.receive(&reveal, 0);
+            let good = joiner.decide(Decision::Match, 0).send.remove(0);
+            let Body::Confirm { mac, signature } =
+                Frame::decode(&good).unwrap().into_message().body
+            else {
+                panic!("not a confirm")
+            };
+            let (mac, signature) = match case {
+                0 => ([0; 32], signature),
+                1 => (mac, [0; 64]),
+                _ => {
+                    // The host's own MAC (a reflection, re-tagged by the joiner).
+                    let State::Comparing(est) = &host.state else {
+                        panic!()
+                    };
+                    (
+                        est.keys.identity_mac(Role::Initiator, &alice.public_key()),
+                        signature,
+                    )
+                }
+            };
+            let State::AwaitingPeer(est, _) = &joiner.state else {
+                panic!("joiner not awaiting")
+            };
+            let bad = Message {
+                flow_id: joiner.flow_id,
+                seq: 1,
+                epoch: Epoch::Session,
+                body: Body::Confirm { mac, signature },
+            }
+            .encode(est.keys.tag_key(Role::Responder));
+            let out = host.receive(&bad, 0);
+            assert_eq!(
+                out.phase,
+                Phase::Cancelled {
+                    reason: CancelReason::MacMismatch
+                },
+                "case {case}"
+            );
+        }
+    }
 
     #[test]
     fn debug_never_shows_session_secrets() {
-        let mut rng = rand::rngs::StdRng::seed_from_u64(3);
-        let alice = Identity::generate(&mut rng);
-        let bob = Identity::generate(&mut rng);
-        let now = Instant::now();
-        let (mut host, out) = SasSession::initiate(&alice, SasConfig::default(), &mut rng, now);
-        let mut joiner = SasSession::respond(&bob, SasConfig::default(), None, now);
-        let accept = joiner.receive(&out.send[0], &mut rng, now).send.remove(0);
-        let reveal = host.receive(&accept, &mut rng, now).send.remove(0);
-        joiner.receive(&reveal, &mut rng, now);
-        let State::Comparing(est, _) = &host.state else {
+        let alice = Identity::from_bytes(&[3; 32]).unwrap();
+        let bob = Identity::from_bytes(&[4; 32]).unwrap();
+        let (mut host, out) =
+            SasSession::initiate_seeded(&alice, SasConfig::default(), &[5; 32], 0);
+        let code = host.join_code("10.0.0.1:9".parse().unwrap()).unwrap();
+        let mut joiner = SasSession::respond_seeded(&bob, SasConfig::default(), &code, &[6; 32], 0);
+        let accept = joiner.receive(&out.send[0], 0).send.remove(0);
+        let reveal = host.receive(&accept, 0).send.remove(0);
+        joiner.receive(&reveal, 0);
+        let State::Comparing(est) = &host.state else {
             panic!("not comparing")
         };
-        let dbg = format!("{host:?} {joiner:?} {:?}", est.keys);
-        for secret in est.keys.secret_bytes_for_tests() {
-            let hex = hex::encode(secret);
-            assert!(!dbg.contains(&hex), "a MAC key is printed");
+        let dbg = format!("{host:?} {joiner:?} {:?} {code:?}", est.keys);
+        let mut secrets: Vec<Vec<u8>> = est
+            .keys
+            .secret_bytes_for_tests()
+            .iter()
+            .map(|s| s.to_vec())
+            .collect();
+        secrets.push(code.secret().as_bytes().to_vec());
+        secrets.push(est.ephemeral.to_bytes().to_vec());
+        for secret in secrets {
+            let hex = hex::encode(&secret);
+            assert!(!dbg.contains(&hex), "a secret is printed");
             assert!(
                 !dbg.contains(&format!("{:?}", secret)),
-                "a MAC key is printed"
+                "a secret is printed"
             );
         }
         assert!(dbg.contains("SasSession") && dbg.contains("SessionKeys"));

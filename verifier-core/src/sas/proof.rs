@@ -16,6 +16,12 @@ impl CommitSent {
     pub(super) fn commit_encoded() -> Self {
         Self(())
     }
+
+    /// A resumed initiator: the sealed save (which only this identity can make, and only
+    /// after the Commit went out) says the Commit was sent.
+    pub(super) fn restored_from_sealed_save() -> Self {
+        Self(())
+    }
 }
 
 /// The commitment is settled for this side: checked (responder) or sent first (initiator).
@@ -31,6 +37,12 @@ impl CommitmentSettled {
     /// Initiator: its commitment preceded the responder's key.
     pub(super) fn initiator_committed_first(_sent: CommitSent) -> Self {
         Self(())
+    }
+
+    /// A resumed responder checks the commitment again with [`Self::check`]; a resumed
+    /// initiator's order comes from its sealed save.
+    pub(super) fn restored_initiator(sent: CommitSent) -> Self {
+        Self::initiator_committed_first(sent)
     }
 
     /// The deliberately broken variant for the attacker simulation only.

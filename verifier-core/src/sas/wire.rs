@@ -1,12 +1,16 @@
 //! The wire format of SAS messages (docs/sas-protocol.md, "Messages").
 //!
-//! Every message is `version u8 ‖ kind u8 ‖ flow_id[16] ‖ body_len u16 ‖ body`. The decoder
-//! checks the version first, then the kind, the length and every field, and never panics.
+//! Every message is `version u8 ‖ kind u8 ‖ flow_id[16] ‖ seq u8 ‖ epoch u8 ‖ body_len u16 ‖
+//! body ‖ tag[32]`. [`Frame::decode`] checks the version first, then the kind, the lengths
+//! and every field, and never panics; the tag is checked separately ([`Frame::verify`])
+//! because which key applies depends on the receiver's state.
 
+use super::extensions::{ExtensionError, Extensions, MAX_EXTENSIONS_LEN};
 use super::keys::{KeyType, PublicKey};
+use super::schedule::{TAG_LEN, TagKey};
 
-/// The protocol version this implementation speaks.
-pub const PROTOCOL_VERSION: u8 = 0x01;
+/// The protocol version this implementation speaks (and the only one it accepts).
+pub const PROTOCOL_VERSION: u8 = 0x02;
 /// The largest message (and transport frame) accepted, in bytes.
 pub const MAX_MESSAGE_LEN: usize = 512;
 /// Length of the flow id chosen by the initiator.
@@ -15,19 +19,46 @@ pub const FLOW_ID_LEN: usize = 16;
 pub const MIN_DECODABLE_SAS_BITS: u8 = 8;
 /// The largest `sas_bits` value: the six SAS bytes.
 pub const MAX_SAS_BITS: u8 = 48;
-
-const HEADER_LEN: usize = 2 + FLOW_ID_LEN + 2;
+/// Length of the header before the body.
+pub const HEADER_LEN: usize = 2 + FLOW_ID_LEN + 2 + 2;
 
 /// The random identifier of one protocol run, chosen by the initiator.
 pub type FlowId = [u8; FLOW_ID_LEN];
+
+/// Which key tags a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Epoch {
+    /// `0`: a key derived from the join secret (before this side has session keys).
+    Join,
+    /// `1`: a key derived from the X25519 shared secret and the transcript.
+    Session,
+}
+
+impl Epoch {
+    /// The byte that encodes this epoch.
+    pub fn code(self) -> u8 {
+        match self {
+            Self::Join => 0,
+            Self::Session => 1,
+        }
+    }
+
+    fn from_code(code: u8) -> Option<Self> {
+        match code {
+            0 => Some(Self::Join),
+            1 => Some(Self::Session),
+            _ => None,
+        }
+    }
+}
 
 /// The kind byte of a message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum MessageKind {
-    /// Initiator → responder: identity key, SAS length and commitment.
+    /// Initiator → responder: identity key, SAS length, commitment and extensions.
     Commit,
-    /// Responder → initiator: identity key and ephemeral key.
+    /// Responder → initiator: identity key, ephemeral key and extensions.
     Accept,
     /// Initiator → responder: the committed ephemeral key.
     Reveal,
@@ -71,8 +102,10 @@ pub enum Body {
         sas_bits: u8,
         /// The initiator's identity key.
         identity: PublicKey,
-        /// `H("verifier/v1/sas/commitment", …)` over the initiator's ephemeral key.
+        /// `H("verifier/v2/sas/commitment", …)` over the initiator's ephemeral key.
         commitment: [u8; 32],
+        /// The initiator's extensions (bound by the commitment).
+        extensions: Extensions,
     },
     /// See [`MessageKind::Accept`].
     Accept {
@@ -80,6 +113,8 @@ pub enum Body {
         identity: PublicKey,
         /// The responder's X25519 ephemeral public key.
         ephemeral: [u8; 32],
+        /// The responder's extensions.
+        extensions: Extensions,
     },
     /// See [`MessageKind::Reveal`].
     Reveal {
@@ -113,11 +148,15 @@ impl Body {
     }
 }
 
-/// A decoded SAS protocol message.
+/// A SAS protocol message (without its tag).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Message {
     /// The flow id of the run this message belongs to.
     pub flow_id: FlowId,
+    /// The sender's sequence number: 0 for its first message, one more for each next one.
+    pub seq: u8,
+    /// Which key tags the message.
+    pub epoch: Epoch,
     /// The typed body.
     pub body: Body,
 }
@@ -128,7 +167,7 @@ pub struct Message {
 pub enum DecodeError {
     /// The message is longer than [`MAX_MESSAGE_LEN`].
     #[error(
-        "SAS message is {len} bytes, more than the maximum of {max}; the peer is not a verifier v1 client"
+        "SAS message is {len} bytes, more than the maximum of {max}; the peer is not a verifier client"
     )]
     TooLong {
         /// Length received.
@@ -136,7 +175,7 @@ pub enum DecodeError {
         /// The maximum.
         max: usize,
     },
-    /// The message is shorter than its header or its declared body.
+    /// The message is shorter than its header, its declared body or its tag.
     #[error("SAS message is truncated: {len} bytes where at least {needed} are needed")]
     Truncated {
         /// Length received.
@@ -146,7 +185,7 @@ pub enum DecodeError {
     },
     /// The version byte is not one this implementation speaks.
     #[error(
-        "SAS protocol version {version} is not supported (this side speaks version 1); update both programs"
+        "SAS protocol version {version} is not supported (this side speaks only version 2); update verifier on both sides"
     )]
     UnsupportedVersion {
         /// The version byte received.
@@ -158,12 +197,18 @@ pub enum DecodeError {
         /// The kind byte received.
         kind: u8,
     },
+    /// The epoch byte is neither 0 nor 1.
+    #[error("unknown SAS key epoch {epoch}")]
+    UnknownEpoch {
+        /// The epoch byte received.
+        epoch: u8,
+    },
     /// The declared body length does not match the bytes that follow.
     #[error("SAS message declares a body of {declared} bytes but carries {actual}")]
     LengthMismatch {
         /// `body_len` field.
         declared: usize,
-        /// Bytes after the header.
+        /// Bytes between the header and the tag.
         actual: usize,
     },
     /// The body has the wrong size for its kind.
@@ -197,28 +242,55 @@ pub enum DecodeError {
         /// The value received.
         bits: u8,
     },
+    /// The extension fields are not canonical.
+    #[error("SAS extensions: {0}")]
+    Extensions(#[from] ExtensionError),
+}
+
+impl DecodeError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::TooLong { .. } => 4101,
+            Self::Truncated { .. } => 4102,
+            Self::UnsupportedVersion { .. } => 4103,
+            Self::UnknownKind { .. } => 4104,
+            Self::UnknownEpoch { .. } => 4105,
+            Self::LengthMismatch { .. } => 4106,
+            Self::BadBodyLength { .. } => 4107,
+            Self::UnknownKeyType { .. } => 4108,
+            Self::BadKeyLength { .. } => 4109,
+            Self::InvalidKey => 4110,
+            Self::BadSasBits { .. } => 4111,
+            Self::Extensions(_) => 4112,
+        }
+    }
 }
 
 impl Message {
-    /// Encodes the message into its wire bytes.
-    pub fn encode(&self) -> Vec<u8> {
+    /// The bytes the tag covers: header and body.
+    pub fn signed_bytes(&self) -> Vec<u8> {
         let mut body = Vec::with_capacity(96);
         match &self.body {
             Body::Commit {
                 sas_bits,
                 identity,
                 commitment,
+                extensions,
             } => {
                 body.push(*sas_bits);
                 push_key(&mut body, identity);
                 body.extend_from_slice(commitment);
+                push_extensions(&mut body, extensions);
             }
             Body::Accept {
                 identity,
                 ephemeral,
+                extensions,
             } => {
                 push_key(&mut body, identity);
                 body.extend_from_slice(ephemeral);
+                push_extensions(&mut body, extensions);
             }
             Body::Reveal { ephemeral } => body.extend_from_slice(ephemeral),
             Body::Confirm { mac, signature } => {
@@ -227,17 +299,37 @@ impl Message {
             }
             Body::Cancel { code } => body.push(*code),
         }
-        let mut out = Vec::with_capacity(HEADER_LEN + body.len());
+        let mut out = Vec::with_capacity(HEADER_LEN + body.len() + TAG_LEN);
         out.push(PROTOCOL_VERSION);
         out.push(self.body.kind().code());
         out.extend_from_slice(&self.flow_id);
-        // Bodies are at most 96 bytes, so the length always fits.
+        out.push(self.seq);
+        out.push(self.epoch.code());
+        // Bodies are at most 67 + 1 + 128 bytes, so the length always fits.
         out.extend_from_slice(&u16::try_from(body.len()).unwrap_or(u16::MAX).to_be_bytes());
         out.extend_from_slice(&body);
         out
     }
 
-    /// Decodes wire bytes; never panics.
+    /// Encodes the message with its tag under `key`.
+    pub fn encode(&self, key: &TagKey) -> Vec<u8> {
+        let mut out = self.signed_bytes();
+        let tag = key.tag(&out);
+        out.extend_from_slice(&tag);
+        out
+    }
+}
+
+/// A decoded message with its tag, not yet authenticated.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Frame {
+    message: Message,
+    signed_len: usize,
+    tag: [u8; TAG_LEN],
+}
+
+impl Frame {
+    /// Decodes wire bytes; never panics. The tag is not checked here: see [`Self::verify`].
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         if bytes.len() > MAX_MESSAGE_LEN {
             return Err(DecodeError::TooLong {
@@ -255,81 +347,162 @@ impl Message {
         }
         let truncated = DecodeError::Truncated {
             len: bytes.len(),
-            needed: HEADER_LEN,
+            needed: HEADER_LEN + TAG_LEN,
         };
         let kind_code = r.u8().ok_or(truncated.clone())?;
         let kind = MessageKind::from_code(kind_code)
             .ok_or(DecodeError::UnknownKind { kind: kind_code })?;
         let flow_id: FlowId = r.array().ok_or(truncated.clone())?;
+        let seq = r.u8().ok_or(truncated.clone())?;
+        let epoch_code = r.u8().ok_or(truncated.clone())?;
+        let epoch =
+            Epoch::from_code(epoch_code).ok_or(DecodeError::UnknownEpoch { epoch: epoch_code })?;
         let len_bytes: [u8; 2] = r.array().ok_or(truncated)?;
         let declared = usize::from(u16::from_be_bytes(len_bytes));
-        if declared != r.0.len() {
-            if declared > r.0.len() {
-                return Err(DecodeError::Truncated {
-                    len: bytes.len(),
-                    needed: HEADER_LEN.saturating_add(declared),
-                });
-            }
+        let needed = HEADER_LEN.saturating_add(declared).saturating_add(TAG_LEN);
+        if bytes.len() < needed {
+            return Err(DecodeError::Truncated {
+                len: bytes.len(),
+                needed,
+            });
+        }
+        if bytes.len() > needed {
             return Err(DecodeError::LengthMismatch {
                 declared,
-                actual: r.0.len(),
+                actual: bytes.len() - HEADER_LEN - TAG_LEN,
             });
         }
-        let expected = match kind {
-            MessageKind::Commit => 1 + 2 + 32 + 32,
-            MessageKind::Accept => 2 + 32 + 32,
-            MessageKind::Reveal => 32,
-            MessageKind::Confirm => 96,
-            MessageKind::Cancel => 1,
-        };
-        if declared != expected {
-            return Err(DecodeError::BadBodyLength {
-                kind,
-                expected,
-                actual: declared,
-            });
-        }
-        let short = DecodeError::BadBodyLength {
-            kind,
-            expected,
-            actual: declared,
-        };
-        let body = match kind {
-            MessageKind::Commit => {
-                let sas_bits = r.u8().ok_or(short.clone())?;
-                if !(MIN_DECODABLE_SAS_BITS..=MAX_SAS_BITS).contains(&sas_bits) {
-                    return Err(DecodeError::BadSasBits { bits: sas_bits });
-                }
-                let identity = read_key(&mut r).ok_or(short.clone())??;
-                let commitment = r.array().ok_or(short)?;
-                Body::Commit {
-                    sas_bits,
-                    identity,
-                    commitment,
-                }
-            }
-            MessageKind::Accept => {
-                let identity = read_key(&mut r).ok_or(short.clone())??;
-                let ephemeral = r.array().ok_or(short)?;
-                Body::Accept {
-                    identity,
-                    ephemeral,
-                }
-            }
-            MessageKind::Reveal => Body::Reveal {
-                ephemeral: r.array().ok_or(short)?,
+        let signed_len = HEADER_LEN + declared;
+        let (signed, tag_bytes) = bytes.split_at(signed_len);
+        let mut body_reader = Reader(&signed[HEADER_LEN..]);
+        let body = decode_body(kind, declared, &mut body_reader)?;
+        let mut tag = [0u8; TAG_LEN];
+        tag.copy_from_slice(tag_bytes);
+        Ok(Self {
+            message: Message {
+                flow_id,
+                seq,
+                epoch,
+                body,
             },
-            MessageKind::Confirm => {
-                let mac = r.array().ok_or(short.clone())?;
-                let signature = r.array().ok_or(short)?;
-                Body::Confirm { mac, signature }
-            }
-            MessageKind::Cancel => Body::Cancel {
-                code: r.u8().ok_or(short)?,
-            },
-        };
-        Ok(Self { flow_id, body })
+            signed_len,
+            tag,
+        })
     }
+
+    /// The decoded message (not yet authenticated).
+    pub fn message(&self) -> &Message {
+        &self.message
+    }
+
+    /// Checks the tag (constant time) over the header and body, re-encoded from the decoded
+    /// fields: the decoder accepts only canonical encodings, so they are the bytes received.
+    pub fn verify(&self, key: &TagKey) -> bool {
+        let signed = self.message.signed_bytes();
+        signed.len() == self.signed_len && key.verify(&signed, &self.tag)
+    }
+
+    /// The message, once the caller has verified the tag.
+    pub fn into_message(self) -> Message {
+        self.message
+    }
+}
+
+fn fixed_len(kind: MessageKind) -> Option<usize> {
+    match kind {
+        MessageKind::Reveal => Some(32),
+        MessageKind::Confirm => Some(96),
+        MessageKind::Cancel => Some(1),
+        MessageKind::Commit | MessageKind::Accept => None,
+    }
+}
+
+fn decode_body(
+    kind: MessageKind,
+    declared: usize,
+    r: &mut Reader<'_>,
+) -> Result<Body, DecodeError> {
+    // Commit: sas_bits ‖ key ‖ commitment ‖ ext_len ‖ ext; Accept: key ‖ eph ‖ ext_len ‖ ext.
+    let fixed = match kind {
+        MessageKind::Commit => 1 + 2 + 32 + 32 + 1,
+        MessageKind::Accept => 2 + 32 + 32 + 1,
+        other => fixed_len(other).unwrap_or(0),
+    };
+    let variable = matches!(kind, MessageKind::Commit | MessageKind::Accept);
+    if (variable && declared < fixed) || (!variable && declared != fixed) {
+        return Err(DecodeError::BadBodyLength {
+            kind,
+            expected: fixed,
+            actual: declared,
+        });
+    }
+    let short = DecodeError::BadBodyLength {
+        kind,
+        expected: fixed,
+        actual: declared,
+    };
+    let body = match kind {
+        MessageKind::Commit => {
+            let sas_bits = r.u8().ok_or(short.clone())?;
+            if !(MIN_DECODABLE_SAS_BITS..=MAX_SAS_BITS).contains(&sas_bits) {
+                return Err(DecodeError::BadSasBits { bits: sas_bits });
+            }
+            let identity = read_key(r).ok_or(short.clone())??;
+            let commitment = r.array().ok_or(short.clone())?;
+            let extensions = read_extensions(kind, fixed, declared, r)?;
+            Body::Commit {
+                sas_bits,
+                identity,
+                commitment,
+                extensions,
+            }
+        }
+        MessageKind::Accept => {
+            let identity = read_key(r).ok_or(short.clone())??;
+            let ephemeral = r.array().ok_or(short.clone())?;
+            let extensions = read_extensions(kind, fixed, declared, r)?;
+            Body::Accept {
+                identity,
+                ephemeral,
+                extensions,
+            }
+        }
+        MessageKind::Reveal => Body::Reveal {
+            ephemeral: r.array().ok_or(short)?,
+        },
+        MessageKind::Confirm => {
+            let mac = r.array().ok_or(short.clone())?;
+            let signature = r.array().ok_or(short)?;
+            Body::Confirm { mac, signature }
+        }
+        MessageKind::Cancel => Body::Cancel {
+            code: r.u8().ok_or(short)?,
+        },
+    };
+    Ok(body)
+}
+
+fn read_extensions(
+    kind: MessageKind,
+    fixed: usize,
+    declared: usize,
+    r: &mut Reader<'_>,
+) -> Result<Extensions, DecodeError> {
+    let len = usize::from(r.u8().unwrap_or(0));
+    if len > MAX_EXTENSIONS_LEN || r.0.len() != len {
+        return Err(DecodeError::BadBodyLength {
+            kind,
+            expected: fixed.saturating_add(len.min(MAX_EXTENSIONS_LEN)),
+            actual: declared,
+        });
+    }
+    Ok(Extensions::decode(r.0)?)
+}
+
+fn push_extensions(out: &mut Vec<u8>, extensions: &Extensions) {
+    let bytes = extensions.encode();
+    out.push(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
+    out.extend_from_slice(&bytes);
 }
 
 fn push_key(out: &mut Vec<u8>, key: &PublicKey) {

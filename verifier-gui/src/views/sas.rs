@@ -32,7 +32,8 @@ use crate::workers::sas::{SasEvent, SasRole, SasWorker};
 
 /// Transient state of the screen.
 pub struct SasState {
-    /// Where a host listens (all interfaces and a free port by default; tests use loopback).
+    /// Where a host listens (unspecified = the LAN interface, a free port, by default;
+    /// tests use loopback).
     pub bind: SocketAddr,
     /// How long each wait may last (for the peer, or for a person's answer).
     pub timeout: Duration,
@@ -53,7 +54,7 @@ impl Default for SasState {
     fn default() -> Self {
         SasState {
             bind: SocketAddr::from((Ipv4Addr::UNSPECIFIED, 0)),
-            timeout: SasConfig::default().timeout(),
+            timeout: Duration::from_millis(SasConfig::default().timeout_ms()),
             name: String::new(),
             code_input: String::new(),
             code_error: None,
@@ -74,6 +75,8 @@ struct Run {
     /// The verified run's evidence for the trust engine.
     evidence: Option<Evidence>,
     failed: Option<String>,
+    /// What was kept away from the session (strangers' connections, forged messages).
+    ignored: Vec<String>,
     record: Record,
     copied: bool,
     /// The join code as a QR code ("session" payload), rendered once.
@@ -141,7 +144,7 @@ impl SasState {
     pub fn join_code_text(&self) -> Option<String> {
         self.run
             .as_ref()
-            .and_then(|r| r.join_code)
+            .and_then(|r| r.join_code.as_ref())
             .map(|c| c.to_text())
     }
 
@@ -224,6 +227,7 @@ impl SasState {
                 SasEvent::Phase(phase) => run.phase = Some(phase),
                 SasEvent::Evidence(_) => {}
                 SasEvent::Failed(message) => run.failed = Some(message),
+                SasEvent::Ignored(what) => run.ignored.push(what),
             }
         }
         if let (Some(Phase::Verified { .. }), Some(evidence)) = (&run.phase, &run.evidence)
@@ -336,8 +340,12 @@ impl Run {
         identity: Arc<Identity>,
         role: SasRole,
         timeout: Duration,
+        rendering: &str,
     ) -> Self {
-        let config = SasConfig::default().with_timeout(timeout);
+        let base = SasConfig::default()
+            .with_timeout_ms(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX));
+        // The tag comes from the word-language setting; an unusable one sends none.
+        let config = base.clone().with_rendering(rendering).unwrap_or(base);
         Run {
             worker: SasWorker::start(ctx, identity, role, config),
             join_code: None,
@@ -347,6 +355,7 @@ impl Run {
             phase: None,
             evidence: None,
             failed: None,
+            ignored: Vec::new(),
             record: Record::NotApplicable,
             copied: false,
             qr: None,
@@ -405,13 +414,14 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
         ui.colored_label(ui.visuals().warn_fg_color, note);
     }
     if state.run.is_none() {
-        start_view(ui, state, identity);
+        let rendering = rendering_tag(shared);
+        start_view(ui, state, identity, &rendering);
     } else {
         run_view(ui, shared, state, &identity);
     }
 }
 
-fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>) {
+fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>, rendering: &str) {
     ui.label("Verify someone who is online now, on another computer: one of you starts a session, the other joins with its code. Then you both compare a short code on your screens — side by side, or read aloud over a call you trust.");
     ui.add_space(10.0);
 
@@ -437,7 +447,13 @@ fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>) 
         {
             state.code_error = None;
             let role = SasRole::Host { bind: state.bind };
-            state.run = Some(Run::start(ui.ctx(), identity.clone(), role, state.timeout));
+            state.run = Some(Run::start(
+                ui.ctx(),
+                identity.clone(),
+                role,
+                state.timeout,
+                rendering,
+            ));
         }
     });
     ui.add_space(12.0);
@@ -474,7 +490,13 @@ fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>) 
                 Ok(code) => {
                     state.code_error = None;
                     let role = SasRole::Join { code };
-                    state.run = Some(Run::start(ui.ctx(), identity, role, state.timeout));
+                    state.run = Some(Run::start(
+                        ui.ctx(),
+                        identity,
+                        role,
+                        state.timeout,
+                        rendering,
+                    ));
                 }
                 Err(e) => state.code_error = Some(format!("This join code cannot be used: {e}.")),
             }
@@ -512,9 +534,16 @@ fn run_view(
             sas,
             emoji,
             decimals,
+            rendering,
             ..
         }) => {
-            let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
+            // Both screens show the host's word language (agreed inside the protocol).
+            let lang: Bip39Language = rendering
+                .as_deref()
+                .and_then(|r| r.strip_prefix("words:bip39:"))
+                .unwrap_or(&shared.settings.word_lang)
+                .parse()
+                .unwrap_or_default();
             compare_view(
                 ui,
                 run,
@@ -552,7 +581,7 @@ fn run_view(
 fn waiting_view(ui: &mut egui::Ui, run: &mut Run) {
     if run.connected {
         ui.label("Connected. Setting up the comparison…");
-    } else if let Some(code) = run.join_code {
+    } else if let Some(code) = run.join_code.clone() {
         ui.label("Your join code");
         let text = code.to_text();
         // Big, but never wider than the window (large text sizes).
@@ -600,7 +629,27 @@ fn waiting_view(ui: &mut egui::Ui, run: &mut Run) {
     cancel_button(ui, run);
 }
 
+/// The rendering this side proposes: words in the word-language setting.
+fn rendering_tag(shared: &Shared) -> String {
+    let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
+    format!("words:bip39:{}", lang.code())
+}
+
+/// What was kept away from the session, as a quiet note.
+fn ignored_note(ui: &mut egui::Ui, run: &Run) {
+    if let Some(last) = run.ignored.last() {
+        let n = run.ignored.len();
+        let text = if n == 1 {
+            format!("⚠ {last}")
+        } else {
+            format!("⚠ {last} ({n} ignored in all)")
+        };
+        ui.label(egui::RichText::new(text).small());
+    }
+}
+
 fn cancel_button(ui: &mut egui::Ui, run: &mut Run) {
+    ignored_note(ui, run);
     ui.add_space(8.0);
     if ui.button("Cancel").clicked() {
         run.cancel_now();
@@ -632,7 +681,10 @@ fn compare_view(
         }
     });
     if lang != Bip39Language::English {
-        ui.label(egui::RichText::new("The other person must use the same word language (Settings), or compare the emoji or numbers.").small());
+        ui.label(
+            egui::RichText::new("The host's word language: the other screen shows the same words.")
+                .small(),
+        );
     }
     ui.add_space(8.0);
 

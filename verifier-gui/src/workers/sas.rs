@@ -8,30 +8,26 @@
 //! a host stops listening, a running session sends its Cancel(user_cancelled) and shuts the
 //! connection down.
 
-use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr, TcpListener};
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, Sender, channel};
 use std::sync::{Arc, Mutex, PoisonError};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use rand_core::OsRng;
 use verifier_core::identity::Identity;
 use verifier_core::sas::{Decision, JoinCode, Output, Phase, SasConfig, SasSession};
-use verifier_net::{Connection, DEFAULT_IO_TIMEOUT, DecisionSender, Driver};
+use verifier_net::{Accepted, Clock, Connection, DecisionSender, Driver, Host};
 
 /// How long the joiner tries to reach the host.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
-
-/// How often a waiting host checks whether it was cancelled.
-const ACCEPT_POLL: Duration = Duration::from_millis(20);
 
 /// Which side this app plays.
 #[derive(Clone, Debug)]
 pub enum SasRole {
     /// Listen on this address (port 0 picks a free port) and show a join code.
     Host {
-        /// Where to listen.
+        /// Where to listen. An unspecified address (`0.0.0.0`) means the interface this
+        /// machine uses on the LAN, not every interface.
         bind: SocketAddr,
     },
     /// Connect to the host a join code names.
@@ -67,6 +63,9 @@ pub enum SasEvent {
     },
     /// The protocol's phase changed.
     Phase(Phase),
+    /// Something that was not the other person was kept away from the session: a
+    /// connection the host closed, or a forged, replayed or unreadable message ignored.
+    Ignored(String),
     /// The run could not start or its connection failed before the protocol ran.
     Failed(String),
 }
@@ -205,7 +204,19 @@ impl Run {
     }
 
     fn host(self, identity: &Identity, bind: SocketAddr, config: SasConfig) {
-        let listener = match TcpListener::bind(bind) {
+        // The LAN interface only (loopback when there is none), unless an address is set.
+        let (bind, no_lan) = if bind.ip().is_unspecified() {
+            match verifier_net::likely_lan_ip(bind.is_ipv6()) {
+                Some(ip) => (SocketAddr::new(ip, bind.port()), false),
+                None => (
+                    SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), bind.port()),
+                    true,
+                ),
+            }
+        } else {
+            (bind, false)
+        };
+        let listener = match Host::bind(bind) {
             Ok(l) => l,
             Err(e) => return self.fail(format!("cannot listen on {bind}: {e}")),
         };
@@ -213,53 +224,32 @@ impl Run {
             Ok(a) => a,
             Err(e) => return self.fail(format!("cannot read the listening address: {e}")),
         };
-        let (ip, local_only) = if local.ip().is_unspecified() {
-            match verifier_net::likely_lan_ip(local.is_ipv6()) {
-                Some(ip) => (ip, false),
-                None => (IpAddr::V4(Ipv4Addr::LOCALHOST), true),
-            }
-        } else {
-            (local.ip(), local.ip().is_loopback())
-        };
-        let timeout = config.timeout();
-        let (mut session, first) =
-            SasSession::initiate(identity, config, &mut OsRng, Instant::now());
-        let code = JoinCode::new(SocketAddr::new(ip, local.port()), session.join_binding());
-        self.report.send(SasEvent::Listening { code, local_only });
-
-        if let Err(e) = listener.set_nonblocking(true) {
-            return self.fail(format!("cannot configure the listener: {e}"));
-        }
-        let end = Instant::now() + timeout;
-        let stream = loop {
-            if self.is_cancelled() {
-                let out = session.decide(Decision::Cancel, Instant::now());
-                self.report.send(SasEvent::Phase(out.phase));
-                return;
-            }
-            match listener.accept() {
-                Ok((stream, _)) => break stream,
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    if Instant::now() >= end {
-                        let out = session.tick(end);
-                        self.report.send(SasEvent::Phase(out.phase));
-                        return;
-                    }
-                    std::thread::sleep(ACCEPT_POLL);
-                }
-                Err(e) => return self.fail(format!("accepting a connection failed: {e}")),
-            }
-        };
-        // One session per connection: stop listening before the protocol runs.
-        drop(listener);
-        if let Err(e) = stream.set_nonblocking(false) {
-            return self.fail(format!("cannot configure the connection: {e}"));
-        }
-        let conn = match Connection::from_stream(stream, DEFAULT_IO_TIMEOUT) {
-            Ok(c) => c,
+        let local_only = no_lan || local.ip().is_loopback();
+        let clock = Clock::new();
+        let mut session = match SasSession::initiate(identity, config, clock.now_ms()) {
+            Ok((session, _first)) => session,
             Err(e) => return self.fail(e.to_string()),
         };
-        self.drive(conn, &mut session, first);
+        let Some(code) = session.join_code(local) else {
+            return self.fail("internal error: the host has no join code".to_owned());
+        };
+        self.report.send(SasEvent::Listening { code, local_only });
+        let accepted = listener.accept_joiner(
+            &mut session,
+            &clock,
+            || self.is_cancelled(),
+            |peer, why| {
+                self.report.send(SasEvent::Ignored(format!(
+                    "Closed a connection from {peer} that was not the other person: {why}."
+                )))
+            },
+        );
+        match accepted {
+            Ok(Accepted::Joiner { conn, output }) => self.drive(conn, &mut session, &clock, output),
+            Ok(Accepted::Ended(out)) => self.report.send(SasEvent::Phase(out.phase)),
+            Ok(_) => self.fail("internal error: unknown outcome while waiting".to_owned()),
+            Err(e) => self.fail(format!("waiting for the other person failed: {e}")),
+        }
     }
 
     fn join(self, identity: &Identity, code: JoinCode, config: SasConfig) {
@@ -280,16 +270,20 @@ impl Run {
             conn.shutdown();
             return self.report.send(SasEvent::Phase(cancelled_by_user()));
         }
-        let mut session =
-            SasSession::respond(identity, config, Some(code.binding()), Instant::now());
+        let clock = Clock::new();
+        let mut session = match SasSession::respond(identity, config, &code, clock.now_ms()) {
+            Ok(s) => s,
+            Err(e) => return self.fail(e.to_string()),
+        };
         let start = Output {
             send: Vec::new(),
             phase: session.phase(),
+            ignored: None,
         };
-        self.drive(conn, &mut session, start);
+        self.drive(conn, &mut session, &clock, start);
     }
 
-    fn drive(self, conn: Connection, session: &mut SasSession<'_>, first: Output) {
+    fn drive(self, conn: Connection, session: &mut SasSession, clock: &Clock, first: Output) {
         let peer = conn.peer_addr();
         let driver = match Driver::start(conn) {
             Ok(d) => d,
@@ -309,9 +303,13 @@ impl Run {
         }
         self.report.send(SasEvent::Connected { peer });
         let report = &self.report;
-        driver.run(session, &mut OsRng, first, |phase| {
-            report.send(SasEvent::Phase(phase.clone()));
-        });
+        driver.run(
+            session,
+            clock,
+            first,
+            |phase| report.send(SasEvent::Phase(phase.clone())),
+            |why| report.send(SasEvent::Ignored(format!("{why}; the session goes on."))),
+        );
         // The proof the trust engine needs: made by the session itself, only when
         // it is verified (after the person answered "match").
         if let Some(evidence) = session.evidence() {

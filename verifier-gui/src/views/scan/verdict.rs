@@ -509,7 +509,10 @@ mod tests {
             assess(b"VRFY\x09", Some(&me), &[], None),
             Verdict::Broken(_)
         ));
-        let jc = JoinCode::new("127.0.0.1:4000".parse().unwrap(), [7; 4]);
+        let jc = JoinCode::new(
+            "127.0.0.1:4000".parse().unwrap(),
+            verifier_core::sas::JoinSecret::from_bytes([7; 8]),
+        );
         let session = Payload::Session(SessionCode::new(jc.to_bytes()).unwrap()).encode();
         assert_eq!(
             assess(&session, Some(&me), &[], None),
