@@ -27,8 +27,9 @@ use verifier_core::safety_number::{Comparison, Party, SafetyNumber, SideFingerpr
 use verifier_core::trust::{self, Evidence, Intent, Refusal};
 use verifier_store::TrustStatus;
 
-use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
+use crate::screen::Screen;
+use crate::shared::Shared;
 use crate::views::contacts::{ok_color, status_text};
 use crate::views::key_change::{self, KeyChangeView};
 use crate::views::record::{self, FailureSlot, NewContact};

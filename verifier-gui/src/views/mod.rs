@@ -13,7 +13,8 @@ pub mod settings;
 
 use verifier_store::TrustStatus;
 
-use crate::app::{Screen, Shared};
+use crate::screen::Screen;
+use crate::shared::Shared;
 
 /// A red banner above every screen while some verified contact's key changed.
 pub fn key_change_banner(ui: &mut egui::Ui, shared: &mut Shared) {

@@ -23,8 +23,9 @@ use verifier_core::trust::Intent;
 use verifier_store::{ContactSummary, Event, EventKind, KeyRecord, TrustStatus};
 
 use super::{fmt_time, method_note, method_text, ok_color, status_badge};
-use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
+use crate::screen::Screen;
+use crate::shared::Shared;
 use crate::views::record;
 
 /// Job tag of loading the page.

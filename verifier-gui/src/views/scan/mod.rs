@@ -28,8 +28,9 @@ use verifier_core::receipt::VerificationMethod;
 use verifier_core::trust::{Intent, QrSource, Refusal};
 use verifier_store::TrustStatus;
 
-use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
+use crate::screen::Screen;
+use crate::shared::Shared;
 use crate::views::contacts::{fmt_time, method_text};
 use crate::views::key_change::{self, KeyChangeView};
 use crate::views::record::{self, Failure, FailureSlot, LookalikeAnswer, NewContact};
