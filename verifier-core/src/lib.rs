@@ -74,3 +74,4 @@ pub mod safety_number;
 pub mod sas;
 pub mod signal;
 pub mod trust;
+mod wire;

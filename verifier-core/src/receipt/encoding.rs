@@ -2,7 +2,8 @@
 //! by field, and read back with every field checked. The signature itself is
 //! made and checked in `signed`.
 
-use crate::key::{KeyType, PublicKey};
+use crate::key::PublicKey;
+use crate::wire::{self, KeyProblem, push_key};
 
 use super::evidence::{EXT_TOO_LONG, EXT_TOO_MANY, EXT_UNORDERED};
 use super::{
@@ -29,7 +30,7 @@ pub(super) struct Decoded<'a> {
 /// Reads a binary receipt of any version this code reads
 /// ([`RECEIPT_VERSIONS_READ`]), checking every field, but not the signature.
 pub(super) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ReceiptError> {
-    let mut r = Reader { buf: bytes, pos: 0 };
+    let mut r = Reader::new(bytes, |field| ReceiptError::Truncated { field });
     let magic = r.take(4, "magic")?;
     if magic != RECEIPT_MAGIC {
         return Err(ReceiptError::NotAReceipt);
@@ -58,14 +59,11 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ReceiptError> {
     } else {
         Some(r.evidence()?)
     };
-    let body_len = r.pos;
-    let sig_bytes: [u8; SIGNATURE_LEN] = r
-        .take(SIGNATURE_LEN, "signature")?
-        .try_into()
-        .map_err(|_| ReceiptError::Truncated { field: "signature" })?;
-    if r.pos < bytes.len() {
+    let body_len = r.pos();
+    let sig_bytes: [u8; SIGNATURE_LEN] = r.array("signature")?;
+    if r.pos() < bytes.len() {
         return Err(ReceiptError::TrailingBytes {
-            count: bytes.len() - r.pos,
+            count: bytes.len() - r.pos(),
         });
     }
     let statement = ReceiptStatement::build(
@@ -86,13 +84,6 @@ pub(super) fn decode(bytes: &[u8]) -> Result<Decoded<'_>, ReceiptError> {
         body,
         signature: sig_bytes,
     })
-}
-
-fn push_key(out: &mut Vec<u8>, key: &PublicKey) {
-    let b = key.as_bytes();
-    out.push(key.key_type().code());
-    out.push(b.len() as u8);
-    out.extend_from_slice(b);
 }
 
 fn push_label(out: &mut Vec<u8>, s: &str) {
@@ -142,64 +133,26 @@ pub(super) fn encode_body(version: u8, signer: &PublicKey, st: &ReceiptStatement
     out
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
+/// The receipt's reader: the shared one, with receipt errors.
+type Reader<'a> = wire::Reader<'a, ReceiptError>;
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], ReceiptError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or(ReceiptError::Truncated { field })?;
-        let s = self
-            .buf
-            .get(self.pos..end)
-            .ok_or(ReceiptError::Truncated { field })?;
-        self.pos = end;
-        Ok(s)
-    }
-    fn u8(&mut self, field: &'static str) -> Result<u8, ReceiptError> {
-        self.take(1, field)?
-            .first()
-            .copied()
-            .ok_or(ReceiptError::Truncated { field })
-    }
-    fn u16(&mut self, field: &'static str) -> Result<u16, ReceiptError> {
-        let b: [u8; 2] = self
-            .take(2, field)?
-            .try_into()
-            .map_err(|_| ReceiptError::Truncated { field })?;
-        Ok(u16::from_be_bytes(b))
-    }
-    fn u64(&mut self, field: &'static str) -> Result<u64, ReceiptError> {
-        let b: [u8; 8] = self
-            .take(8, field)?
-            .try_into()
-            .map_err(|_| ReceiptError::Truncated { field })?;
-        Ok(u64::from_be_bytes(b))
-    }
+impl Reader<'_> {
+    /// A key field (`role`: "signer" or "subject").
     fn key(&mut self, role: &'static str) -> Result<PublicKey, ReceiptError> {
         let field = if role == "signer" {
             "signer key"
         } else {
             "subject key"
         };
-        let code = self.u8(field)?;
-        let ty = KeyType::from_code(code)
-            .map_err(|_| ReceiptError::UnsupportedKeyType { role, code })?;
-        let len = usize::from(self.u8(field)?);
-        let expected = ty.key_len();
-        if len != expected {
-            return Err(ReceiptError::InvalidKeyLength {
+        self.typed_key(field, |problem| match problem {
+            KeyProblem::UnsupportedType { code } => ReceiptError::UnsupportedKeyType { role, code },
+            KeyProblem::Length { found, expected } => ReceiptError::InvalidKeyLength {
                 role,
-                found: len,
+                found,
                 expected,
-            });
-        }
-        let bytes = self.take(len, field)?;
-        PublicKey::from_bytes(ty, bytes).map_err(|_| ReceiptError::InvalidKey { role })
+            },
+            KeyProblem::Invalid => ReceiptError::InvalidKey { role },
+        })
     }
     fn label(&mut self, lf: LabelField, field: &'static str) -> Result<String, ReceiptError> {
         let len = usize::from(self.u16(field)?);
@@ -233,11 +186,7 @@ impl<'a> Reader<'a> {
         let len = self.u8("digest length")?;
         let digest = match usize::from(len) {
             0 => None,
-            EVIDENCE_DIGEST_LEN => Some(
-                self.take(EVIDENCE_DIGEST_LEN, "digest")?
-                    .try_into()
-                    .map_err(|_| ReceiptError::Truncated { field: "digest" })?,
-            ),
+            EVIDENCE_DIGEST_LEN => Some(self.array::<EVIDENCE_DIGEST_LEN>("digest")?),
             _ => return Err(ReceiptError::InvalidDigestLength { len }),
         };
         let count = usize::from(self.u8("extension count")?);
