@@ -28,6 +28,7 @@ use verifier_store::TrustStatus;
 use crate::identity::IdentityState;
 use crate::screen::Screen;
 use crate::shared::Shared;
+use crate::views::alert_frame;
 use crate::views::contacts::{ok_color, status_text};
 use crate::views::key_change::{self, KeyChangeView};
 use crate::views::record::{self, FailureSlot, NewContact};
@@ -399,13 +400,7 @@ fn pick_target(
         let key = parsed?;
         let name = state.pasted_name.trim().to_owned();
         // A name that is already a contact's: the engine answers for that contact.
-        let known = shared
-            .store
-            .snapshot()
-            .contacts
-            .iter()
-            .find(|c| c.name == name)
-            .cloned();
+        let known = shared.store.snapshot().contact(&name).cloned();
         return Some(Target {
             name,
             key,
@@ -758,22 +753,18 @@ fn outcome(
         },
         Some(Decision::NoMatch) => {
             let red = ui.visuals().error_fg_color;
-            egui::Frame::new()
-                .fill(red.gamma_multiply(0.15))
-                .stroke(egui::Stroke::new(2.0, red))
-                .inner_margin(10.0)
-                .show(ui, |ui| {
-                    ui.label(
-                        egui::RichText::new("The codes do not match — nothing was recorded")
-                            .strong()
-                            .color(red),
-                    );
-                    ui.label(format!(
-                        "You and {} are not seeing the same keys. Someone may be intercepting your conversation and posing as each of you (a man-in-the-middle), or one of you uses a different key than the other expects.",
-                        display_name(target)
-                    ));
-                    ui.label("Do not trust messages from this key. First check that you compared the same thing (same language, every group); then, if possible, meet and scan each other's QR code.");
-                });
+            alert_frame(ui, red, |ui| {
+                ui.label(
+                    egui::RichText::new("The codes do not match — nothing was recorded")
+                        .strong()
+                        .color(red),
+                );
+                ui.label(format!(
+                    "You and {} are not seeing the same keys. Someone may be intercepting your conversation and posing as each of you (a man-in-the-middle), or one of you uses a different key than the other expects.",
+                    display_name(target)
+                ));
+                ui.label("Do not trust messages from this key. First check that you compared the same thing (same language, every group); then, if possible, meet and scan each other's QR code.");
+            });
         }
     }
     if state.decision.is_some() && ui.button("Compare again").clicked() {
