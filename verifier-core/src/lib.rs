@@ -75,3 +75,4 @@ pub mod safety_number;
 pub mod sas;
 pub mod signal;
 pub mod trust;
+mod wire;

@@ -45,8 +45,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use crate::identity::Identity;
-use crate::key::{KeyType, PublicKey};
+use crate::key::PublicKey;
 use crate::receipt::Timestamp;
+use crate::wire::{self, KeyProblem, push_key};
 
 /// Domain label of both rotation signatures (see `docs/identity-rotation.md`).
 pub const ROTATION_SIGNATURE_DOMAIN: &str = "verifier/v1/identity-rotation";
@@ -274,7 +275,7 @@ impl Rotation {
     /// Decodes a binary rotation and checks it completely, both signatures
     /// included (`verify_strict`), in the order of `docs/identity-rotation.md`.
     pub fn from_bytes(bytes: &[u8]) -> Result<Rotation, RotationError> {
-        let mut r = Reader { buf: bytes, pos: 0 };
+        let mut r = Reader::new(bytes, |field| RotationError::Truncated { field });
         if r.take(4, "magic")? != ROTATION_MAGIC {
             return Err(RotationError::NotARotation);
         }
@@ -288,12 +289,12 @@ impl Rotation {
         let old = r.key(KeyRole::Old)?;
         let new = r.key(KeyRole::New)?;
         let secs = r.u64("time")?;
-        let body_len = r.pos;
+        let body_len = r.pos();
         let old_sig = r.signature(KeyRole::Old)?;
         let new_sig = r.signature(KeyRole::New)?;
-        if r.pos < bytes.len() {
+        if r.pos() < bytes.len() {
             return Err(RotationError::TrailingBytes {
-                count: bytes.len() - r.pos,
+                count: bytes.len() - r.pos(),
             });
         }
         let at = Timestamp::from_unix_secs(secs);
@@ -519,14 +520,6 @@ fn signed_message(body: &[u8]) -> Vec<u8> {
     m
 }
 
-fn push_key(out: &mut Vec<u8>, key: &PublicKey) {
-    let b = key.as_bytes();
-    out.push(key.key_type().code());
-    // Key lengths are small constants (32 for Ed25519).
-    out.push(b.len() as u8);
-    out.extend_from_slice(b);
-}
-
 fn encode_body(old: &PublicKey, new: &PublicKey, at: Timestamp) -> Vec<u8> {
     let mut out = Vec::with_capacity(ROTATION_LEN);
     out.extend_from_slice(&ROTATION_MAGIC);
@@ -537,59 +530,26 @@ fn encode_body(old: &PublicKey, new: &PublicKey, at: Timestamp) -> Vec<u8> {
     out
 }
 
-struct Reader<'a> {
-    buf: &'a [u8],
-    pos: usize,
-}
+/// The rotation's reader: the shared one, with rotation errors.
+type Reader<'a> = wire::Reader<'a, RotationError>;
 
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize, field: &'static str) -> Result<&'a [u8], RotationError> {
-        let end = self
-            .pos
-            .checked_add(n)
-            .ok_or(RotationError::Truncated { field })?;
-        let s = self
-            .buf
-            .get(self.pos..end)
-            .ok_or(RotationError::Truncated { field })?;
-        self.pos = end;
-        Ok(s)
-    }
-
-    fn u8(&mut self, field: &'static str) -> Result<u8, RotationError> {
-        self.take(1, field)?
-            .first()
-            .copied()
-            .ok_or(RotationError::Truncated { field })
-    }
-
-    fn u64(&mut self, field: &'static str) -> Result<u64, RotationError> {
-        let b: [u8; 8] = self
-            .take(8, field)?
-            .try_into()
-            .map_err(|_| RotationError::Truncated { field })?;
-        Ok(u64::from_be_bytes(b))
-    }
-
+impl Reader<'_> {
     fn key(&mut self, role: KeyRole) -> Result<PublicKey, RotationError> {
         let field = match role {
             KeyRole::Old => "old key",
             KeyRole::New => "new key",
         };
-        let code = self.u8(field)?;
-        let ty = KeyType::from_code(code)
-            .map_err(|_| RotationError::UnsupportedKeyType { role, code })?;
-        let len = usize::from(self.u8(field)?);
-        let expected = ty.key_len();
-        if len != expected {
-            return Err(RotationError::InvalidKeyLength {
+        self.typed_key(field, |problem| match problem {
+            KeyProblem::UnsupportedType { code } => {
+                RotationError::UnsupportedKeyType { role, code }
+            }
+            KeyProblem::Length { found, expected } => RotationError::InvalidKeyLength {
                 role,
-                found: len,
+                found,
                 expected,
-            });
-        }
-        let bytes = self.take(len, field)?;
-        PublicKey::from_bytes(ty, bytes).map_err(|_| RotationError::InvalidKey { role })
+            },
+            KeyProblem::Invalid => RotationError::InvalidKey { role },
+        })
     }
 
     fn signature(&mut self, role: KeyRole) -> Result<[u8; SIGNATURE_LEN], RotationError> {
@@ -597,9 +557,7 @@ impl<'a> Reader<'a> {
             KeyRole::Old => "old signature",
             KeyRole::New => "new signature",
         };
-        self.take(SIGNATURE_LEN, field)?
-            .try_into()
-            .map_err(|_| RotationError::Truncated { field })
+        self.array(field)
     }
 }
 

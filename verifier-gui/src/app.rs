@@ -9,7 +9,9 @@
 use std::path::PathBuf;
 
 use crate::identity::{IdentityState, load_or_create};
+pub use crate::screen::Screen;
 use crate::settings::{STORAGE_KEY, Settings, Theme};
+pub use crate::shared::Shared;
 use crate::views;
 use crate::workers;
 
@@ -39,82 +41,6 @@ impl AppConfig {
             cameras: workers::camera::system_cameras(),
         })
     }
-}
-
-/// The screens, in navigation order.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Screen {
-    /// My key, QR code and fingerprint.
-    #[default]
-    MyCode,
-    /// Everyone in the trust store.
-    Contacts,
-    /// Scan a contact's QR code (camera, file, paste).
-    Scan,
-    /// Compare a safety number (side by side or over a call).
-    Compare,
-    /// Live SAS session with another machine.
-    Sas,
-    /// Settings.
-    Settings,
-}
-
-impl Screen {
-    /// All screens, in navigation order.
-    pub const ALL: [Screen; 6] = [
-        Screen::MyCode,
-        Screen::Contacts,
-        Screen::Scan,
-        Screen::Compare,
-        Screen::Sas,
-        Screen::Settings,
-    ];
-
-    /// The screen with this short name (`my-code`, `contacts`, `scan`, `compare`, `sas`, `settings`).
-    pub fn from_name(name: &str) -> Option<Screen> {
-        Screen::ALL.into_iter().find(|s| s.name() == name)
-    }
-
-    /// Short name used on the command line.
-    pub fn name(self) -> &'static str {
-        match self {
-            Screen::MyCode => "my-code",
-            Screen::Contacts => "contacts",
-            Screen::Scan => "scan",
-            Screen::Compare => "compare",
-            Screen::Sas => "sas",
-            Screen::Settings => "settings",
-        }
-    }
-
-    /// The label in the navigation (also its accessibility label).
-    pub fn label(self) -> &'static str {
-        match self {
-            Screen::MyCode => "My code",
-            Screen::Contacts => "Contacts",
-            Screen::Scan => "Scan",
-            Screen::Compare => "Compare codes",
-            Screen::Sas => "Live session",
-            Screen::Settings => "Settings",
-        }
-    }
-}
-
-/// What every screen may use: settings, identity, trust store.
-pub struct Shared {
-    /// Persisted settings.
-    pub settings: Settings,
-    /// The user's identity.
-    pub identity: IdentityState,
-    /// The trust store (a worker thread owns the database).
-    pub store: workers::store::StoreClient,
-    /// Screen to switch to after this frame (a screen may ask for another).
-    pub go_to: Option<Screen>,
-    /// A live-session join code (text form) scanned on the Scan screen, for the
-    /// Live session screen to join; that screen takes it (`Option::take`).
-    pub pending_join_code: Option<String>,
-    /// Contact to preselect on the Compare screen (set by the Contacts screen).
-    pub compare_contact: Option<String>,
 }
 
 /// The app's state.

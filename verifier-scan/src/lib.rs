@@ -43,6 +43,9 @@ mod scanner;
 mod stream;
 
 pub use error::ImageError;
-pub use luma::{LumaImage, MAX_SIDE, Rotation, mjpeg_with_standard_tables};
+pub use luma::{
+    ColourOrder, LumaImage, MAX_SIDE, Rotation, colour_to_luma, mjpeg_with_standard_tables,
+    rgb_to_luma_in_place,
+};
 pub use scanner::{Code, Method, Point, ScanOptions, Scanner, Stage};
 pub use stream::StreamScanner;

@@ -96,6 +96,85 @@ fn luma_of(r: u8, g: u8, b: u8) -> u8 {
     ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
 }
 
+/// The byte order of a packed 8-bit colour pixel, for [`colour_to_luma`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ColourOrder {
+    /// Red, green, blue: 3 bytes a pixel.
+    Rgb,
+    /// Blue, green, red: 3 bytes a pixel (many camera drivers).
+    Bgr,
+    /// Red, green, blue, alpha: 4 bytes a pixel; alpha is ignored.
+    Rgba,
+}
+
+impl ColourOrder {
+    /// How many bytes one pixel takes.
+    pub fn bytes_per_pixel(self) -> usize {
+        match self {
+            ColourOrder::Rgb | ColourOrder::Bgr => 3,
+            ColourOrder::Rgba => 4,
+        }
+    }
+}
+
+/// Appends the grey value of every packed colour pixel of `pixels` to `out`:
+/// ITU-R BT.601 luma with integer weights, the conversion every
+/// [`LumaImage`] constructor uses. A trailing partial pixel is ignored; `out`
+/// is not cleared first, so a caller can reuse its buffer from frame to frame.
+///
+/// ```
+/// use verifier_scan::{ColourOrder, colour_to_luma};
+/// let mut grey = Vec::new();
+/// colour_to_luma(&[255, 255, 255, 0, 0, 255], ColourOrder::Rgb, &mut grey);
+/// assert_eq!(grey, [255, 29]);
+/// grey.clear();
+/// colour_to_luma(&[255, 0, 0], ColourOrder::Bgr, &mut grey);
+/// assert_eq!(grey, [29]);
+/// ```
+pub fn colour_to_luma(pixels: &[u8], order: ColourOrder, out: &mut Vec<u8>) {
+    out.reserve(pixels.len() / order.bytes_per_pixel());
+    match order {
+        ColourOrder::Rgb => out.extend(pixels.chunks_exact(3).map(|p| match p {
+            [r, g, b] => luma_of(*r, *g, *b),
+            _ => 0,
+        })),
+        ColourOrder::Bgr => out.extend(pixels.chunks_exact(3).map(|p| match p {
+            [b, g, r] => luma_of(*r, *g, *b),
+            _ => 0,
+        })),
+        ColourOrder::Rgba => out.extend(pixels.chunks_exact(4).map(|p| match p {
+            [r, g, b, _] => luma_of(*r, *g, *b),
+            _ => 0,
+        })),
+    }
+}
+
+/// Replaces packed 8-bit RGB pixels with their grey values (one byte a pixel,
+/// as [`colour_to_luma`] computes them) in the same buffer: a decoded camera
+/// frame becomes the scanner's grey image without a second full-size buffer.
+/// A trailing partial pixel is dropped.
+///
+/// ```
+/// use verifier_scan::rgb_to_luma_in_place;
+/// let mut data = vec![255, 255, 255, 0, 0, 255, 7];
+/// rgb_to_luma_in_place(&mut data);
+/// assert_eq!(data, [255, 29]);
+/// ```
+pub fn rgb_to_luma_in_place(data: &mut Vec<u8>) {
+    let n = data.len() / 3;
+    for i in 0..n {
+        let j = 3 * i;
+        if let (Some(&r), Some(&g), Some(&b)) = (data.get(j), data.get(j + 1), data.get(j + 2))
+            && let Some(out) = data.get_mut(i)
+        {
+            // i <= j: the RGB bytes still to be read are never overwritten.
+            *out = luma_of(r, g, b);
+        }
+    }
+    data.truncate(n);
+}
+
 /// A motion-JPEG camera frame made decodable by an ordinary JPEG decoder.
 ///
 /// Many webcams send MJPEG frames without Huffman tables (motion JPEG implies the
@@ -163,13 +242,8 @@ impl LumaImage {
     /// Converts packed 8-bit RGB (3 bytes per pixel) to luma.
     pub fn from_rgb(width: u32, height: u32, rgb: &[u8]) -> Result<Self, ImageError> {
         expect_len("RGB", width, height, 3, rgb.len())?;
-        let pixels = rgb
-            .chunks_exact(3)
-            .map(|p| match p {
-                [r, g, b] => luma_of(*r, *g, *b),
-                _ => 0,
-            })
-            .collect();
+        let mut pixels = Vec::new();
+        colour_to_luma(rgb, ColourOrder::Rgb, &mut pixels);
         Ok(Self {
             width,
             height,
@@ -181,13 +255,8 @@ impl LumaImage {
     /// (a transparent pixel keeps its colour).
     pub fn from_rgba(width: u32, height: u32, rgba: &[u8]) -> Result<Self, ImageError> {
         expect_len("RGBA", width, height, 4, rgba.len())?;
-        let pixels = rgba
-            .chunks_exact(4)
-            .map(|p| match p {
-                [r, g, b, _] => luma_of(*r, *g, *b),
-                _ => 0,
-            })
-            .collect();
+        let mut pixels = Vec::new();
+        colour_to_luma(rgba, ColourOrder::Rgba, &mut pixels);
         Ok(Self {
             width,
             height,
@@ -440,5 +509,55 @@ impl LumaImage {
             height: self.height,
             pixels: self.pixels.iter().map(|v| 255 - v).collect(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn colour_to_luma_reads_each_byte_order_and_appends() {
+        let colours = [[0u8, 0, 0], [255, 255, 255], [200, 20, 30], [10, 240, 90]];
+        let rgb: Vec<u8> = colours.concat();
+        let bgr: Vec<u8> = colours.iter().flat_map(|&[r, g, b]| [b, g, r]).collect();
+        let rgba: Vec<u8> = colours.iter().flat_map(|&[r, g, b]| [r, g, b, 9]).collect();
+        let expected: Vec<u8> = colours.iter().map(|&[r, g, b]| luma_of(r, g, b)).collect();
+        assert_eq!(&expected[..2], &[0, 255]);
+        for (data, order) in [
+            (&rgb, ColourOrder::Rgb),
+            (&bgr, ColourOrder::Bgr),
+            (&rgba, ColourOrder::Rgba),
+        ] {
+            let mut out = vec![42];
+            colour_to_luma(data, order, &mut out);
+            assert_eq!(out[0], 42, "{order:?}: appended, not overwritten");
+            assert_eq!(&out[1..], &expected[..], "{order:?}");
+            // A trailing partial pixel is ignored.
+            let mut out = Vec::new();
+            colour_to_luma(&data[..data.len() - 1], order, &mut out);
+            assert_eq!(out, &expected[..3], "{order:?}");
+        }
+        // The same values as the constructors.
+        let img = LumaImage::from_rgb(2, 2, &rgb).unwrap();
+        assert_eq!(img.pixels(), &expected[..]);
+        assert_eq!(LumaImage::from_rgba(2, 2, &rgba).unwrap(), img);
+    }
+
+    #[test]
+    fn rgb_to_luma_in_place_matches_the_copying_conversion() {
+        let rgb: Vec<u8> = (0..3 * 1000).map(|i| (i * 37 % 256) as u8).collect();
+        let mut expected = Vec::new();
+        colour_to_luma(&rgb, ColourOrder::Rgb, &mut expected);
+        let mut data = rgb.clone();
+        rgb_to_luma_in_place(&mut data);
+        assert_eq!(data, expected);
+        let mut short = rgb[..5].to_vec();
+        rgb_to_luma_in_place(&mut short);
+        assert_eq!(short, &expected[..1]);
+        let mut empty = Vec::new();
+        rgb_to_luma_in_place(&mut empty);
+        assert!(empty.is_empty());
     }
 }

@@ -13,12 +13,10 @@
 //! The whole code is always shown — 12 groups of 5 digits and 18 words, every
 //! unit the same size — never a shortened form. "They match" / "They don't
 //! match" have equal weight and neither is focused or styled as the default.
-//! The contact's side fingerprint (a stretched hash) is computed on a
-//! short-lived thread, never on the UI thread.
+//! The contact's side fingerprint (a stretched hash) is computed by the
+//! fingerprint worker ([`crate::workers::fingerprint`]), never on the UI thread.
 
 pub mod enter;
-
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use verifier_core::key::PublicKey;
 
@@ -27,11 +25,14 @@ use verifier_core::safety_number::{Comparison, Party, SafetyNumber, SideFingerpr
 use verifier_core::trust::{self, Evidence, Intent, Refusal};
 use verifier_store::TrustStatus;
 
-use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
+use crate::screen::Screen;
+use crate::shared::Shared;
+use crate::views::alert_frame;
 use crate::views::contacts::{ok_color, status_text};
 use crate::views::key_change::{self, KeyChangeView};
 use crate::views::record::{self, FailureSlot, NewContact};
+use crate::workers::fingerprint::FingerprintWorker;
 
 /// Job tag of recording a verification from this screen.
 pub const VERIFY_TAG: &str = "compare-verify";
@@ -92,7 +93,10 @@ pub struct CompareState {
     /// The key the screen was last drawn for (a change resets the answers).
     shown_key: Option<PublicKey>,
     fingerprint: Option<(PublicKey, SideFingerprint)>,
-    computing: Option<(PublicKey, Receiver<SideFingerprint>)>,
+    /// The key whose fingerprint was asked for and is not in yet.
+    computing: Option<PublicKey>,
+    /// Computes side fingerprints off the UI thread (started on first use).
+    worker: Option<FingerprintWorker>,
     /// The key-change panel (fingerprints of the pair shown).
     key_change: KeyChangeView,
 }
@@ -105,45 +109,31 @@ impl CompareState {
         self.record_error = None;
     }
 
-    /// The contact's side fingerprint, once computed (starts the computation).
+    /// The contact's side fingerprint, once computed (asks the fingerprint
+    /// worker for it, started on first use).
     fn side_of(&mut self, key: &PublicKey, ctx: &egui::Context) -> Option<SideFingerprint> {
         if let Some((k, fp)) = &self.fingerprint
             && k == key
         {
             return Some(*fp);
         }
-        if let Some((k, rx)) = &self.computing
-            && k == key
-        {
-            match rx.try_recv() {
-                Ok(fp) => {
-                    self.fingerprint = Some((*key, fp));
-                    self.computing = None;
-                    return Some(fp);
-                }
-                Err(TryRecvError::Empty) => return None,
-                Err(TryRecvError::Disconnected) => self.computing = None,
+        let worker = self
+            .worker
+            .get_or_insert_with(|| FingerprintWorker::start(ctx));
+        if self.computing != Some(*key) {
+            worker.request(vec![*key]);
+            self.computing = Some(*key);
+        }
+        for done in worker.poll() {
+            // An answer for a key no longer shown is dropped.
+            if let ([k], [fp]) = (done.keys.as_slice(), done.fingerprints.as_slice())
+                && k == key
+            {
+                self.fingerprint = Some((*key, *fp));
+                self.computing = None;
             }
         }
-        let (tx, rx) = channel();
-        let k = *key;
-        let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
-            .name("safety-number".to_owned())
-            .spawn(move || {
-                let fp = SideFingerprint::compute(&Party::new(&k));
-                let _ = tx.send(fp);
-                ctx.request_repaint();
-            });
-        if spawned.is_ok() {
-            self.computing = Some((*key, rx));
-            None
-        } else {
-            // No thread available: compute here rather than show nothing.
-            let fp = SideFingerprint::compute(&Party::new(key));
-            self.fingerprint = Some((*key, fp));
-            Some(fp)
-        }
+        self.fingerprint.filter(|(k, _)| k == key).map(|(_, fp)| fp)
     }
 }
 
@@ -410,13 +400,7 @@ fn pick_target(
         let key = parsed?;
         let name = state.pasted_name.trim().to_owned();
         // A name that is already a contact's: the engine answers for that contact.
-        let known = shared
-            .store
-            .snapshot()
-            .contacts
-            .iter()
-            .find(|c| c.name == name)
-            .cloned();
+        let known = shared.store.snapshot().contact(&name).cloned();
         return Some(Target {
             name,
             key,
@@ -769,22 +753,18 @@ fn outcome(
         },
         Some(Decision::NoMatch) => {
             let red = ui.visuals().error_fg_color;
-            egui::Frame::new()
-                .fill(red.gamma_multiply(0.15))
-                .stroke(egui::Stroke::new(2.0, red))
-                .inner_margin(10.0)
-                .show(ui, |ui| {
-                    ui.label(
-                        egui::RichText::new("The codes do not match — nothing was recorded")
-                            .strong()
-                            .color(red),
-                    );
-                    ui.label(format!(
-                        "You and {} are not seeing the same keys. Someone may be intercepting your conversation and posing as each of you (a man-in-the-middle), or one of you uses a different key than the other expects.",
-                        display_name(target)
-                    ));
-                    ui.label("Do not trust messages from this key. First check that you compared the same thing (same language, every group); then, if possible, meet and scan each other's QR code.");
-                });
+            alert_frame(ui, red, |ui| {
+                ui.label(
+                    egui::RichText::new("The codes do not match — nothing was recorded")
+                        .strong()
+                        .color(red),
+                );
+                ui.label(format!(
+                    "You and {} are not seeing the same keys. Someone may be intercepting your conversation and posing as each of you (a man-in-the-middle), or one of you uses a different key than the other expects.",
+                    display_name(target)
+                ));
+                ui.label("Do not trust messages from this key. First check that you compared the same thing (same language, every group); then, if possible, meet and scan each other's QR code.");
+            });
         }
     }
     if state.decision.is_some() && ui.button("Compare again").clicked() {

@@ -11,7 +11,7 @@ pub mod detail;
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_store::TrustStatus;
 
-use crate::app::Shared;
+use crate::shared::Shared;
 
 /// Transient state of the screen.
 #[derive(Default)]

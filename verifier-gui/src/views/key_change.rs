@@ -10,13 +10,12 @@
 //!
 //! Used by Scan (a code of the new key), Compare codes (the safety number of
 //! the new key) and Live session (a session with the new key). Fingerprints
-//! are stretched hashes: computed on a short-lived thread, never on the UI
-//! thread.
-
-use std::sync::mpsc::{Receiver, TryRecvError, channel};
+//! are stretched hashes: computed by the fingerprint worker
+//! ([`crate::workers::fingerprint`]), never on the UI thread.
 
 use verifier_core::key::PublicKey;
-use verifier_core::safety_number::{Party, SideFingerprint};
+
+use crate::workers::fingerprint::FingerprintWorker;
 
 /// Label above the old key's fingerprint.
 pub const OLD_KEY_LABEL: &str = "Old key (the one you verified)";
@@ -39,43 +38,28 @@ type Groups = (Vec<String>, Vec<String>);
 pub struct KeyChangeView {
     pair: Option<(PublicKey, PublicKey)>,
     groups: Option<Groups>,
-    rx: Option<Receiver<Groups>>,
+    /// Computes the fingerprints off the UI thread (started on first use).
+    worker: Option<FingerprintWorker>,
 }
 
 impl KeyChangeView {
-    /// The digit groups of `old` and `new`, once computed (starts computing them).
+    /// The digit groups of `old` and `new`, once computed (asks the
+    /// fingerprint worker for them).
     fn groups(&mut self, ctx: &egui::Context, old: &PublicKey, new: &PublicKey) -> Option<&Groups> {
+        let worker = self
+            .worker
+            .get_or_insert_with(|| FingerprintWorker::start(ctx));
         if self.pair != Some((*old, *new)) {
             self.pair = Some((*old, *new));
             self.groups = None;
-            let (tx, rx) = channel();
-            let (o, n, ctx) = (*old, *new, ctx.clone());
-            let compute = move || {
-                let g = |k: &PublicKey| SideFingerprint::compute(&Party::new(k)).digit_groups();
-                (g(&o), g(&n))
-            };
-            let spawned = std::thread::Builder::new()
-                .name("key-change-fingerprints".to_owned())
-                .spawn(move || {
-                    let _ = tx.send(compute());
-                    ctx.request_repaint();
-                });
-            if spawned.is_ok() {
-                self.rx = Some(rx);
-            } else {
-                // No thread available: compute here rather than show nothing.
-                self.groups = Some(compute());
-                self.rx = None;
-            }
+            worker.request(vec![*old, *new]);
         }
-        if let Some(rx) = &self.rx {
-            match rx.try_recv() {
-                Ok(g) => {
-                    self.groups = Some(g);
-                    self.rx = None;
-                }
-                Err(TryRecvError::Empty) => {}
-                Err(TryRecvError::Disconnected) => self.rx = None,
+        for done in worker.poll() {
+            // An answer for a pair no longer shown is dropped.
+            if let ([o, n], [old_fp, new_fp]) = (done.keys.as_slice(), done.fingerprints.as_slice())
+                && (o, n) == (old, new)
+            {
+                self.groups = Some((old_fp.digit_groups(), new_fp.digit_groups()));
             }
         }
         self.groups.as_ref()

@@ -13,7 +13,22 @@ pub mod settings;
 
 use verifier_store::TrustStatus;
 
-use crate::app::{Screen, Shared};
+use crate::screen::Screen;
+use crate::shared::Shared;
+
+/// An alert box: the area tinted with `colour`, framed in it (key changes,
+/// tampered entries, codes that do not match).
+pub fn alert_frame<R>(
+    ui: &mut egui::Ui,
+    colour: egui::Color32,
+    add: impl FnOnce(&mut egui::Ui) -> R,
+) -> egui::InnerResponse<R> {
+    egui::Frame::new()
+        .fill(colour.gamma_multiply(0.15))
+        .stroke(egui::Stroke::new(2.0, colour))
+        .inner_margin(10.0)
+        .show(ui, add)
+}
 
 /// A red banner above every screen while some verified contact's key changed.
 pub fn key_change_banner(ui: &mut egui::Ui, shared: &mut Shared) {

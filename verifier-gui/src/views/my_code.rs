@@ -3,9 +3,9 @@
 use verifier_core::render::Bip39Language;
 use verifier_core::render::emoji::languages as emoji_languages;
 
-use crate::app::Shared;
 use crate::identity::IdentityState;
 use crate::qr_texture::QrImage;
+use crate::shared::Shared;
 use verifier_core::qr::{IdentityCard, Payload};
 
 /// Transient state of the screen.

@@ -23,9 +23,9 @@ use verifier_core::render::Bip39Language;
 use verifier_core::sas::{CancelReason, Decision, JoinCode, Phase, SasConfig};
 use verifier_core::trust::{Evidence, Intent, Refusal};
 
-use crate::app::Shared;
 use crate::identity::IdentityState;
 use crate::qr_texture::QrImage;
+use crate::shared::Shared;
 use crate::views::key_change::{self, KeyChangeView};
 use crate::views::record::{self, Failure, FailureSlot, LookalikeAnswer, NewContact};
 use crate::workers::sas::{SasEvent, SasRole, SasWorker};

@@ -2,8 +2,8 @@
 
 use verifier_core::render::Bip39Language;
 
-use crate::app::Shared;
 use crate::settings::Theme;
+use crate::shared::Shared;
 
 /// Draws the screen.
 pub fn show(ui: &mut egui::Ui, shared: &mut Shared) {

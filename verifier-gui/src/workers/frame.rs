@@ -2,9 +2,11 @@
 //! QR scanner, and to a small colour image for the live preview.
 //!
 //! Both run on the decoder thread (never on the UI thread). A frame whose
-//! buffer does not match its size and format is an error, never a panic.
+//! buffer does not match its size and format is an error, never a panic. The
+//! grey values themselves are computed by [`verifier_scan`] ([`colour_to_luma`],
+//! [`verifier_scan::rgb_to_luma_in_place`]), the same as its own constructors.
 
-use verifier_scan::LumaImage;
+use verifier_scan::{ColourOrder, LumaImage, colour_to_luma};
 
 /// Pixel layout of a camera frame.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -106,7 +108,7 @@ impl Frame {
             // full-size buffer.
             let (w, h) = (raw.w, raw.h);
             let mut pixels = std::mem::take(&mut bufs.decoded);
-            rgb_to_luma_in_place(&mut pixels);
+            verifier_scan::rgb_to_luma_in_place(&mut pixels);
             bufs.luma = luma_buf;
             bufs.luma_in_decoded = true;
             let luma = LumaImage::new(w, h, pixels).map_err(|e| e.to_string())?;
@@ -137,26 +139,6 @@ impl Frame {
     }
 }
 
-/// Replaces packed RGB with its grey values (one byte per pixel), in place.
-fn rgb_to_luma_in_place(data: &mut Vec<u8>) {
-    let n = data.len() / 3;
-    for i in 0..n {
-        let j = 3 * i;
-        if let (Some(&r), Some(&g), Some(&b)) = (data.get(j), data.get(j + 1), data.get(j + 2))
-            && let Some(out) = data.get_mut(i)
-        {
-            // i <= j: the RGB bytes still to be read are never overwritten.
-            *out = luma_of(r, g, b);
-        }
-    }
-    data.truncate(n);
-}
-
-/// ITU-R BT.601 luma with integer weights (sum 256), as `verifier_scan` computes it.
-fn luma_of(r: u8, g: u8, b: u8) -> u8 {
-    ((77 * u32::from(r) + 150 * u32::from(g) + 29 * u32::from(b) + 128) >> 8) as u8
-}
-
 impl Raw<'_> {
     /// The grey image, written into `out` (its old contents are dropped).
     fn luma(&self, mut out: Vec<u8>) -> Result<LumaImage, String> {
@@ -178,17 +160,11 @@ impl Raw<'_> {
         match self.format {
             PixelFormat::Rgb8 => {
                 exact("RGB", 3)?;
-                out.extend(d.chunks_exact(3).map(|p| match p {
-                    [r, g, b] => luma_of(*r, *g, *b),
-                    _ => 0,
-                }));
+                colour_to_luma(d, ColourOrder::Rgb, &mut out);
             }
             PixelFormat::Bgr8 => {
                 exact("BGR", 3)?;
-                out.extend(d.chunks_exact(3).map(|p| match p {
-                    [b, g, r] => luma_of(*r, *g, *b),
-                    _ => 0,
-                }));
+                colour_to_luma(d, ColourOrder::Bgr, &mut out);
             }
             PixelFormat::Luma8 => {
                 exact("grey", 1)?;

@@ -52,6 +52,13 @@ pub struct Snapshot {
     pub loaded: bool,
 }
 
+impl Snapshot {
+    /// The contact with exactly this name, if the list has one.
+    pub fn contact(&self, name: &str) -> Option<&ContactSummary> {
+        self.contacts.iter().find(|c| c.name == name)
+    }
+}
+
 /// The UI's handle on the store worker.
 pub struct StoreClient {
     tx: Sender<Request>,

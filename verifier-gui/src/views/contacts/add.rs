@@ -24,8 +24,8 @@ use verifier_core::trust::{HistoryOnlyReason, OwnKeys};
 use verifier_store::{ImportOutcome, Store, StoreError};
 
 use super::{fmt_time, method_text};
-use crate::app::Shared;
 use crate::identity::IdentityState;
+use crate::shared::Shared;
 use crate::views::record::{self, Failure, FailureSlot, LookalikeAnswer};
 
 /// Job tag of "Add contact" (pasted key).

@@ -23,9 +23,10 @@ use verifier_core::trust::Intent;
 use verifier_store::{ContactSummary, Event, EventKind, KeyRecord, TrustStatus};
 
 use super::{fmt_time, method_note, method_text, ok_color, status_badge};
-use crate::app::{Screen, Shared};
 use crate::identity::IdentityState;
-use crate::views::record;
+use crate::screen::Screen;
+use crate::shared::Shared;
+use crate::views::{alert_frame, record};
 
 /// Job tag of loading the page.
 pub const LOAD_TAG: &str = "contacts-detail-load";
@@ -222,13 +223,7 @@ pub fn show(
         }
     }
 
-    let snapshot_summary = shared
-        .store
-        .snapshot()
-        .contacts
-        .iter()
-        .find(|c| c.name == name)
-        .cloned();
+    let snapshot_summary = shared.store.snapshot().contact(name).cloned();
     let Some(summary) = snapshot_summary else {
         if ui.button("Back to all contacts").clicked() {
             return Outcome::Back;
@@ -375,26 +370,22 @@ fn groups_row(ui: &mut egui::Ui, groups: &[String]) {
 
 fn tampered_alert(ui: &mut egui::Ui, state: &mut DetailState, name: &str) {
     let red = ui.visuals().error_fg_color;
-    egui::Frame::new()
-        .fill(red.gamma_multiply(0.15))
-        .stroke(egui::Stroke::new(2.0, red))
-        .inner_margin(10.0)
-        .show(ui, |ui| {
-            ui.label(
-                egui::RichText::new(format!("⚠ {name}'s entry was changed outside the app"))
-                    .heading()
-                    .color(red),
-            );
-            ui.label(record::TAMPERED_ADVICE);
-            ui.label("Its recorded history does not hold together (a record was edited, moved from another contact, or signed by someone else), so nothing in it counts. Forgetting deletes the entry; then compare codes or scan their code again.");
-            if !state.confirm_forget
-                && ui
-                    .button(format!("Forget {name} to verify them again…"))
-                    .clicked()
-            {
-                state.confirm_forget = true;
-            }
-        });
+    alert_frame(ui, red, |ui| {
+        ui.label(
+            egui::RichText::new(format!("⚠ {name}'s entry was changed outside the app"))
+                .heading()
+                .color(red),
+        );
+        ui.label(record::TAMPERED_ADVICE);
+        ui.label("Its recorded history does not hold together (a record was edited, moved from another contact, or signed by someone else), so nothing in it counts. Forgetting deletes the entry; then compare codes or scan their code again.");
+        if !state.confirm_forget
+            && ui
+                .button(format!("Forget {name} to verify them again…"))
+                .clicked()
+        {
+            state.confirm_forget = true;
+        }
+    });
 }
 
 /// The records in the history only, with method and date.
@@ -468,79 +459,83 @@ fn key_change_alert(
 ) {
     let red = ui.visuals().error_fg_color;
     let name = &summary.name;
-    egui::Frame::new()
-        .fill(red.gamma_multiply(0.15))
-        .stroke(egui::Stroke::new(2.0, red))
-        .inner_margin(10.0)
-        .show(ui, |ui| {
+    alert_frame(ui, red, |ui| {
+        ui.label(
+            egui::RichText::new(format!("⚠ {name}'s key has changed"))
+                .heading()
+                .color(red),
+        );
+        ui.label(format!(
+            "You verified {name}'s key, but since {} they use a different one. They may have a new phone or reinstalled their app — or someone may be intercepting your conversation and pretending to be them.",
+            fmt_time(since)
+        ));
+        ui.label(egui::RichText::new(format!(
+            "Do not trust messages from this key until you have verified {name} again: compare codes with them in person or over a call you are sure is theirs."
+        )).strong());
+        ui.add_space(6.0);
+        let current_matches = state
+            .detail
+            .as_ref()
+            .is_some_and(|d| d.summary.current_key == summary.current_key);
+        match state.detail.as_ref().and_then(|d| d.change.as_ref()) {
+            Some((old, new)) if current_matches => {
+                ui.label(egui::RichText::new("Old key (the one you verified)").strong());
+                groups_row(ui, old);
+                ui.label(egui::RichText::new("New key (in use now)").strong());
+                groups_row(ui, new);
+            }
+            _ => {
+                ui.label("Computing the fingerprints of the old and new key…");
+            }
+        }
+        // Records of the new key in the history only: usable here, after the
+        // person saw them beside the old and new key.
+        let usable: Vec<HistoryOnly> = state
+            .detail
+            .as_ref()
+            .filter(|_| current_matches)
+            .map(|d| {
+                d.history_only
+                    .iter()
+                    .filter(|r| Some(r.key) == summary.current_key)
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if let (
+            false,
+            TrustStatus::KeyChanged {
+                previous_verified_key,
+                ..
+            },
+            Some(new),
+        ) = (usable.is_empty(), &summary.status, summary.current_key)
+        {
+            ui.add_space(6.0);
             ui.label(
-                egui::RichText::new(format!("⚠ {name}'s key has changed"))
-                    .heading()
-                    .color(red),
+                egui::RichText::new("Your records of the new key (in the history only)").strong(),
             );
-            ui.label(format!(
-                "You verified {name}'s key, but since {} they use a different one. They may have a new phone or reinstalled their app — or someone may be intercepting your conversation and pretending to be them.",
-                fmt_time(since)
-            ));
-            ui.label(egui::RichText::new(format!(
-                "Do not trust messages from this key until you have verified {name} again: compare codes with them in person or over a call you are sure is theirs."
-            )).strong());
-            ui.add_space(6.0);
-            let current_matches = state
-                .detail
-                .as_ref()
-                .is_some_and(|d| d.summary.current_key == summary.current_key);
-            match state.detail.as_ref().and_then(|d| d.change.as_ref()) {
-                Some((old, new)) if current_matches => {
-                    ui.label(egui::RichText::new("Old key (the one you verified)").strong());
-                    groups_row(ui, old);
-                    ui.label(egui::RichText::new("New key (in use now)").strong());
-                    groups_row(ui, new);
-                }
-                _ => {
-                    ui.label("Computing the fingerprints of the old and new key…");
+            for r in &usable {
+                ui.label(format!(
+                    "{} on {} (imported {})",
+                    method_text(r.method),
+                    fmt_time(r.verified_at),
+                    fmt_time(r.imported_at)
+                ));
+                if ui
+                    .button(format!(
+                        "Use the record of {} to verify the new key",
+                        fmt_time(r.verified_at)
+                    ))
+                    .clicked()
+                {
+                    use_record(shared, state, name, r, *previous_verified_key, new);
                 }
             }
-            // Records of the new key in the history only: usable here, after the
-            // person saw them beside the old and new key.
-            let usable: Vec<HistoryOnly> = state
-                .detail
-                .as_ref()
-                .filter(|_| current_matches)
-                .map(|d| {
-                    d.history_only
-                        .iter()
-                        .filter(|r| Some(r.key) == summary.current_key)
-                        .cloned()
-                        .collect()
-                })
-                .unwrap_or_default();
-            if let (false, TrustStatus::KeyChanged { previous_verified_key, .. }, Some(new)) =
-                (usable.is_empty(), &summary.status, summary.current_key)
-            {
-                ui.add_space(6.0);
-                ui.label(egui::RichText::new("Your records of the new key (in the history only)").strong());
-                for r in &usable {
-                    ui.label(format!(
-                        "{} on {} (imported {})",
-                        method_text(r.method),
-                        fmt_time(r.verified_at),
-                        fmt_time(r.imported_at)
-                    ));
-                    if ui
-                        .button(format!(
-                            "Use the record of {} to verify the new key",
-                            fmt_time(r.verified_at)
-                        ))
-                        .clicked()
-                    {
-                        use_record(shared, state, name, r, *previous_verified_key, new);
-                    }
-                }
-                ui.label("Use a record only if you remember checking this new key with them then; a record cannot bring back a key that a newer, verified key replaced.");
-            }
-            ui.add_space(6.0);
-            ui.horizontal_wrapped(|ui| {
+            ui.label("Use a record only if you remember checking this new key with them then; a record cannot bring back a key that a newer, verified key replaced.");
+        }
+        ui.add_space(6.0);
+        ui.horizontal_wrapped(|ui| {
                 if ui.button("Verify again: compare codes").clicked() {
                     shared.compare_contact = Some(name.clone());
                     shared.go_to = Some(Screen::Compare);
@@ -565,13 +560,13 @@ fn key_change_alert(
                     state.accepted = true;
                 }
             });
-            ui.label("Accepting only records that you know about the change; it does not verify the new key, and the contact stays unverified.");
-            if state.accepted
-                && let Some(Err(e)) = shared.store.result(ACCEPT_TAG)
-            {
-                ui.colored_label(red, e);
-            }
-        });
+        ui.label("Accepting only records that you know about the change; it does not verify the new key, and the contact stays unverified.");
+        if state.accepted
+            && let Some(Err(e)) = shared.store.result(ACCEPT_TAG)
+        {
+            ui.colored_label(red, e);
+        }
+    });
 }
 
 fn keys_section(ui: &mut egui::Ui, d: &Detail) {
