@@ -15,6 +15,9 @@ pub use crate::shared::Shared;
 use crate::views;
 use crate::workers;
 
+/// Below this width (in points) the navigation moves from the left side to the top.
+pub const NARROW: f32 = 640.0;
+
 /// How the app is started (paths and devices can be overridden for tests).
 pub struct AppConfig {
     /// Where the identity lives.
@@ -59,6 +62,10 @@ pub struct VerifierApp {
     pub compare: views::compare::CompareState,
     /// Live SAS screen.
     pub sas: views::sas::SasState,
+    /// Settings screen.
+    pub settings_view: views::settings::SettingsState,
+    /// The settings as last written to storage (see [`VerifierApp::persist`]).
+    persisted: Settings,
     fonts_installed: bool,
     /// When set, the time of the first drawn frame is printed to stderr
     /// (`VERIFIER_TRACE_STARTUP=1`; used by `bench/gui-metrics.sh`).
@@ -68,6 +75,7 @@ pub struct VerifierApp {
 impl VerifierApp {
     /// Opens (or creates) the identity, starts the store worker, and shows "My code".
     pub fn new(config: AppConfig, settings: Settings) -> Self {
+        let settings = settings.normalised();
         let identity = load_or_create(&config.identity_path);
         let own = match &identity {
             IdentityState::Ready(me) => Some(me.own.clone()),
@@ -75,6 +83,8 @@ impl VerifierApp {
         };
         let store = workers::store::StoreClient::start(config.store_path.clone(), own);
         VerifierApp {
+            persisted: settings.clone(),
+            settings_view: views::settings::SettingsState::default(),
             shared: Shared {
                 settings,
                 identity,
@@ -108,6 +118,7 @@ impl VerifierApp {
         if !self.fonts_installed {
             // Fonts apply from the next frame: draw nothing with emoji until then.
             crate::fonts::install(ui.ctx());
+            crate::theme::install(ui.ctx());
             self.fonts_installed = true;
             ui.ctx().request_repaint();
             return;
@@ -117,52 +128,107 @@ impl VerifierApp {
         // A live session runs on whatever screen is shown: its news is taken every frame.
         self.sas
             .update(&mut self.shared, self.screen == Screen::Sas);
-        egui::Panel::left("nav").resizable(false).show(ui, |ui| {
-            ui.add_space(8.0);
-            ui.heading("verifier");
-            ui.add_space(8.0);
-            for s in Screen::ALL {
-                let label = s.label();
-                let changed = self.shared.store.key_changed_count();
-                let marker = (s == Screen::Sas).then(|| self.sas.nav_marker()).flatten();
-                let resp = match marker {
-                    None if s == Screen::Contacts && changed > 0 => {
-                        // Shown "Contacts ⚠ 2"; read as "Contacts: 2 keys changed".
-                        let keys = if changed == 1 { "key" } else { "keys" };
-                        ui.selectable_label(self.screen == s, format!("{label} ⚠ {changed}"))
-                            .accessible_name(format!("{label}: {changed} {keys} changed"))
-                    }
-                    None => ui.selectable_label(self.screen == s, label),
-                    Some(m) => {
-                        // Visible "• needs your answer"; read as "Live session: needs your answer".
-                        let text = egui::RichText::new(format!("{label}\n• {}", m.text()));
-                        let text = if m == views::sas::NavMarker::NeedsAnswer {
-                            text.strong().color(ui.visuals().warn_fg_color)
-                        } else {
-                            text
-                        };
-                        ui.selectable_label(self.screen == s, text)
-                            .accessible_name(format!("{label}: {}", m.text()))
-                    }
-                };
-                if resp.clicked() {
-                    self.screen = s;
-                }
-            }
-        });
+        // Narrow windows (large text sizes) get the navigation as a wrapped row on top,
+        // leaving the whole width to the screen.
+        if ui.available_width() < NARROW {
+            egui::Panel::top("nav_top").resizable(false).show(ui, |ui| {
+                ui.add_space(4.0);
+                ui.horizontal_wrapped(|ui| self.nav(ui, true));
+                ui.add_space(4.0);
+            });
+        } else {
+            egui::Panel::left("nav").resizable(false).show(ui, |ui| {
+                ui.add_space(8.0);
+                ui.heading("verifier");
+                ui.add_space(8.0);
+                self.nav(ui, false);
+            });
+        }
         egui::CentralPanel::default().show(ui, |ui| {
-            views::key_change_banner(ui, &mut self.shared);
-            egui::ScrollArea::vertical().show(ui, |ui| match self.screen {
-                Screen::MyCode => views::my_code::show(ui, &mut self.shared, &mut self.my_code),
-                Screen::Contacts => views::contacts::show(ui, &mut self.shared, &mut self.contacts),
-                Screen::Scan => views::scan::show(ui, &mut self.shared, &mut self.scan),
-                Screen::Compare => views::compare::show(ui, &mut self.shared, &mut self.compare),
-                Screen::Sas => views::sas::show(ui, &mut self.shared, &mut self.sas),
-                Screen::Settings => views::settings::show(ui, &mut self.shared),
+            // The banner scrolls with the screen: at a large text size it is tall, and a fixed
+            // banner would leave no room for the screen itself.
+            egui::ScrollArea::vertical().show(ui, |ui| {
+                views::key_change_banner(ui, &mut self.shared);
+                self.screen_ui(ui);
             });
         });
         if let Some(s) = self.shared.go_to.take() {
             self.screen = s;
+        }
+    }
+
+    fn screen_ui(&mut self, ui: &mut egui::Ui) {
+        match self.screen {
+            Screen::MyCode => views::my_code::show(ui, &mut self.shared, &mut self.my_code),
+            Screen::Contacts => views::contacts::show(ui, &mut self.shared, &mut self.contacts),
+            Screen::Scan => views::scan::show(ui, &mut self.shared, &mut self.scan),
+            Screen::Compare => views::compare::show(ui, &mut self.shared, &mut self.compare),
+            Screen::Sas => views::sas::show(ui, &mut self.shared, &mut self.sas),
+            Screen::Settings => {
+                views::settings::show(ui, &mut self.shared, &mut self.settings_view)
+            }
+        }
+    }
+}
+
+impl VerifierApp {
+    /// The navigation entries, one per screen;
+    /// `compact`: short entries (the navigation on top, in a narrow window).
+    fn nav(&mut self, ui: &mut egui::Ui, compact: bool) {
+        for s in Screen::ALL {
+            let label = s.label();
+            let changed = self.shared.store.key_changed_count();
+            let marker = (s == Screen::Sas).then(|| self.sas.nav_marker()).flatten();
+            let resp = match marker {
+                None if s == Screen::Contacts && changed > 0 => {
+                    // Shown "Contacts ⚠ 2"; read as "Contacts: 2 keys changed".
+                    let keys = if changed == 1 { "key" } else { "keys" };
+                    ui.selectable_label(self.screen == s, format!("{label} ⚠ {changed}"))
+                        .accessible_name(format!("{label}: {changed} {keys} changed"))
+                }
+                None => ui.selectable_label(self.screen == s, label),
+                Some(m) => {
+                    // Visible "• needs your answer"; read as "Live session: needs your answer".
+                    // In the narrow row on top only the dot is shown (the name says it all).
+                    let shown = if compact {
+                        format!("{label} •")
+                    } else {
+                        format!("{label}\n• {}", m.text())
+                    };
+                    let text = egui::RichText::new(shown);
+                    let text = if m == views::sas::NavMarker::NeedsAnswer {
+                        text.strong().color(ui.visuals().warn_fg_color)
+                    } else {
+                        text
+                    };
+                    ui.selectable_label(self.screen == s, text)
+                        .accessible_name(format!("{label}: {}", m.text()))
+                }
+            };
+            if resp.clicked() {
+                self.screen = s;
+            }
+        }
+    }
+
+    /// Sets the text size and theme given on the command line (saved like a choice in Settings).
+    pub fn set_from_command_line(&mut self, text_scale: Option<f32>, theme: Option<Theme>) {
+        if let Some(t) = text_scale {
+            self.shared.settings.text_scale = crate::settings::text_scale_step(t);
+        }
+        if let Some(t) = theme {
+            self.shared.settings.theme = t;
+        }
+    }
+
+    /// Writes the settings to `storage` when they changed since last written, and flushes it:
+    /// a choice survives the app being closed (or killed) right after. eframe's file storage
+    /// writes the file on a thread of its own, so the UI thread does no file I/O.
+    pub fn persist(&mut self, storage: &mut dyn eframe::Storage) {
+        if self.shared.settings != self.persisted {
+            eframe::set_value(storage, STORAGE_KEY, &self.shared.settings);
+            storage.flush();
+            self.persisted = self.shared.settings.clone();
         }
     }
 }
@@ -174,15 +240,18 @@ fn apply_settings(ctx: &egui::Context, s: &Settings) {
         Theme::Dark => egui::ThemePreference::Dark,
     };
     ctx.set_theme(pref);
-    let scale = s.text_scale.clamp(0.75, 2.5);
+    let scale = crate::settings::text_scale_step(s.text_scale);
     if (ctx.zoom_factor() - scale).abs() > f32::EPSILON {
         ctx.set_zoom_factor(scale);
     }
 }
 
 impl eframe::App for VerifierApp {
-    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+    fn ui(&mut self, ui: &mut egui::Ui, frame: &mut eframe::Frame) {
         self.show(ui);
+        if let Some(storage) = frame.storage_mut() {
+            self.persist(storage);
+        }
         if self.fonts_installed
             && let Some(t0) = self.startup_trace.take()
         {
@@ -195,6 +264,7 @@ impl eframe::App for VerifierApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, STORAGE_KEY, &self.shared.settings);
+        self.persisted = self.shared.settings.clone();
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

@@ -15,5 +15,6 @@ pub mod qr_texture;
 pub mod screen;
 pub mod settings;
 pub mod shared;
+pub mod theme;
 pub mod views;
 pub mod workers;

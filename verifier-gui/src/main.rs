@@ -4,12 +4,13 @@
 use std::process::ExitCode;
 
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
+use verifier_gui::settings::Theme;
 use verifier_gui::workers::camera::ImageSequence;
 
 fn usage() -> String {
     let names: Vec<&str> = Screen::ALL.iter().map(|s| s.name()).collect();
     format!(
-        "usage: verifier-gui [--screen {}] [--contact NAME] [--camera-images DIR]\n\n  --contact NAME       open Compare codes with this contact chosen (with --screen compare)\n  --camera-images DIR  use the PNG/JPEG files in DIR, played in a loop at 30 frames/s,\n                       as the only camera (for demonstrations and benchmarks)\n\nEnvironment: VERIFIER_IDENTITY (identity file), VERIFIER_STORE (trust store),\nVERIFIER_TRACE_STARTUP=1 (print the time to the first frame), VERIFIER_TRACE_SCAN=1 (print decode rates).",
+        "usage: verifier-gui [--screen {}] [--contact NAME] [--camera-images DIR] [--text-scale N] [--theme light|dark]\n\n  --contact NAME       open Compare codes with this contact chosen (with --screen compare)\n  --camera-images DIR  use the PNG/JPEG files in DIR, played in a loop at 30 frames/s,\n                       as the only camera (for demonstrations and benchmarks)\n  --text-scale N       set the text size, 1.0 to 3.0 (saved as in Settings)\n  --theme light|dark   set the colour theme (saved as in Settings)\n\nEnvironment: VERIFIER_IDENTITY (identity file), VERIFIER_STORE (trust store),\nVERIFIER_TRACE_STARTUP=1 (print the time to the first frame), VERIFIER_TRACE_SCAN=1 (print decode rates).",
         names.join("|")
     )
 }
@@ -20,6 +21,8 @@ fn main() -> ExitCode {
     let mut start = Screen::MyCode;
     let mut camera_images: Option<std::path::PathBuf> = None;
     let mut contact: Option<String> = None;
+    let mut text_scale: Option<f32> = None;
+    let mut theme: Option<Theme> = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         match arg.as_str() {
@@ -50,6 +53,24 @@ fn main() -> ExitCode {
                         "error: --camera-images needs a folder of PNG/JPEG files\n{}",
                         usage()
                     );
+                    return ExitCode::from(2);
+                }
+            },
+            "--text-scale" => match args.next().and_then(|v| v.parse::<f32>().ok()) {
+                Some(v) if (1.0..=3.0).contains(&v) => text_scale = Some(v),
+                _ => {
+                    eprintln!(
+                        "error: --text-scale needs a number from 1.0 to 3.0\n{}",
+                        usage()
+                    );
+                    return ExitCode::from(2);
+                }
+            },
+            "--theme" => match args.next().as_deref() {
+                Some("light") => theme = Some(Theme::Light),
+                Some("dark") => theme = Some(Theme::Dark),
+                _ => {
+                    eprintln!("error: --theme needs light or dark\n{}", usage());
                     return ExitCode::from(2);
                 }
             },
@@ -88,6 +109,7 @@ fn main() -> ExitCode {
             app.screen = start;
             app.shared.compare_contact = contact;
             app.startup_trace = trace.then_some(t0);
+            app.set_from_command_line(text_scale, theme);
             Ok(Box::new(app))
         }),
     );

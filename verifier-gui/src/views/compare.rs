@@ -478,7 +478,7 @@ fn unit_grid(
                         t = t
                             .underline()
                             .color(red)
-                            .background_color(red.gamma_multiply(0.2));
+                            .background_color(crate::theme::tint(ui.visuals(), red));
                     }
                     ui.label(t);
                 }

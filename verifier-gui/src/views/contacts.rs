@@ -99,11 +99,7 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ContactsState) {
 
 /// Green that reads on both themes.
 pub(crate) fn ok_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(110, 210, 120)
-    } else {
-        egui::Color32::from_rgb(20, 120, 40)
-    }
+    crate::theme::ok(ui)
 }
 
 /// How a method reads in a sentence.
@@ -200,7 +196,7 @@ pub(crate) fn status_badge(ui: &mut egui::Ui, status: &TrustStatus, explain: boo
             }
         }
         _ => {
-            ui.label(egui::RichText::new(text).color(ui.visuals().weak_text_color()));
+            ui.label(egui::RichText::new(text).color(crate::theme::unverified(ui)));
         }
     }
 }

@@ -35,14 +35,15 @@ fn text_size(ui: &egui::Ui, text: &str, font: &egui::FontId) -> egui::Vec2 {
         .size()
 }
 
-/// The largest size up to `max` at which `text` fits the available width on one line.
+/// The largest size up to `max` at which `text` fits the available width on one line, but
+/// never below [`crate::theme::MIN_CODE_TEXT`] (narrower than that, the text wraps).
 pub fn size_to_fit(ui: &egui::Ui, text: &str, family: egui::FontFamily, max: f32) -> f32 {
     let w = text_width(ui, text, &egui::FontId::new(max, family));
     let avail = ui.available_width();
     if w <= avail || w <= 0.0 {
         max
     } else {
-        (max * avail / w).floor().max(8.0)
+        (max * avail / w).floor().max(crate::theme::MIN_CODE_TEXT)
     }
 }
 

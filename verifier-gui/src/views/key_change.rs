@@ -98,7 +98,7 @@ pub fn panel(
     let red = ui.visuals().error_fg_color;
     let mut answer = None;
     egui::Frame::new()
-        .fill(red.gamma_multiply(0.12))
+        .fill(crate::theme::tint(ui.visuals(), red))
         .stroke(egui::Stroke::new(2.0, red))
         .inner_margin(10.0)
         .corner_radius(6.0)

@@ -24,7 +24,7 @@ pub fn alert_frame<R>(
     add: impl FnOnce(&mut egui::Ui) -> R,
 ) -> egui::InnerResponse<R> {
     egui::Frame::new()
-        .fill(colour.gamma_multiply(0.15))
+        .fill(crate::theme::tint(ui.visuals(), colour))
         .stroke(egui::Stroke::new(2.0, colour))
         .inner_margin(10.0)
         .show(ui, add)
@@ -44,7 +44,7 @@ pub fn key_change_banner(ui: &mut egui::Ui, shared: &mut Shared) {
         return;
     }
     egui::Frame::new()
-        .fill(ui.visuals().error_fg_color.gamma_multiply(0.2))
+        .fill(crate::theme::tint(ui.visuals(), ui.visuals().error_fg_color))
         .stroke(egui::Stroke::new(2.0, ui.visuals().error_fg_color))
         .inner_margin(8.0)
         .show(ui, |ui| {

@@ -897,7 +897,7 @@ fn result_frame(ui: &mut egui::Ui, ok: bool, add: impl FnOnce(&mut egui::Ui)) {
         ui.visuals().error_fg_color
     };
     egui::Frame::new()
-        .fill(color.gamma_multiply(0.15))
+        .fill(crate::theme::tint(ui.visuals(), color))
         .stroke(egui::Stroke::new(2.0, color))
         .inner_margin(12.0)
         .show(ui, |ui| {
@@ -907,11 +907,7 @@ fn result_frame(ui: &mut egui::Ui, ok: bool, add: impl FnOnce(&mut egui::Ui)) {
 }
 
 fn ok_color(ui: &egui::Ui) -> egui::Color32 {
-    if ui.visuals().dark_mode {
-        egui::Color32::from_rgb(0x6c, 0xd8, 0x6c)
-    } else {
-        egui::Color32::from_rgb(0x1b, 0x7a, 0x1b)
-    }
+    crate::theme::ok(ui)
 }
 
 /// Why a run ended, in plain words (lower case, to follow "Not verified: ").

@@ -2,11 +2,19 @@
 
 use verifier_core::render::Bip39Language;
 
-use crate::settings::Theme;
+use crate::settings::{TEXT_SCALE_MAX, TEXT_SCALE_MIN, TEXT_SCALE_STEP, Theme, text_scale_step};
 use crate::shared::Shared;
 
+/// View state of the screen.
+#[derive(Debug, Default)]
+pub struct SettingsState {
+    /// The text size under the pointer while the slider is dragged: applied when the drag
+    /// ends, so the slider does not jump away from the pointer as the text grows.
+    dragging: Option<f32>,
+}
+
 /// Draws the screen.
-pub fn show(ui: &mut egui::Ui, shared: &mut Shared) {
+pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SettingsState) {
     ui.heading("Settings");
     let s = &mut shared.settings;
     let lang: Bip39Language = s.word_lang.parse().unwrap_or_default();
@@ -41,15 +49,45 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared) {
                 .labelled_by(label.id);
             ui.end_row();
             ui.label("Theme");
-            ui.horizontal(|ui| {
+            ui.horizontal_wrapped(|ui| {
                 ui.radio_value(&mut s.theme, Theme::System, "System");
                 ui.radio_value(&mut s.theme, Theme::Light, "Light");
                 ui.radio_value(&mut s.theme, Theme::Dark, "Dark");
             });
             ui.end_row();
             let label = ui.label("Text size");
-            ui.add(egui::Slider::new(&mut s.text_scale, 0.75..=2.5).suffix("×"))
-                .labelled_by(label.id);
+            ui.horizontal_wrapped(|ui| {
+                let now = text_scale_step(s.text_scale);
+                let smaller = ui
+                    .add_enabled(now > TEXT_SCALE_MIN, egui::Button::new("−"))
+                    .on_hover_text("Smaller text")
+                    .accessible_name("Smaller text");
+                if smaller.clicked() {
+                    s.text_scale = text_scale_step(now - TEXT_SCALE_STEP);
+                }
+                let mut v = state.dragging.unwrap_or(now);
+                let slider = ui
+                    .add(
+                        egui::Slider::new(&mut v, TEXT_SCALE_MIN..=TEXT_SCALE_MAX)
+                            .step_by(f64::from(TEXT_SCALE_STEP))
+                            .show_value(false),
+                    )
+                    .labelled_by(label.id);
+                if slider.dragged() {
+                    state.dragging = Some(v);
+                } else if slider.changed() || state.dragging.is_some() {
+                    s.text_scale = text_scale_step(v);
+                    state.dragging = None;
+                }
+                let larger = ui
+                    .add_enabled(now < TEXT_SCALE_MAX, egui::Button::new("+"))
+                    .on_hover_text("Larger text")
+                    .accessible_name("Larger text");
+                if larger.clicked() {
+                    s.text_scale = text_scale_step(now + TEXT_SCALE_STEP);
+                }
+                ui.label(format!("{:.2}×", state.dragging.unwrap_or(now)));
+            });
             ui.end_row();
         });
     ui.add_space(8.0);

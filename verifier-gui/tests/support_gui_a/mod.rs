@@ -189,3 +189,68 @@ pub fn type_into(h: &mut Harness<'static, VerifierApp>, label: &str, text: &str)
 pub fn path_str(p: &Path) -> String {
     p.display().to_string()
 }
+
+/// A store with one contact of each state: Alice verified, Carol unverified, Dave verified
+/// and then seen with a new key (key changed). Creates the identity; call before the app starts.
+pub fn seed_contacts(env: &Env) {
+    let t = Timestamp::from_unix_secs(1_700_000_000);
+    let me = env.create_identity();
+    let mut store = env.store();
+    for (name, seed) in [("Alice", 5), ("Carol", 8), ("Dave", 6)] {
+        store
+            .add_contact_with_key(name, None, &key(seed), t)
+            .unwrap();
+    }
+    for (name, seed) in [("Alice", 5), ("Dave", 6)] {
+        let e = qr_evidence(key(seed), &me.public_key(), QrSource::Camera);
+        env.verify(name, e, t);
+    }
+    store.observe_key("Dave", &key(7), t).unwrap();
+}
+
+/// Shows every screen in turn, and the pages inside them (a contact's page, comparing with a
+/// contact whose key changed, in both modes, a live session's join code), calling `check` on
+/// each with its name. Expects the contacts of [`seed_contacts`].
+pub fn visit_every_screen(
+    h: &mut Harness<'static, VerifierApp>,
+    mut check: impl FnMut(&mut Harness<'static, VerifierApp>, &str),
+) {
+    use egui::accesskit::Role;
+    use egui_kittest::kittest::Queryable as _;
+    for screen in Screen::ALL {
+        h.state_mut().screen = screen;
+        h.run_steps(4);
+        check(h, screen.name());
+    }
+    h.state_mut().screen = Screen::Contacts;
+    h.state_mut().contacts.selected = Some("Dave".to_owned());
+    h.run_steps(2);
+    wait_for_label_contains(h, "Fingerprint");
+    h.run_steps(2);
+    check(h, "Dave's page");
+    h.state_mut().contacts.selected = None;
+
+    h.state_mut().shared.compare_contact = Some("Dave".to_owned());
+    h.state_mut().screen = Screen::Compare;
+    h.run_steps(2);
+    wait_for_label(h, "Safety number");
+    h.run_steps(2);
+    check(h, "compare (read)");
+    h.get_by_label("Type what they read to you")
+        .click_accesskit();
+    h.run_steps(4);
+    check(h, "compare (type)");
+
+    h.state_mut().sas.bind = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    h.state_mut().screen = Screen::Sas;
+    h.run_steps(2);
+    h.get_by_role_and_label(Role::Button, "Start a session")
+        .click_accesskit();
+    wait_until(h, "the join code", |h| {
+        h.state().sas.join_code_text().is_some()
+    });
+    h.run_steps(2);
+    check(h, "live session (join code)");
+    h.state_mut().sas.close(Duration::from_millis(200));
+    h.run_steps(2);
+}

@@ -608,9 +608,7 @@ fn keys_section(ui: &mut egui::Ui, d: &Detail) {
             groups_row(ui, &k.groups);
             ui.add(
                 egui::Label::new(
-                    egui::RichText::new(k.record.key.to_canonical_string())
-                        .monospace()
-                        .small(),
+                    egui::RichText::new(k.record.key.to_canonical_string()).monospace(),
                 )
                 .selectable(true),
             );
@@ -651,20 +649,32 @@ fn event_text(e: &EventKind) -> String {
 
 fn history_section(ui: &mut egui::Ui, d: &Detail) {
     ui.label(egui::RichText::new("History").strong().size(18.0));
+    let entry = |ui: &mut egui::Ui, e: &Event| {
+        let text = event_text(&e.kind);
+        if matches!(e.kind, EventKind::Verified { .. }) {
+            ui.colored_label(ok_color(ui), text);
+        } else if matches!(e.kind, EventKind::KeyChanged { .. }) {
+            ui.colored_label(ui.visuals().error_fg_color, text);
+        } else {
+            ui.label(text);
+        }
+    };
+    // A table when there is room; in a narrow window (large text) the time above each entry.
+    if ui.available_width() < 560.0 {
+        for e in &d.history {
+            ui.add_space(4.0);
+            ui.label(egui::RichText::new(fmt_time(e.at)).strong());
+            entry(ui, e);
+        }
+        return;
+    }
     egui::Grid::new("contact_history")
         .num_columns(2)
         .spacing([16.0, 4.0])
         .show(ui, |ui| {
             for e in &d.history {
                 ui.label(fmt_time(e.at));
-                let text = event_text(&e.kind);
-                if matches!(e.kind, EventKind::Verified { .. }) {
-                    ui.colored_label(ok_color(ui), text);
-                } else if matches!(e.kind, EventKind::KeyChanged { .. }) {
-                    ui.colored_label(ui.visuals().error_fg_color, text);
-                } else {
-                    ui.label(text);
-                }
+                entry(ui, e);
                 ui.end_row();
             }
         });

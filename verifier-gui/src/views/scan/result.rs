@@ -34,7 +34,7 @@ pub(super) fn current_verdict(shared: &Shared, state: &ScanState, scanned: &Scan
 
 fn framed(ui: &mut egui::Ui, colour: egui::Color32, add: impl FnOnce(&mut egui::Ui)) {
     egui::Frame::new()
-        .fill(colour.gamma_multiply(0.12))
+        .fill(crate::theme::tint(ui.visuals(), colour))
         .stroke(egui::Stroke::new(2.0, colour))
         .inner_margin(10.0)
         .corner_radius(6.0)
@@ -215,7 +215,7 @@ fn contact_result(
     found: Found,
     engine: Result<(), Refusal>,
 ) {
-    let green = egui::Color32::from_rgb(0, 150, 50);
+    let green = crate::theme::ok(ui);
     let red = ui.visuals().error_fg_color;
     let amber = ui.visuals().warn_fg_color;
     match engine {
