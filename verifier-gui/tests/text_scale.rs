@@ -1,9 +1,10 @@
-//! Text size: at the largest setting every screen still lays out in a 1100×820 window —
-//! nothing runs off the right edge (rows of words, groups and emoji break instead), and
-//! long screens scroll.
+//! Text size: at every setting from 1.0 to 3.0 every screen still lays out in the app's
+//! 900×720 window — nothing runs off the right edge (rows of words, groups and emoji break
+//! instead, the navigation moves to the top, the QR code shrinks), long screens scroll, and
+//! every control can be scrolled into view.
 //!
-//! The harness works in points: a 1100×820-pixel window at text scale 2.5 (egui's zoom
-//! factor) is 440×328 points, so the app runs with `text_scale = 2.5` in a harness of that
+//! The harness works in points: a 900×720-pixel window at text scale 3.0 (egui's zoom
+//! factor) is 300×240 points, so the app runs with `text_scale = 3.0` in a harness of that
 //! many points — exactly the layout a real window of that size gets.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
@@ -26,24 +27,28 @@ use verifier_gui::app::{Screen, VerifierApp};
 use verifier_gui::settings::Settings;
 use verifier_gui::views::sas::SasStatus;
 
-const SCALE: f32 = 2.5;
-const WINDOW: egui::Vec2 = egui::vec2(1100.0, 820.0);
+const SCALE: f32 = 3.0;
+const WINDOW: egui::Vec2 = egui::vec2(900.0, 720.0);
 
 fn scaled_app(env: &Env) -> Harness<'static, VerifierApp> {
+    app_at(env, SCALE)
+}
+
+fn app_at(env: &Env, scale: f32) -> Harness<'static, VerifierApp> {
     let settings = Settings {
-        text_scale: SCALE,
+        text_scale: scale,
         ..Settings::default()
     };
     let mut app = VerifierApp::new(env.config(), settings);
     app.sas.bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));
     let mut h = Harness::builder()
-        .with_size(WINDOW / SCALE)
+        .with_size(WINDOW / scale)
         .build_ui_state(|ui, app: &mut VerifierApp| app.show(ui), app);
     wait(&mut h, "the trust store to load", |h| {
         h.state().shared.store.snapshot().loaded
     });
     assert!(
-        (h.ctx.pixels_per_point() - SCALE).abs() < 1e-3,
+        (h.ctx.pixels_per_point() - scale).abs() < 1e-3,
         "the text scale is applied"
     );
     h
@@ -69,7 +74,7 @@ fn wait(
 /// content is taller than the window only inside a scroll area.
 fn assert_fits(h: &Harness<'static, VerifierApp>, what: &str) {
     let ppp = f64::from(h.ctx.pixels_per_point());
-    let width = f64::from(WINDOW.x / SCALE);
+    let width = f64::from(WINDOW.x) / ppp;
     let mut over = Vec::new();
     let mut nodes = 0;
     for n in h.root().children_recursive() {
@@ -87,7 +92,7 @@ fn assert_fits(h: &Harness<'static, VerifierApp>, what: &str) {
     }
     assert!(nodes > 10, "{what}: the screen has content");
     // The navigation (not scrolled) stays inside the window's height.
-    let height = f64::from(WINDOW.y / SCALE);
+    let height = f64::from(WINDOW.y) / ppp;
     for screen in Screen::ALL {
         let entry = h
             .query_all_by_label_contains(screen.label())
@@ -97,8 +102,10 @@ fn assert_fits(h: &Harness<'static, VerifierApp>, what: &str) {
             .unwrap_or_else(|| panic!("{what}: no navigation entry {}", screen.label()));
         assert!(
             entry.y1 / ppp <= height + 0.5,
-            "{what}: the navigation entry {} is below the window",
-            screen.label()
+            "{what}: the navigation entry {} is below the window ({:.0}..{:.0} of {height:.0})",
+            screen.label(),
+            entry.y0 / ppp,
+            entry.y1 / ppp
         );
     }
     assert!(
@@ -272,4 +279,91 @@ fn at_the_largest_text_size_a_live_session_fits_the_window() {
     }
     host.run_steps(2);
     assert_fits(&host, "the verified result");
+}
+
+/// The controls a person operates.
+fn interactive(role: Role) -> bool {
+    matches!(
+        role,
+        Role::Button
+            | Role::CheckBox
+            | Role::RadioButton
+            | Role::TextInput
+            | Role::MultilineTextInput
+            | Role::SearchInput
+            | Role::Slider
+            | Role::SpinButton
+            | Role::Link
+            | Role::ComboBox
+            | Role::Tab
+            | Role::MenuItem
+    )
+}
+
+/// Every control of the screen can be scrolled (by accessibility or keyboard focus, as
+/// egui does) until it lies wholly inside the window.
+fn assert_reachable(h: &mut Harness<'static, VerifierApp>, what: &str) {
+    let ppp = f64::from(h.ctx.pixels_per_point());
+    let (width, height) = (f64::from(WINDOW.x) / ppp, f64::from(WINDOW.y) / ppp);
+    let ids: Vec<_> = h
+        .root()
+        .children_recursive()
+        .filter(|n| interactive(n.accesskit_node().role()))
+        .map(|n| n.accesskit_node().id())
+        .collect();
+    assert!(!ids.is_empty(), "{what}: has controls");
+    let mut unreachable = Vec::new();
+    for id in ids {
+        // (label, x0, x1, y0, y1) in points, when the control is still there.
+        let find = |h: &Harness<'static, VerifierApp>| {
+            h.root()
+                .children_recursive()
+                .find(|n| n.accesskit_node().id() == id)
+                .and_then(|n| {
+                    let a = n.accesskit_node();
+                    let b = a.bounding_box()?;
+                    Some((a.label(), b.x0 / ppp, b.x1 / ppp, b.y0 / ppp, b.y1 / ppp))
+                })
+        };
+        if let Some(n) = h
+            .root()
+            .children_recursive()
+            .find(|n| n.accesskit_node().id() == id)
+        {
+            n.scroll_to_me();
+        } else {
+            continue;
+        }
+        h.run_steps(3);
+        let Some((label, x0, x1, y0, y1)) = find(h) else {
+            continue;
+        };
+        if x0 < -0.5 || x1 > width + 0.5 || y0 < -0.5 || y1 > height + 0.5 {
+            unreachable.push(format!(
+                "{label:?} at x {x0:.0}..{x1:.0}, y {y0:.0}..{y1:.0}"
+            ));
+        }
+    }
+    assert!(
+        unreachable.is_empty(),
+        "{what}: controls that cannot be brought into the {width:.0}×{height:.0} window:\n{}",
+        unreachable.join("\n")
+    );
+}
+
+/// At 1.0, 2.0 and 3.0 in the 900×720 window: on every screen and page nothing runs past
+/// the right edge, and every control can be scrolled into view.
+#[test]
+fn at_every_text_size_every_screen_fits_and_every_control_is_reachable() {
+    for scale in [1.0, 2.0, 3.0] {
+        let env = Env::new();
+        support::seed_contacts(&env);
+        let mut h = app_at(&env, scale);
+        support::visit_every_screen(&mut h, |h, screen| {
+            let what = format!("{screen} at {scale}×");
+            h.run_steps(2);
+            assert_fits(h, &what);
+            assert_reachable(h, &what);
+        });
+    }
 }

@@ -174,7 +174,9 @@ pub(super) fn expected_picker(ui: &mut egui::Ui, shared: &Shared, state: &mut Sc
         state.expected = None;
     }
     const ANYONE: &str = "Anyone (look the key up)";
-    egui::ComboBox::from_label("Whose code is it?")
+    // The label above the list: beside it, a narrow window squeezes it into a tall column.
+    let label = ui.label("Whose code is it?");
+    egui::ComboBox::from_id_salt("scan_whose_code")
         .selected_text(state.expected.as_deref().unwrap_or(ANYONE))
         .show_ui(ui, |ui| {
             if ui
@@ -191,7 +193,9 @@ pub(super) fn expected_picker(ui: &mut egui::Ui, shared: &Shared, state: &mut Sc
                     state.expected = Some(c.name.clone());
                 }
             }
-        });
+        })
+        .response
+        .labelled_by(label.id);
 }
 
 pub(super) fn preview(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) {
