@@ -559,3 +559,20 @@ fn new_identity_is_shown_unverified_with_what_to_do() {
     h.get_by_label_contains("earlier identity of yours");
     assert!(h.query_by_label_contains("✔ Verified").is_none());
 }
+
+#[test]
+fn enter_in_the_name_field_adds_the_contact() {
+    let env = Env::new();
+    let mut h = start(&env, Screen::Contacts);
+    // The key pasted first, the name typed last: Enter there submits.
+    type_into(&mut h, "Their key", &key(5).to_canonical_string());
+    type_into(&mut h, "Name", "Eve");
+    h.key_press(egui::Key::Enter);
+    h.step();
+    wait_for_label_contains(&mut h, "Added Eve (unverified)");
+    wait_idle(&mut h);
+    assert_eq!(
+        env.store().contact("Eve", &env.own()).unwrap().current_key,
+        Some(key(5))
+    );
+}

@@ -94,6 +94,8 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, form: &mut AddForm) {
             if r.changed() {
                 form.key_error = None;
             }
+            // Enter in either field submits (as the button does; an empty key is reported).
+            let name_enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.end_row();
             let l = ui.label("Their key");
             let r = ui
@@ -109,7 +111,7 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, form: &mut AddForm) {
             let enter = r.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
             ui.end_row();
             ui.label("");
-            if ui.button("Add contact").clicked() || enter {
+            if ui.button("Add contact").clicked() || enter || name_enter {
                 submit_key(shared, form, false);
             }
             ui.end_row();
