@@ -32,10 +32,10 @@ $v contacts observe Bob "$bob2" >/dev/null || true   # exit 3: key changed
 $v contacts add Carol "$carol" >/dev/null
 SMOKE_WORK="$work" SMOKE_ARGS="--contact Alice ${app_args[*]}" scripts/xvfb-smoke.sh "$bin/verifier-gui" "$work/shots"
 # The key-change flow: Compare codes with Bob, whose key changed (old and new key side by side).
-SMOKE_WORK="$work" SMOKE_SCREENS=compare SMOKE_ARGS="--contact Bob ${app_args[*]}" scripts/xvfb-smoke.sh "$bin/verifier-gui" "$work/bob"
+SMOKE_WORK="$work" SMOKE_SCREENS=compare SMOKE_ARGS="--contact Bob ${app_args[*]}" scripts/xvfb-smoke.sh "$bin/verifier-gui" "$work/bob-shots"
 for f in "$work"/shots/screen-*.png; do
   name=$(basename "$f" .png)
   cp "$f" "$out/$name$suffix.png"
 done
-cp "$work/bob/screen-compare.png" "$out/screen-compare-key-change$suffix.png"
+cp "$work/bob-shots/screen-compare.png" "$out/screen-compare-key-change$suffix.png"
 rm -rf "$work"
