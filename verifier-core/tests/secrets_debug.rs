@@ -24,7 +24,10 @@ fn forms(secret: &[u8]) -> Vec<String> {
 
 fn assert_redacted(what: &str, debug: &str, secret: &[u8]) {
     for f in forms(secret) {
-        assert!(!debug.contains(&f), "{what}: Debug shows the secret ({f}) in {debug}");
+        assert!(
+            !debug.contains(&f),
+            "{what}: Debug shows the secret ({f}) in {debug}"
+        );
     }
 }
 
@@ -66,8 +69,7 @@ fn sessions_in_every_phase_are_redacted() {
     let bob_seed = [0x22; 32];
     let alice = Identity::from_bytes(&alice_seed).unwrap();
     let bob = Identity::from_bytes(&bob_seed).unwrap();
-    let (mut host, out) =
-        SasSession::initiate_seeded(&alice, SasConfig::default(), &[0x33; 32], 0);
+    let (mut host, out) = SasSession::initiate_seeded(&alice, SasConfig::default(), &[0x33; 32], 0);
     let code = host.join_code("10.0.0.1:1".parse().unwrap()).unwrap();
     let secret = *code.secret().as_bytes();
     let mut joiner = SasSession::respond_seeded(&bob, SasConfig::default(), &code, &[0x44; 32], 0);
