@@ -120,6 +120,26 @@ pub enum IdentityError {
     Key(#[from] KeyError),
 }
 
+impl IdentityError {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::Key`] has a number of its own; the wrapped [`KeyError`] gives its own
+    /// number with [`code`](KeyError::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::AlreadyExists { .. } => 1101,
+            Self::NotFound { .. } => 1102,
+            Self::Io { .. } => 1103,
+            Self::NotAnIdentityFile { .. } => 1104,
+            Self::Malformed { .. } => 1105,
+            Self::UnsupportedKeyType { .. } => 1106,
+            Self::PublicKeyMismatch { .. } => 1107,
+            Self::InsecurePermissions { .. } => 1108,
+            Self::Key(_) => 1109,
+        }
+    }
+}
+
 /// Why an identity text ([`Identity::from_text`]) could not be read.
 ///
 /// Messages never quote the secret: a first line that is not a known header is
@@ -157,6 +177,20 @@ pub enum IdentityTextError {
 }
 
 impl IdentityTextError {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::Key`] has a number of its own; the wrapped [`KeyError`] gives its own
+    /// number with [`code`](KeyError::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::NotAnIdentity { .. } => 1201,
+            Self::Malformed { .. } => 1202,
+            Self::UnsupportedKeyType { .. } => 1203,
+            Self::PublicKeyMismatch => 1204,
+            Self::Key(_) => 1205,
+        }
+    }
+
     /// The same error for the identity file at `path`.
     fn in_file(self, path: &Path) -> IdentityError {
         let path = path.to_owned();

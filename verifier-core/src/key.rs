@@ -179,6 +179,26 @@ pub enum KeyError {
     },
 }
 
+impl KeyError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Empty => 1001,
+            Self::UnrecognizedFormat { .. } => 1002,
+            Self::UnknownKeyType { .. } => 1003,
+            Self::UnsupportedVersion { .. } => 1004,
+            Self::WrongLength { .. } => 1005,
+            Self::BadChecksum => 1006,
+            Self::InvalidEncoding { .. } => 1007,
+            Self::MalformedSsh { .. } => 1008,
+            Self::NotOnCurve { .. } => 1009,
+            Self::NonCanonical { .. } => 1010,
+            Self::LowOrder { .. } => 1011,
+            Self::MixedOrder { .. } => 1012,
+        }
+    }
+}
+
 /// A typed, validated public identity key.
 ///
 /// Equality, ordering and hashing use the type and the key bytes.
