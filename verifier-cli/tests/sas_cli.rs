@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 use verifier_core::identity::Identity;
+use verifier_store::IdentityFile as _;
 
 const BIN: &str = env!("CARGO_BIN_EXE_verifier");
 

@@ -651,21 +651,25 @@ fn event_text(e: &EventKind) -> String {
 
 fn history_section(ui: &mut egui::Ui, d: &Detail) {
     ui.label(egui::RichText::new("History").strong().size(18.0));
-    egui::Grid::new("contact_history")
-        .num_columns(2)
-        .spacing([16.0, 4.0])
-        .show(ui, |ui| {
-            for e in &d.history {
-                ui.label(fmt_time(e.at));
-                let text = event_text(&e.kind);
-                if matches!(e.kind, EventKind::Verified { .. }) {
-                    ui.colored_label(ok_color(ui), text);
-                } else if matches!(e.kind, EventKind::KeyChanged { .. }) {
-                    ui.colored_label(ui.visuals().error_fg_color, text);
-                } else {
-                    ui.label(text);
-                }
-                ui.end_row();
-            }
+    // One wrapping row per event (a grid would not wrap its cells at large text sizes).
+    for e in &d.history {
+        ui.horizontal_wrapped(|ui| {
+            ui.label(fmt_time(e.at));
+            ui.add_space(12.0);
+            let text = event_text(&e.kind);
+            let color = if matches!(e.kind, EventKind::Verified { .. }) {
+                Some(ok_color(ui))
+            } else if matches!(e.kind, EventKind::KeyChanged { .. }) {
+                Some(ui.visuals().error_fg_color)
+            } else {
+                None
+            };
+            let rich = egui::RichText::new(text);
+            let rich = match color {
+                Some(c) => rich.color(c),
+                None => rich,
+            };
+            ui.add(egui::Label::new(rich).wrap());
         });
+    }
 }
