@@ -213,8 +213,48 @@ impl fmt::Debug for Identity {
     }
 }
 
+/// The operating system's random number generator failed ([`Identity::random`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the system's random number generator failed: {reason}; try again")]
+pub struct RandomnessError {
+    /// What the generator reported.
+    pub reason: String,
+}
+
+impl RandomnessError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        1301
+    }
+}
+
 impl Identity {
-    /// Generates a fresh identity from a cryptographic RNG.
+    /// Generates a fresh identity from the operating system's random number generator
+    /// (in a browser: the JS crypto API). For a given seed use [`Identity::from_bytes`].
+    ///
+    /// ```
+    /// let id = verifier_core::identity::Identity::random()?;
+    /// assert_ne!(id.public_key(), verifier_core::identity::Identity::random()?.public_key());
+    /// # Ok::<(), verifier_core::identity::RandomnessError>(())
+    /// ```
+    pub fn random() -> Result<Self, RandomnessError> {
+        use rand_core::RngCore as _;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        loop {
+            rand_core::OsRng
+                .try_fill_bytes(seed.as_mut())
+                .map_err(|e| RandomnessError {
+                    reason: e.to_string(),
+                })?;
+            // A key from a random seed is never refused; draw again if it ever were.
+            if let Ok(id) = Self::from_seed(&seed) {
+                return Ok(id);
+            }
+        }
+    }
+
+    /// Generates a fresh identity from a cryptographic RNG the caller provides (tests,
+    /// or a platform generator); [`Identity::random`] uses the operating system's.
     pub fn generate<R: rand_core::CryptoRngCore + ?Sized>(rng: &mut R) -> Self {
         let mut seed = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(seed.as_mut());

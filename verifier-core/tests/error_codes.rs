@@ -158,6 +158,7 @@ fn entries() -> Vec<Entry> {
         IdentityError::InsecurePermissions { path: path(), mode: 0o644 },
         IdentityError::Key(KeyError::Empty),
     );
+    push!(out, code: verifier_core::identity::RandomnessError { reason: s() });
     push!(out, code:
         IdentityTextError::NotAnIdentity { found: s() },
         IdentityTextError::Malformed { line: 1, reason: s() },
