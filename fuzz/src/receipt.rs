@@ -1,12 +1,12 @@
-//! The property checked for every input of the `receipt` fuzz target; shared with the
-//! corpus replay test (`verifier-core/tests/receipt_fuzz_corpus.rs` includes this file).
+//! `receipt`: the receipt decoder (`Receipt::decode`, versions 1 and 2) on arbitrary
+//! bytes, and on the same bytes made into a validly signed receipt.
 
 use verifier_core::identity::Identity;
 use verifier_core::receipt::{Receipt, ReceiptId, ReceiptStatement, signature_domain};
 
 /// Whatever decodes is exactly the input, has the id of the input, round-trips through
 /// the text form and states only what its version can carry.
-fn check_decoded(data: &[u8]) -> Option<Receipt> {
+pub(crate) fn check_decoded(data: &[u8]) -> Option<Receipt> {
     let r = Receipt::from_bytes(data).ok()?;
     assert_eq!(r.as_bytes(), data);
     assert_eq!(r.id(), ReceiptId::of_bytes(data));
@@ -36,25 +36,16 @@ fn check_decoded(data: &[u8]) -> Option<Receipt> {
 /// signature. What decodes re-signs to exactly the same bytes: one encoding per statement.
 ///
 /// Returns whether the input decoded as it is, and whether it decoded once signed.
-pub fn check(data: &[u8]) -> (bool, bool) {
+pub fn check_both(data: &[u8]) -> (bool, bool) {
     let _ = Receipt::decode(data);
     let plain = check_decoded(data).is_some();
 
-    if data.len() < 39 {
-        return (plain, false);
-    }
-    let Ok(me) = Identity::from_seed(&[7; 32]) else {
+    let Some(me) = signer() else {
         return (plain, false);
     };
-    let mut body = data.to_vec();
-    body[5] = 0x01;
-    body[6] = 32;
-    body[7..39].copy_from_slice(me.public_key().as_bytes());
-    let label = signature_domain(body[4]).unwrap_or("verifier/v2/receipt");
-    let mut msg = vec![label.len() as u8];
-    msg.extend_from_slice(label.as_bytes());
-    msg.extend_from_slice(&body);
-    body.extend_from_slice(&me.sign(&msg).to_bytes());
+    let Some(body) = signed(data, &me) else {
+        return (plain, false);
+    };
     let Some(r) = check_decoded(&body) else {
         return (plain, false);
     };
@@ -66,4 +57,31 @@ pub fn check(data: &[u8]) -> (bool, bool) {
         "decode then sign is not canonical"
     );
     (plain, true)
+}
+
+/// [`check_both`]; accepted means the input decoded as it is.
+pub fn check(data: &[u8]) -> bool {
+    check_both(data).0
+}
+
+/// The fixed identity the signed variant is signed with.
+pub(crate) fn signer() -> Option<Identity> {
+    Identity::from_seed(&[7; 32]).ok()
+}
+
+/// `data` made into a validly signed receipt body (see [`check_both`]), if long enough.
+pub(crate) fn signed(data: &[u8], me: &Identity) -> Option<Vec<u8>> {
+    if data.len() < 39 {
+        return None;
+    }
+    let mut body = data.to_vec();
+    body[5] = 0x01;
+    body[6] = 32;
+    body[7..39].copy_from_slice(me.public_key().as_bytes());
+    let label = signature_domain(body[4]).unwrap_or("verifier/v2/receipt");
+    let mut msg = vec![label.len() as u8];
+    msg.extend_from_slice(label.as_bytes());
+    msg.extend_from_slice(&body);
+    body.extend_from_slice(&me.sign(&msg).to_bytes());
+    Some(body)
 }
