@@ -1,19 +1,12 @@
-//! Fuzzes the QR payload decoder and the scanned-code classifier: never a panic, and
-//! whatever decodes re-encodes to exactly the input (one encoding per payload).
-//! The corpus in `fuzz/corpus/qr_payload/` is replayed by `verifier-core/tests/qr_corpus.rs`.
+//! Fuzz target `qr_payload`. What it parses and the property it checks are in
+//! `fuzz/src/qr_payload.rs` (`verifier_fuzz::qr_payload::check`), shared with the corpus replay
+//! test `verifier-core/tests/fuzz_corpus.rs`, which runs it on every file of
+//! `fuzz/corpus/qr_payload/`. Run: `cargo +nightly fuzz run qr_payload` in `fuzz/`
+//! (see `docs/fuzzing.md`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use verifier_core::qr::{Payload, ScannedCode, classify};
 
 fuzz_target!(|data: &[u8]| {
-    let decoded = Payload::decode(data);
-    if let Ok(p) = &decoded {
-        assert_eq!(p.encode(), data, "decode/encode is not canonical");
-    }
-    match classify(data) {
-        ScannedCode::Verifier(p) => assert_eq!(Ok(p), decoded),
-        ScannedCode::InvalidVerifier(e) => assert_eq!(Err(e), decoded),
-        _ => assert!(!data.starts_with(b"VRFY")),
-    }
+    verifier_fuzz::qr_payload::check(data);
 });

@@ -1,13 +1,12 @@
-//! Fuzz target: the receipt decoder (`Receipt::decode`, versions 1 and 2) on arbitrary
-//! bytes, and on the same bytes made into a validly signed receipt.
-//! Run: `cd fuzz && cargo fuzz run receipt` (nightly, or RUSTC_BOOTSTRAP=1 on stable).
-//! The corpus in `corpus/receipt/` is replayed by `verifier-core/tests/receipt_fuzz_corpus.rs`.
+//! Fuzz target `receipt`. What it parses and the property it checks are in
+//! `fuzz/src/receipt.rs` (`verifier_fuzz::receipt::check`), shared with the corpus replay
+//! test `verifier-core/tests/fuzz_corpus.rs`, which runs it on every file of
+//! `fuzz/corpus/receipt/`. Run: `cargo +nightly fuzz run receipt` in `fuzz/`
+//! (see `docs/fuzzing.md`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
 
-mod receipt_check;
-
 fuzz_target!(|data: &[u8]| {
-    let _ = receipt_check::check(data);
+    verifier_fuzz::receipt::check(data);
 });

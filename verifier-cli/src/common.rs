@@ -8,6 +8,7 @@ use verifier_core::identity::{Identity, IdentityError};
 use verifier_core::key::{KeyError, PublicKey};
 use verifier_core::rotation::RotationChain;
 use verifier_core::trust::{Evidence, Intent, OwnKeys, Refusal};
+use verifier_store::IdentityFile as _;
 
 /// Environment variable that overrides the default identity path.
 pub const IDENTITY_ENV: &str = "VERIFIER_IDENTITY";

@@ -9,6 +9,7 @@ use verifier_core::identity::Identity;
 use verifier_core::key::PublicKey;
 use verifier_core::receipt::Timestamp;
 use verifier_core::rotation::{Rotation, RotationChain};
+use verifier_store::IdentityFile as _;
 
 fn verifier(args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_verifier"));

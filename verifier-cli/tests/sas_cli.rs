@@ -7,6 +7,7 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 use verifier_core::identity::Identity;
+use verifier_store::IdentityFile as _;
 
 const BIN: &str = env!("CARGO_BIN_EXE_verifier");
 
@@ -420,4 +421,50 @@ fn attack4_scripted_yes_with_contact_is_not_recorded() {
             "{shown}"
         );
     }
+}
+
+#[test]
+fn both_sides_show_the_hosts_word_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let (a, _) = identity(dir.path(), "alice");
+    let (b, _) = identity(dir.path(), "bob");
+    let mut host = spawn(
+        &[
+            "sas",
+            "host",
+            "--identity",
+            a.to_str().unwrap(),
+            "--bind",
+            "127.0.0.1:0",
+            "--lang",
+            "fr",
+        ],
+        None,
+    );
+    let mut host_out = BufReader::new(host.stdout.take().unwrap());
+    let mut line = String::new();
+    host_out.read_line(&mut line).unwrap();
+    let code = serde_json::from_str::<Value>(&line).unwrap()["code"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut joiner = spawn(
+        &["sas", "join", &code, "--identity", b.to_str().unwrap()],
+        None,
+    );
+    let joiner_out = joiner.stdout.take().unwrap();
+    let (joiner, jc) = finish(joiner, joiner_out);
+    let (host, hc) = finish(host, host_out);
+    assert_eq!((hc, jc), (0, 0));
+    let compare = |s: &Side| {
+        s.events
+            .iter()
+            .find(|e| e["event"] == "compare")
+            .cloned()
+            .unwrap()
+    };
+    let (h, j) = (compare(&host), compare(&joiner));
+    assert_eq!(h["words_language"], "fr");
+    assert_eq!(j["words_language"], "fr", "the joiner follows the host");
+    assert_eq!(h["words"], j["words"]);
 }

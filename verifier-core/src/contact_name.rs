@@ -396,6 +396,25 @@ pub enum NameError {
 }
 
 impl NameError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Empty => 6101,
+            Self::TooLong { .. } => 6102,
+            Self::SurroundingWhitespace { .. } => 6103,
+            Self::RepeatedSpace { .. } => 6104,
+            Self::ControlCharacter { .. } => 6105,
+            Self::BidiControl { .. } => 6106,
+            Self::InvisibleCharacter { .. } => 6107,
+            Self::UnusualWhitespace { .. } => 6108,
+            Self::PrivateUse { .. } => 6109,
+            Self::Unassigned { .. } => 6110,
+            Self::RepeatedMark { .. } => 6111,
+            Self::TooManyMarks { .. } => 6112,
+            Self::DotOnDottedLetter { .. } => 6113,
+        }
+    }
+
     /// A stable snake_case name of the variant, for machine-readable output
     /// (e.g. a JSON `error_kind`).
     pub fn kind(&self) -> &'static str {

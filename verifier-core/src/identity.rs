@@ -1,5 +1,5 @@
 //! The user's own secret identity: an Ed25519 signing key, its text and byte
-//! forms, and safe saving and loading of its file.
+//! forms, and the errors of its file (the file itself is `verifier_store`'s).
 //!
 //! The text form ([`Identity::to_text`], [`Identity::from_text`]) is the body of
 //! the secret file (format in `docs/keys.md`); neither function touches a file:
@@ -11,9 +11,11 @@
 //! public: vk1-ed25519-…
 //! ```
 //!
-//! [`Identity::save`] writes it with mode 0600 (Unix), atomically, and never
-//! overwrites unless asked. The secret is zeroized when dropped and never appears
-//! in `Debug` output or in error messages.
+//! The core touches no file: `verifier_store::IdentityFile` saves the text with
+//! mode 0600 (Unix), atomically, never overwriting unless asked, and loads it
+//! into zeroizing buffers, refusing a file others can read; its errors are
+//! [`IdentityError`]. The secret is zeroized when dropped and never appears in
+//! `Debug` output or in error messages.
 //!
 //! ```
 //! use verifier_core::identity::Identity;
@@ -25,21 +27,8 @@
 //! assert!(!format!("{id:?}").contains(&text[..]));
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
-//!
-//! ```
-//! use verifier_core::identity::Identity;
-//! let dir = tempfile::tempdir()?;
-//! let path = dir.path().join("identity");
-//! let id = Identity::generate(&mut rand_core::OsRng);
-//! id.save(&path, false)?;
-//! assert!(id.save(&path, false).is_err()); // refuses to overwrite
-//! let loaded = Identity::load(&path)?;
-//! assert_eq!(loaded.public_key(), id.public_key());
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
 
 use std::fmt;
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use base64::Engine as _;
@@ -51,7 +40,8 @@ use crate::key::{KeyError, KeyType, PublicKey};
 /// First line of an identity file (format version 1).
 pub const FILE_HEADER: &str = "verifier-identity v1";
 
-/// Why an identity could not be saved or loaded.
+/// Why an identity file could not be saved or loaded (by `verifier_store::IdentityFile`;
+/// the core itself does no I/O).
 #[non_exhaustive]
 #[derive(Debug, thiserror::Error)]
 pub enum IdentityError {
@@ -120,6 +110,26 @@ pub enum IdentityError {
     Key(#[from] KeyError),
 }
 
+impl IdentityError {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::Key`] has a number of its own; the wrapped [`KeyError`] gives its own
+    /// number with [`code`](KeyError::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::AlreadyExists { .. } => 1101,
+            Self::NotFound { .. } => 1102,
+            Self::Io { .. } => 1103,
+            Self::NotAnIdentityFile { .. } => 1104,
+            Self::Malformed { .. } => 1105,
+            Self::UnsupportedKeyType { .. } => 1106,
+            Self::PublicKeyMismatch { .. } => 1107,
+            Self::InsecurePermissions { .. } => 1108,
+            Self::Key(_) => 1109,
+        }
+    }
+}
+
 /// Why an identity text ([`Identity::from_text`]) could not be read.
 ///
 /// Messages never quote the secret: a first line that is not a known header is
@@ -157,8 +167,22 @@ pub enum IdentityTextError {
 }
 
 impl IdentityTextError {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::Key`] has a number of its own; the wrapped [`KeyError`] gives its own
+    /// number with [`code`](KeyError::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::NotAnIdentity { .. } => 1201,
+            Self::Malformed { .. } => 1202,
+            Self::UnsupportedKeyType { .. } => 1203,
+            Self::PublicKeyMismatch => 1204,
+            Self::Key(_) => 1205,
+        }
+    }
+
     /// The same error for the identity file at `path`.
-    fn in_file(self, path: &Path) -> IdentityError {
+    pub fn in_file(self, path: &Path) -> IdentityError {
         let path = path.to_owned();
         match self {
             Self::NotAnIdentity { found } => IdentityError::NotAnIdentityFile { path, found },
@@ -189,8 +213,48 @@ impl fmt::Debug for Identity {
     }
 }
 
+/// The operating system's random number generator failed ([`Identity::random`]).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the system's random number generator failed: {reason}; try again")]
+pub struct RandomnessError {
+    /// What the generator reported.
+    pub reason: String,
+}
+
+impl RandomnessError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        1301
+    }
+}
+
 impl Identity {
-    /// Generates a fresh identity from a cryptographic RNG.
+    /// Generates a fresh identity from the operating system's random number generator
+    /// (in a browser: the JS crypto API). For a given seed use [`Identity::from_bytes`].
+    ///
+    /// ```
+    /// let id = verifier_core::identity::Identity::random()?;
+    /// assert_ne!(id.public_key(), verifier_core::identity::Identity::random()?.public_key());
+    /// # Ok::<(), verifier_core::identity::RandomnessError>(())
+    /// ```
+    pub fn random() -> Result<Self, RandomnessError> {
+        use rand_core::RngCore as _;
+        let mut seed = Zeroizing::new([0u8; 32]);
+        loop {
+            rand_core::OsRng
+                .try_fill_bytes(seed.as_mut())
+                .map_err(|e| RandomnessError {
+                    reason: e.to_string(),
+                })?;
+            // A key from a random seed is never refused; draw again if it ever were.
+            if let Ok(id) = Self::from_seed(&seed) {
+                return Ok(id);
+            }
+        }
+    }
+
+    /// Generates a fresh identity from a cryptographic RNG the caller provides (tests,
+    /// or a platform generator); [`Identity::random`] uses the operating system's.
     pub fn generate<R: rand_core::CryptoRngCore + ?Sized>(rng: &mut R) -> Self {
         let mut seed = Zeroizing::new([0u8; 32]);
         rng.fill_bytes(seed.as_mut());
@@ -224,9 +288,10 @@ impl Identity {
         Zeroizing::new(self.signing.to_bytes())
     }
 
-    /// The text form of the identity: exactly the contents [`Identity::save`]
-    /// writes (`docs/keys.md`, "Identity (secret key) file"), in a buffer wiped
-    /// when dropped. It contains the secret.
+    /// The text form of the identity: exactly the contents of its file
+    /// (`docs/keys.md`, "Identity (secret key) file"; written by
+    /// `verifier_store::IdentityFile`), in a buffer wiped when dropped. It
+    /// contains the secret.
     pub fn to_text(&self) -> Zeroizing<String> {
         let seed = self.to_bytes();
         let secret_b64 = Zeroizing::new(base64::engine::general_purpose::STANDARD.encode(*seed));
@@ -252,96 +317,6 @@ impl Identity {
     /// Signs a message with the identity key.
     pub fn sign(&self, msg: &[u8]) -> ed25519_dalek::Signature {
         self.signing.sign(msg)
-    }
-
-    /// Writes the identity to `path` with mode 0600, atomically.
-    ///
-    /// Refuses to replace an existing file unless `overwrite` is true.
-    pub fn save(&self, path: &Path, overwrite: bool) -> Result<(), IdentityError> {
-        let io = |source| IdentityError::Io {
-            path: path.to_owned(),
-            source,
-        };
-        if !overwrite && path.exists() {
-            return Err(IdentityError::AlreadyExists {
-                path: path.to_owned(),
-            });
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let text = self.to_text();
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_else(|| "identity".to_owned());
-        let tmp = path.with_file_name(format!(".{file_name}.tmp{}", std::process::id()));
-        let result = (|| {
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt as _;
-                opts.mode(0o600);
-            }
-            let mut f = opts.open(&tmp)?;
-            f.write_all(text.as_bytes())?;
-            f.sync_all()?;
-            drop(f);
-            if overwrite {
-                std::fs::rename(&tmp, path)
-            } else {
-                // hard_link fails if the target appeared meanwhile: no clobbering race.
-                let r = std::fs::hard_link(&tmp, path);
-                let _ = std::fs::remove_file(&tmp);
-                r
-            }
-        })();
-        match result {
-            Ok(()) => Ok(()),
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                if e.kind() == std::io::ErrorKind::AlreadyExists {
-                    Err(IdentityError::AlreadyExists {
-                        path: path.to_owned(),
-                    })
-                } else {
-                    Err(io(e))
-                }
-            }
-        }
-    }
-
-    /// Reads an identity file written by [`Identity::save`].
-    ///
-    /// On Unix, a file readable by group or others is refused.
-    pub fn load(path: &Path) -> Result<Self, IdentityError> {
-        let p = || path.to_owned();
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => Zeroizing::new(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Err(IdentityError::NotFound { path: p() });
-            }
-            Err(e) => {
-                return Err(IdentityError::Io {
-                    path: p(),
-                    source: e,
-                });
-            }
-        };
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let meta = std::fs::metadata(path).map_err(|e| IdentityError::Io {
-                path: p(),
-                source: e,
-            })?;
-            let mode = meta.permissions().mode() & 0o777;
-            if mode & 0o077 != 0 {
-                return Err(IdentityError::InsecurePermissions { path: p(), mode });
-            }
-        }
-        Self::parse_text(&text).map_err(|e| e.in_file(path))
     }
 
     fn parse_text(text: &str) -> Result<Self, IdentityTextError> {
@@ -467,13 +442,6 @@ mod tests {
             )
         );
         assert_eq!(*Identity::from_text(&text).unwrap().to_bytes(), [7u8; 32]);
-        // The file is the text form, byte for byte.
-        let dir = tempfile::tempdir().unwrap();
-        id.save(&dir.path().join("id"), false).unwrap();
-        assert_eq!(
-            std::fs::read_to_string(dir.path().join("id")).unwrap(),
-            text.as_str()
-        );
     }
 
     #[test]
@@ -512,96 +480,5 @@ mod tests {
             Identity::from_text(&swapped).unwrap_err(),
             IdentityTextError::PublicKeyMismatch
         );
-    }
-
-    #[test]
-    fn save_load_roundtrip_and_mode() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("sub/identity");
-        let id = fixed();
-        id.save(&path, false).unwrap();
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
-            assert_eq!(mode, 0o600);
-        }
-        assert!(matches!(
-            id.save(&path, false),
-            Err(IdentityError::AlreadyExists { .. })
-        ));
-        let other = Identity::from_seed(&[8u8; 32]).unwrap();
-        other.save(&path, true).unwrap();
-        assert_eq!(
-            Identity::load(&path).unwrap().public_key(),
-            other.public_key()
-        );
-        // no temp files left behind
-        assert_eq!(
-            std::fs::read_dir(dir.path().join("sub")).unwrap().count(),
-            1
-        );
-    }
-
-    #[test]
-    fn load_errors() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("identity");
-        assert!(matches!(
-            Identity::load(&path),
-            Err(IdentityError::NotFound { .. })
-        ));
-        let write = |text: &str| {
-            std::fs::write(&path, text).unwrap();
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt as _;
-                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
-            }
-        };
-        write("hello\n");
-        assert!(matches!(
-            Identity::load(&path),
-            Err(IdentityError::NotAnIdentityFile { .. })
-        ));
-        let good = fixed();
-        good.save(&dir.path().join("good"), false).unwrap();
-        let text = std::fs::read_to_string(dir.path().join("good")).unwrap();
-        write(&text.replace("type: ed25519", "type: rsa"));
-        assert!(matches!(
-            Identity::load(&path),
-            Err(IdentityError::UnsupportedKeyType { .. })
-        ));
-        let other_pub = Identity::from_seed(&[9u8; 32]).unwrap().public_key();
-        let swapped: String = text
-            .lines()
-            .map(|l| {
-                if l.starts_with("public:") {
-                    format!("public: {other_pub}\n")
-                } else {
-                    format!("{l}\n")
-                }
-            })
-            .collect();
-        write(&swapped);
-        assert!(matches!(
-            Identity::load(&path),
-            Err(IdentityError::PublicKeyMismatch { .. })
-        ));
-        write(&text.replace("secret: ", "secret: !!"));
-        assert!(matches!(
-            Identity::load(&path),
-            Err(IdentityError::Malformed { line: 3, .. })
-        ));
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt as _;
-            std::fs::write(&path, &text).unwrap();
-            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
-            assert!(matches!(
-                Identity::load(&path),
-                Err(IdentityError::InsecurePermissions { mode: 0o644, .. })
-            ));
-        }
     }
 }

@@ -179,6 +179,26 @@ pub enum KeyError {
     },
 }
 
+impl KeyError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Empty => 1001,
+            Self::UnrecognizedFormat { .. } => 1002,
+            Self::UnknownKeyType { .. } => 1003,
+            Self::UnsupportedVersion { .. } => 1004,
+            Self::WrongLength { .. } => 1005,
+            Self::BadChecksum => 1006,
+            Self::InvalidEncoding { .. } => 1007,
+            Self::MalformedSsh { .. } => 1008,
+            Self::NotOnCurve { .. } => 1009,
+            Self::NonCanonical { .. } => 1010,
+            Self::LowOrder { .. } => 1011,
+            Self::MixedOrder { .. } => 1012,
+        }
+    }
+}
+
 /// A typed, validated public identity key.
 ///
 /// Equality, ordering and hashing use the type and the key bytes.
@@ -285,6 +305,16 @@ impl PublicKey {
         if s.is_empty() {
             return Err(KeyError::Empty);
         }
+        // Base64 of the 32 key bytes first: it may begin like another form (URL-safe
+        // base64 can start `vk…` and hold a `-`, or start `sk-`), and no other form has
+        // its length (43 or 44 characters), so a string that decodes to 32 bytes is one.
+        if matches!(s.len(), 43 | 44)
+            && s.bytes().all(is_base64_byte)
+            && let Ok(bytes) = decode_base64_any(s)
+            && bytes.len() == 32
+        {
+            return Self::from_bytes(KeyType::Ed25519, &bytes);
+        }
         let lower = s.to_ascii_lowercase();
         if lower.starts_with("vk") && lower.contains('-') {
             return parse_canonical(&lower);
@@ -311,9 +341,7 @@ impl PublicKey {
                 found: s.len() / 2,
             });
         }
-        if s.bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'='))
-        {
+        if s.bytes().all(is_base64_byte) {
             let bytes = decode_base64_any(s)?;
             return Self::from_bytes(KeyType::Ed25519, &bytes);
         }
@@ -469,6 +497,11 @@ fn put_ssh_string(out: &mut Vec<u8>, value: &[u8]) {
     out.extend_from_slice(value);
 }
 
+/// A character of base64 in any of the accepted alphabets (or padding).
+fn is_base64_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'-' | b'_' | b'=')
+}
+
 fn decode_base64_any(s: &str) -> Result<Vec<u8>, KeyError> {
     use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD, URL_SAFE, URL_SAFE_NO_PAD};
     let mut last_err = None;
@@ -560,6 +593,28 @@ mod tests {
         assert!(matches!(
             PublicKey::parse("not a key!"),
             Err(KeyError::UnrecognizedFormat { .. })
+        ));
+    }
+
+    /// Found by the `key_text` fuzz target: URL-safe base64 that begins with `vk` and holds
+    /// a `-` was taken for the canonical form and refused ("unsupported version").
+    #[test]
+    fn base64_that_looks_canonical_is_base64() {
+        let key =
+            PublicKey::parse("bca97027ba6dac395b3a63871b508151af8841c69e00137f82a4b55ede73d1ca")
+                .unwrap();
+        for form in [
+            "vKlwJ7ptrDlbOmOHG1CBUa-IQcaeABN_gqS1Xt5z0co=",
+            "vKlwJ7ptrDlbOmOHG1CBUa-IQcaeABN_gqS1Xt5z0co",
+            " vKlwJ7ptrDlbOmOHG1CBUa-IQcaeABN_gqS1Xt5z0co=\n",
+        ] {
+            assert_eq!(PublicKey::parse(form), Ok(key), "{form}");
+        }
+        // A truncated canonical key of base64 length still gets the canonical error.
+        let canonical = key.to_canonical_string();
+        assert!(matches!(
+            PublicKey::parse(&canonical[..44]),
+            Err(KeyError::InvalidEncoding { .. })
         ));
     }
 }

@@ -60,6 +60,8 @@
 //! The same as a program: `cargo run -p verifier-core --example quick_start`.
 //! Formats are specified in the repository's `docs/` (safety numbers, renderings,
 //! QR payloads, the SAS protocol, receipts, the trust rules).
+//! Every error has a message for people (`Display`) and a stable number for programs
+//! (`code()`; `number()` on [`trust::Refusal`]), listed in `docs/errors.md`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::expect_used, clippy::panic))]

@@ -218,6 +218,30 @@ pub enum RotationError {
 }
 
 impl RotationError {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::InvalidChainLine`] has a number of its own; the error of that line (`source`)
+    /// gives its own number with [`code`](Self::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Truncated { .. } => 5101,
+            Self::NotARotation => 5102,
+            Self::UnsupportedVersion { .. } => 5103,
+            Self::UnsupportedKeyType { .. } => 5104,
+            Self::InvalidKeyLength { .. } => 5105,
+            Self::InvalidKey { .. } => 5106,
+            Self::TrailingBytes { .. } => 5107,
+            Self::TimeOutOfRange { .. } => 5108,
+            Self::SameKey { .. } => 5109,
+            Self::InvalidText { .. } => 5110,
+            Self::BadSignature { .. } => 5111,
+            Self::ChainBroken { .. } => 5112,
+            Self::ChainCycle { .. } => 5113,
+            Self::ChainDoesNotEndAtCurrent { .. } => 5114,
+            Self::InvalidChainLine { .. } => 5115,
+        }
+    }
+
     /// A stable snake_case name for the error kind (used in JSON output and test vectors).
     pub fn kind(&self) -> &'static str {
         match self {

@@ -8,6 +8,7 @@ use verifier_core::key::PublicKey;
 use verifier_core::rotation::RotationChain;
 use verifier_core::safety_number::{Party, SideFingerprint};
 use verifier_core::trust::OwnKeys;
+use verifier_store::IdentityFile as _;
 
 /// The user's identity as the app shows it (the secret stays in [`Identity`]).
 pub struct MyIdentity {

@@ -24,6 +24,7 @@ use verifier_gui::workers::camera::{
     CameraInfo, CameraProvider, Frame, FrameSource, ImageSequence,
 };
 use verifier_gui::workers::scan::{ScanEvent, ScanWorker};
+use verifier_store::IdentityFile as _;
 
 /// A 1280×720 colour picture: a red-to-green gradient over a blue tint, with a
 /// verifier identity code (dark blue on cream) in the middle.

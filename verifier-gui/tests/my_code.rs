@@ -8,6 +8,7 @@ use verifier_core::identity::Identity;
 use verifier_core::safety_number::{Party, SideFingerprint};
 use verifier_gui::app::{AppConfig, VerifierApp};
 use verifier_gui::settings::Settings;
+use verifier_store::IdentityFile as _;
 
 fn config(identity: &std::path::Path) -> AppConfig {
     AppConfig {

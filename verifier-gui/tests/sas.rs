@@ -21,6 +21,7 @@ use verifier_core::trust::{Evidence, Intent, OwnKeys};
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
 use verifier_gui::views::sas::SasStatus;
+use verifier_store::IdentityFile as _;
 use verifier_store::{Store, TrustStatus};
 
 const LIMIT: Duration = Duration::from_secs(30);

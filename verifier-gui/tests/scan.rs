@@ -27,6 +27,7 @@ use verifier_gui::views::scan::CameraState;
 use verifier_gui::workers::camera::{
     CameraInfo, CameraProvider, Frame, FrameSource, NoCameras, PixelFormat,
 };
+use verifier_store::IdentityFile as _;
 use verifier_store::{EventKind, Store, TrustStatus};
 
 // ---------- pictures ----------

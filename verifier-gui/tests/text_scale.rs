@@ -153,6 +153,13 @@ fn at_the_largest_text_size_every_screen_fits_the_window() {
     h.get_by_role_and_label(Role::Button, "Dave")
         .click_accesskit();
     h.run_steps(4);
+    // The old and new fingerprints come from the fingerprint worker: the final layout.
+    wait(&mut h, "the key-change fingerprints", |h| {
+        h.query_all_by_label_contains("Computing the fingerprints")
+            .next()
+            .is_none()
+    });
+    h.run_steps(2);
     assert_fits(&h, "Dave's page");
 
     // Compare: all 12 groups and 18 words, fewer per row, every one still shown.
@@ -160,13 +167,18 @@ fn at_the_largest_text_size_every_screen_fits_the_window() {
     show(&mut h, Screen::Compare);
     let me = env.identity().public_key();
     let number = SafetyNumber::new(&Party::new(&me), &Party::new(&key(7)));
-    let last = number.digit_groups()[11].clone();
-    wait(&mut h, "the safety number", |h| {
-        h.query_all_by_label(&last).next().is_some()
-    });
-    assert_fits(&h, "compare (read)");
     let groups = number.digit_groups();
     let words = number.bip39_words(Bip39Language::English);
+    // The contact's side comes from the fingerprint worker; a grid may take a frame more
+    // to lay out: wait until every unit is there, then check the layout.
+    wait(&mut h, "the whole safety number", |h| {
+        groups
+            .iter()
+            .map(String::as_str)
+            .chain(words.iter().copied())
+            .all(|u| h.query_all_by_label(u).next().is_some())
+    });
+    assert_fits(&h, "compare (read)");
     for u in groups
         .iter()
         .map(String::as_str)

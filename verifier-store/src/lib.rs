@@ -55,6 +55,7 @@
 mod contacts;
 mod error;
 mod history;
+mod identity_file;
 mod receipts;
 mod rows;
 mod schema;
@@ -66,6 +67,7 @@ use std::path::{Path, PathBuf};
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
 pub use error::StoreError;
+pub use identity_file::IdentityFile;
 pub use schema::{APPLICATION_ID, BUSY_TIMEOUT, SCHEMA_VERSION};
 pub use types::{
     ContactSummary, Event, EventKind, ImportOutcome, KeyRecord, ObserveOutcome, VerifyOutcome,

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use serde_json::json;
 use verifier_core::identity::{Identity, IdentityError};
+use verifier_store::IdentityFile as _;
 
 use crate::common::{CliError, CliResult, identity_path, print_json};
 

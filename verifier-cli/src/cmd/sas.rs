@@ -70,6 +70,10 @@ pub struct Common {
     /// The trust store (default: $VERIFIER_STORE, else the platform data dir).
     #[arg(long, value_name = "PATH")]
     store: Option<PathBuf>,
+    /// Language of the words when you host (the host's language is shown on both sides):
+    /// en, es, fr, it, pt, cs, ja, ko, zh-hans, zh-hant.
+    #[arg(long, value_name = "LANG", default_value = "en")]
+    lang: Bip39Language,
     /// Give up after this many seconds without progress.
     #[arg(long, value_name = "SECS", default_value_t = 300, hide = true)]
     timeout: u64,
@@ -146,13 +150,12 @@ fn load_own(common: &Common) -> Result<(Identity, OwnKeys), CliError> {
     common::load_own(common.identity.as_deref()).map_err(|e| setup(e.message))
 }
 
-/// The rendering this side shows (sent in the protocol; the host's is the one both show).
-const RENDERING: &str = "words:bip39:en";
-
 fn config(common: &Common) -> SasConfig {
     let config = SasConfig::default().with_timeout_ms(common.timeout.saturating_mul(1000));
-    // A fixed, valid tag: with_rendering cannot refuse it.
-    config.clone().with_rendering(RENDERING).unwrap_or(config)
+    // The rendering this side shows (sent in the protocol; the host's is the one both show).
+    // Language codes are valid tags, so with_rendering does not refuse it.
+    let tag = format!("words:bip39:{}", common.lang.code());
+    config.clone().with_rendering(&tag).unwrap_or(config)
 }
 
 fn host(common: &Common, bind: Option<SocketAddr>) -> Result<(Phase, Option<Evidence>), CliError> {

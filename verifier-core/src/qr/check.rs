@@ -59,6 +59,23 @@ pub enum CheckMismatch {
     },
 }
 
+impl CheckMismatch {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::InvalidCode`] has a number of its own; the wrapped [`PayloadError`] (`error`)
+    /// gives its own number with [`code`](PayloadError::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::InvalidCode { .. } => 3301,
+            Self::SignalCode => 3302,
+            Self::Foreign => 3303,
+            Self::NoKey { .. } => 3304,
+            Self::WrongKey { .. } => 3305,
+            Self::WrongFingerprintOfMine { .. } => 3306,
+        }
+    }
+}
+
 /// Checks a scanned code: does it show `expected`, and (pairwise) does its owner hold `my_key`?
 ///
 /// Keys compare as typed keys; the fingerprint compares in constant time.

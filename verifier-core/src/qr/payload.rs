@@ -291,6 +291,31 @@ pub enum PayloadError {
     },
 }
 
+impl PayloadError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::NotOurs => 3001,
+            Self::UnknownVersion { .. } => 3002,
+            Self::UnknownMode { .. } => 3003,
+            Self::Truncated { .. } => 3004,
+            Self::TrailingBytes { .. } => 3005,
+            Self::UnknownField { .. } => 3006,
+            Self::DuplicateField { .. } => 3007,
+            Self::FieldOutOfOrder { .. } => 3008,
+            Self::FieldNotAllowed { .. } => 3009,
+            Self::MissingField { .. } => 3010,
+            Self::OversizedField { .. } => 3011,
+            Self::UndersizedField { .. } => 3012,
+            Self::BadKeyType { .. } => 3013,
+            Self::KeyLength { .. } => 3014,
+            Self::InvalidPoint { .. } => 3015,
+            Self::InvalidText { .. } => 3016,
+            Self::ForbiddenCharacter { .. } => 3017,
+        }
+    }
+}
+
 /// Why a label or join code could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
@@ -312,6 +337,17 @@ pub enum ValueError {
         /// The offending character.
         ch: char,
     },
+}
+
+impl ValueError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Empty => 3101,
+            Self::TooLong { .. } => 3102,
+            Self::ForbiddenCharacter { .. } => 3103,
+        }
+    }
 }
 
 /// A display name or stable identifier: UTF-8, 1–64 bytes, no control characters.

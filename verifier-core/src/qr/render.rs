@@ -51,6 +51,18 @@ pub enum QrRenderError {
     },
 }
 
+impl QrRenderError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::TooLong { .. } => 3201,
+            Self::Encoder { .. } => 3202,
+            Self::ModuleSize { .. } => 3203,
+            Self::Png { .. } => 3204,
+        }
+    }
+}
+
 /// Terminal colour convention for [`QrMatrix::to_terminal`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]

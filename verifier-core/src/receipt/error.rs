@@ -140,6 +140,30 @@ pub enum ReceiptError {
 }
 
 impl ReceiptError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Truncated { .. } => 5001,
+            Self::NotAReceipt => 5002,
+            Self::UnsupportedVersion { .. } => 5003,
+            Self::UnsupportedKeyType { .. } => 5004,
+            Self::InvalidKeyLength { .. } => 5005,
+            Self::InvalidKey { .. } => 5006,
+            Self::InvalidLabel { .. } => 5007,
+            Self::UnknownMethod { .. } => 5008,
+            Self::UnknownMethodName { .. } => 5009,
+            Self::LegacyMethod { .. } => 5010,
+            Self::UnknownScheme { .. } => 5011,
+            Self::InvalidDigestLength { .. } => 5012,
+            Self::InvalidExtension { .. } => 5013,
+            Self::TimeOutOfRange { .. } => 5014,
+            Self::TrailingBytes { .. } => 5015,
+            Self::InvalidText { .. } => 5016,
+            Self::BadSignature => 5017,
+            Self::WrongSigner { .. } => 5018,
+        }
+    }
+
     /// A stable snake_case name for the error kind (used in JSON output and test vectors).
     pub fn kind(&self) -> &'static str {
         match self {

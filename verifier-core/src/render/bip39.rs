@@ -241,6 +241,13 @@ pub struct UnknownLanguage {
     pub given: String,
 }
 
+impl UnknownLanguage {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        2301
+    }
+}
+
 impl FromStr for Bip39Language {
     type Err = UnknownLanguage;
 

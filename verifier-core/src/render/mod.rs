@@ -74,3 +74,14 @@ pub enum RenderError {
         limit: u32,
     },
 }
+
+impl RenderError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::UnsupportedBitWidth { .. } => 2001,
+            Self::NotEnoughBits { .. } => 2002,
+            Self::IndexOutOfRange { .. } => 2003,
+        }
+    }
+}

@@ -131,6 +131,20 @@ pub enum ParseError {
 }
 
 impl ParseError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::UnknownWord { .. } => 2101,
+            Self::AmbiguousPrefix { .. } => 2102,
+            Self::WrongParity { .. } => 2103,
+            Self::TooFewWords { .. } => 2104,
+            Self::TooManyWords { .. } => 2105,
+            Self::InvalidDigit { .. } => 2106,
+            Self::TooFewDigits { .. } => 2107,
+            Self::TooManyDigits { .. } => 2108,
+        }
+    }
+
     /// The 0-based position of the first wrong word or digit group.
     pub fn position(&self) -> usize {
         match self {
@@ -164,6 +178,17 @@ pub enum CompareError {
 }
 
 impl CompareError {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::Parse`] has a number of its own; the wrapped [`ParseError`] gives its own
+    /// number with [`code`](ParseError::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Mismatch { .. } => 2201,
+            Self::Parse(_) => 2202,
+        }
+    }
+
     /// The 0-based position of the first word or digit group that differs.
     pub fn position(&self) -> usize {
         match self {

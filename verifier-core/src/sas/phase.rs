@@ -148,7 +148,7 @@ pub enum Decision {
     Match,
     /// A script answered "match" without anyone comparing (e.g. `--yes`).
     /// The protocol runs as with [`Decision::Match`], but the run's
-    /// [`evidence`](SasSession::evidence) says so and the trust engine never
+    /// [`evidence`](super::SasSession::evidence) says so and the trust engine never
     /// records it: with nobody comparing, a man in the middle always wins.
     ScriptedMatch,
     /// The codes differ.

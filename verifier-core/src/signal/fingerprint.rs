@@ -50,6 +50,16 @@ pub enum SignalFingerprintError {
     },
 }
 
+impl SignalFingerprintError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::UnsupportedVersion { .. } => 7301,
+            Self::IterationsOutOfRange { .. } => 7302,
+        }
+    }
+}
+
 fn check_iterations(iterations: u32) -> Result<(), SignalFingerprintError> {
     if (MIN_ITERATIONS..=MAX_ITERATIONS).contains(&iterations) {
         Ok(())

@@ -48,6 +48,18 @@ pub enum SignalKeyError {
     },
 }
 
+impl SignalKeyError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::WrongLength { .. } => 7201,
+            Self::WrongPrefix { .. } => 7202,
+            Self::WrongHexLength { .. } => 7203,
+            Self::InvalidHexChar { .. } => 7204,
+        }
+    }
+}
+
 /// A Signal identity public key in libsignal's serialized form: the key-type byte
 /// `0x05` (Curve25519, "DJB") followed by the 32-byte Montgomery u-coordinate.
 ///

@@ -130,6 +130,23 @@ pub enum ScannableParseError {
     },
 }
 
+impl ScannableParseError {
+    /// A stable number for this error (docs/errors.md).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Empty => 7001,
+            Self::Truncated { .. } => 7002,
+            Self::InvalidVarint { .. } => 7003,
+            Self::UnexpectedField { .. } => 7004,
+            Self::MissingVersion => 7005,
+            Self::VersionOutOfRange { .. } => 7006,
+            Self::MissingFingerprint { .. } => 7007,
+            Self::WrongFingerprintLength { .. } => 7008,
+            Self::TrailingBytes { .. } => 7009,
+        }
+    }
+}
+
 /// Why a scanned code could not be compared with ours. A successful comparison that
 /// does not match is `Ok(false)`, not an error.
 #[non_exhaustive]
@@ -150,6 +167,19 @@ pub enum ScannableCompareError {
     /// The scanned bytes are not a well-formed code.
     #[error(transparent)]
     Parse(#[from] ScannableParseError),
+}
+
+impl ScannableCompareError {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`Self::Parse`] has a number of its own; the wrapped [`ScannableParseError`] gives its
+    /// own number with [`code`](ScannableParseError::code).
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::VersionMismatch { .. } => 7101,
+            Self::Parse(_) => 7102,
+        }
+    }
 }
 
 /// The content of a Signal safety-number QR code: a version and the first 32 bytes of

@@ -181,6 +181,25 @@ pub enum Refusal {
 }
 
 impl Refusal {
+    /// A stable number for this error (docs/errors.md).
+    ///
+    /// [`code`](Self::code) is its stable name; this is its stable number.
+    pub fn number(&self) -> u16 {
+        match self {
+            Self::UnknownContact { .. } => 6001,
+            Self::Tampered { .. } => 6002,
+            Self::NotComparedByPerson => 6003,
+            Self::Mismatch { .. } => 6004,
+            Self::KeyChangedNeedsConfirmation { .. } => 6005,
+            Self::StaleKeyChange { .. } => 6006,
+            Self::NoKeyChange => 6007,
+            Self::NotYourReceipt { .. } => 6008,
+            Self::RetiredKey { .. } => 6009,
+            Self::ReceiptNotInHistory => 6010,
+            Self::ReceiptNotForCurrentKey { .. } => 6011,
+        }
+    }
+
     /// A stable reason code (`unknown_contact`, `tampered`,
     /// `not_compared_by_person`, `mismatch`, `key_changed_needs_confirmation`,
     /// `stale_key_change`, `no_key_change`, `not_your_receipt`,
@@ -404,6 +423,17 @@ pub enum HistoryOnlyReason {
 }
 
 impl HistoryOnlyReason {
+    /// A stable number for this reason (docs/errors.md).
+    ///
+    /// [`code`](Self::code) is its stable name; this is its stable number.
+    pub fn number(&self) -> u16 {
+        match self {
+            Self::KeyChangeAlert { .. } => 6201,
+            Self::NotCurrentKey { .. } => 6202,
+            Self::RetiredKey { .. } => 6203,
+        }
+    }
+
     /// A stable reason code: `key_change_alert`, `not_current_key`, `retired_key`.
     pub fn code(&self) -> &'static str {
         match self {

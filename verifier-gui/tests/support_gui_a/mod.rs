@@ -14,6 +14,7 @@ use verifier_core::safety_number::{Comparison, Party};
 use verifier_core::trust::{Evidence, Intent, OwnKeys, QrSource};
 use verifier_gui::app::{AppConfig, Screen, VerifierApp};
 use verifier_gui::settings::Settings;
+use verifier_store::IdentityFile as _;
 use verifier_store::Store;
 
 /// Temp paths of one test run.

@@ -32,6 +32,7 @@ use serde_json::json;
 use verifier_core::identity::{Identity, IdentityError};
 use verifier_core::receipt::Timestamp;
 use verifier_core::rotation::{Rotation, RotationChain, RotationError};
+use verifier_store::IdentityFile as _;
 
 use crate::common::{CliError, CliResult, print_json};
 
