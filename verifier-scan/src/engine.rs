@@ -23,6 +23,9 @@ pub(crate) struct Evidence {
     pub patterns: usize,
     /// Sets of three finder patterns with a plausible QR geometry, summed over stages.
     pub sets: usize,
+    /// Finder patterns that belong to no decoded symbol (neither one of its three finder
+    /// patterns nor inside it), summed over stages: perhaps another code.
+    pub unexplained: usize,
 }
 
 /// One symbol decoded by an engine, in the coordinates of the image it was given.
@@ -187,6 +190,7 @@ pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> 
         sets.extend(extra);
         evidence.sets += sets.len();
         let mut used = Vec::new();
+        let mut boxes: Vec<(f32, f32, f32, f32)> = Vec::new();
         for set in sets {
             if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
                 continue;
@@ -202,6 +206,10 @@ pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> 
             }
             used.extend([set.bl, set.tl, set.tr]);
             let pts = detected.getPoints();
+            boxes.push(pts.iter().fold(
+                (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+                |(a, b, c, d), p| (a.min(p.x), b.min(p.y), c.max(p.x), d.max(p.y)),
+            ));
             let p = |i: usize| pts.get(i).map(|p| (p.x, p.y));
             if let (Some(a), Some(b), Some(c), Some(d)) = (p(0), p(1), p(2), p(3)) {
                 out.push(Found {
@@ -211,6 +219,15 @@ pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> 
                 });
             }
         }
+        evidence.unexplained += patterns
+            .iter()
+            .filter(|p| {
+                !used.contains(*p)
+                    && !boxes.iter().any(|&(x0, y0, x1, y1)| {
+                        p.p.x >= x0 && p.p.x <= x1 && p.p.y >= y0 && p.p.y <= y1
+                    })
+            })
+            .count();
         out
     }));
     outcome.unwrap_or_default()

@@ -93,6 +93,17 @@ pub struct ScanOptions {
     pub min_pyramid_side: u32,
     /// Run the fallback stages (low contrast, normalised, global threshold, quirc).
     pub fallbacks: bool,
+    /// On large photos the primary pass starts at the coarsest pyramid level whose longer
+    /// side is still at least this (a cheap pass that reads the codes of most phone
+    /// photos), then goes to the finer levels down to full resolution, then the coarser
+    /// ones. Images whose longer side is below twice this start at full resolution.
+    pub start_side: u32,
+    /// Time budget for the fallback stages, in milliseconds of the calling thread's CPU time
+    /// per megapixel of the image (images below one megapixel count as one): once the scan
+    /// has used this much, no further fallback stage is started (the primary pass always
+    /// runs whole). `None`: no budget. Debug builds (unoptimised, about 20× slower) use 20×
+    /// the budget, so that they take the same decisions as release builds.
+    pub budget_ms_per_megapixel: Option<u32>,
 }
 
 impl Default for ScanOptions {
@@ -101,6 +112,8 @@ impl Default for ScanOptions {
             early_exit: true,
             min_pyramid_side: 280,
             fallbacks: true,
+            start_side: 1000,
+            budget_ms_per_megapixel: Some(10),
         }
     }
 }
@@ -168,33 +181,69 @@ impl Scanner {
         levels
     }
 
+    /// The pyramid factors in the order the primary pass tries them: from the coarsest
+    /// level whose longer side is at least `start_side` down to full resolution, then the
+    /// coarser levels.
+    pub(crate) fn primary_order(&self, img: &LumaImage) -> Vec<u32> {
+        let levels = self.levels(img);
+        let long = img.width().max(img.height());
+        let start = levels
+            .iter()
+            .rposition(|&f| long / f >= self.options.start_side)
+            .unwrap_or(0);
+        let (fine, coarse) = levels.split_at((start + 1).min(levels.len()));
+        fine.iter().rev().chain(coarse).copied().collect()
+    }
+
     /// The fallback jobs, cheapest and most productive first: `(ungated, gated)`. The gated
     /// ones (slower) only run when some stage before them found a finder pattern.
+    /// On a large photo (see `start_side`) they run at the level the primary pass started
+    /// at, then the full-resolution ones follow (within the budget).
     pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> (Vec<Job>, Vec<Job>) {
-        let second = self.levels(img).get(1).copied();
+        let levels = self.levels(img);
+        let base = self.primary_order(img).first().copied().unwrap_or(1);
+        let second = levels.iter().copied().find(|&f| f > base);
         let ungated = vec![
-            Job::new(Method::GlobalThreshold, 1, false),
-            Job::new(Method::LowContrast, 1, false),
+            Job::new(Method::GlobalThreshold, base, false),
+            Job::new(Method::LowContrast, base, false),
         ];
+        // Cheapest first (the budget may stop the list): the coarser level's stages, then
+        // normalised, the low-contrast inverted pass, quirc, and the slow speckle pass.
         let mut jobs = Vec::new();
         if let Some(f) = second {
             jobs.push(Job::new(Method::Normalized, f, false));
-        }
-        jobs.push(Job::new(Method::Normalized, 1, false));
-        jobs.push(Job::new(Method::Quirc, 1, false));
-        if let Some(f) = second {
             jobs.push(Job::new(Method::Quirc, f, false));
         }
+        jobs.push(Job::new(Method::Normalized, base, false));
+        jobs.push(Job::new(Method::LowContrast, base, true));
+        jobs.push(Job::new(Method::Quirc, base, false));
         jobs.push(Job {
             speckle: true,
-            ..Job::new(Method::LowContrast, 1, false)
+            ..Job::new(Method::LowContrast, base, false)
         });
-        jobs.push(Job::new(Method::LowContrast, 1, true));
+        if base > 1 {
+            jobs.push(Job::new(Method::GlobalThreshold, 1, false));
+            jobs.push(Job::new(Method::LowContrast, 1, false));
+            jobs.push(Job::new(Method::Normalized, 1, false));
+            jobs.push(Job::new(Method::Quirc, 1, false));
+        }
         (ungated, jobs)
+    }
+
+    /// The fallbacks' time budget for `img` (see [`ScanOptions::budget_ms_per_megapixel`]).
+    fn budget(&self, img: &LumaImage) -> Option<std::time::Duration> {
+        let per_mp = self.options.budget_ms_per_megapixel?;
+        let mp = (f64::from(img.width()) * f64::from(img.height()) / 1e6).max(1.0);
+        let debug = if cfg!(debug_assertions) { 20.0 } else { 1.0 };
+        let ms = f64::from(per_mp) * mp * debug;
+        ms.is_finite()
+            .then(|| std::time::Duration::from_secs_f64(ms.max(0.0) / 1000.0))
     }
 
     /// Every QR code found in `img`, without duplicates.
     pub fn scan(&self, img: &LumaImage) -> Vec<Code> {
+        let started = cpu_time::ThreadTime::now();
+        let budget = self.budget(img);
         let mut out = Vec::new();
         let mut pyramid = Pyramid::new(img);
         self.primary(&mut pyramid, &mut out, false);
@@ -207,6 +256,9 @@ impl Scanner {
                 // slower stages could read. (Without early exit every stage runs.)
                 if i >= cheap && self.options.early_exit && !gate_open(&pyramid.evidence, &job) {
                     continue;
+                }
+                if budget.is_some_and(|b| started.elapsed() >= b) {
+                    break;
                 }
                 run_job(&mut pyramid, job, false, &mut out);
                 if !out.is_empty() && self.options.early_exit {
@@ -243,18 +295,34 @@ impl Scanner {
     /// these that finds exactly one code (after finding several, the remaining pyramid
     /// levels still run: many-codes images often mix sizes).
     pub(crate) fn primary(&self, pyramid: &mut Pyramid<'_>, out: &mut Vec<Code>, tracked: bool) {
-        let levels = self.levels(pyramid.base);
+        let levels = self.primary_order(pyramid.base);
+        let coarse_first = levels.first().is_some_and(|&f| f > 1);
         for inverted in [false, true] {
             for &f in &levels {
-                run_job(
+                let (seen, before) = (pyramid.evidence.unexplained, out.len());
+                let decoded = run_job(
                     pyramid,
                     Job::new(Method::LocalAverage, f, inverted),
                     tracked,
                     out,
                 );
-                // One code: done. Several: a many-codes image; the next level may hold
-                // codes too large or too blurred for this one, so keep going.
-                if self.options.early_exit && out.len() == 1 {
+                if !self.options.early_exit {
+                    continue;
+                }
+                if coarse_first {
+                    // A large photo, read at reduced scale first: done unless this level
+                    // saw at least three finder patterns outside the codes it decoded
+                    // (perhaps another code, too small for this level).
+                    // Several codes: a many-codes photo, often of mixed sizes; go on while
+                    // a level still adds codes.
+                    let unexplained = pyramid.evidence.unexplained - seen;
+                    let added = out.len() - before;
+                    if decoded > 0 && unexplained < 3 && (decoded < 2 || added == 0) {
+                        return;
+                    }
+                } else if out.len() == 1 {
+                    // One code: done. Several: a many-codes image; the next level may hold
+                    // codes too large or too blurred for this one, so keep going.
                     return;
                 }
             }
@@ -351,7 +419,14 @@ fn primary_min_range(sigma: f32) -> f32 {
     (5.0 * sigma).clamp(24.0, 80.0)
 }
 
-pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &mut Vec<Code>) {
+/// Runs one job; returns how many symbols the engine decoded (duplicates of codes already in
+/// `out` included).
+pub(crate) fn run_job(
+    pyramid: &mut Pyramid<'_>,
+    job: Job,
+    tracked: bool,
+    out: &mut Vec<Code>,
+) -> usize {
     let stage = Stage {
         method: job.method,
         downscale: job.downscale,
@@ -382,7 +457,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
                 }
             };
             let Some(mut bin) = bin else {
-                return;
+                return 0;
             };
             if job.inverted {
                 bin.invert();
@@ -396,7 +471,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
         method => {
             let sigma = pyramid.sigma(job.downscale);
             let Some(img) = pyramid.level(job.downscale) else {
-                return;
+                return 0;
             };
             let bin = match method {
                 Method::LowContrast => {
@@ -410,7 +485,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
                         || (!job.speckle && range >= primary_min_range(sigma))
                     {
                         // Same binarization as the plain low-contrast / the primary stage.
-                        return;
+                        return 0;
                     }
                     binarize(
                         img,
@@ -426,7 +501,7 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
                 _ => binarize(img, Binarization::Otsu),
             };
             let Some(mut bin) = bin else {
-                return;
+                return 0;
             };
             if job.inverted {
                 bin.invert();
@@ -435,9 +510,11 @@ pub(crate) fn run_job(pyramid: &mut Pyramid<'_>, job: Job, tracked: bool, out: &
         }
     };
     let scale = job.downscale as f32;
+    let decoded = found.len();
     for f in found {
         push_unique(out, to_code(f, scale, stage));
     }
+    decoded
 }
 
 fn to_code(f: Found, scale: f32, stage: Stage) -> Code {

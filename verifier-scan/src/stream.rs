@@ -118,7 +118,9 @@ impl StreamScanner {
                                 }
                             }
                         }
-                        None => run_job(&mut pyramid, job, false, &mut out),
+                        None => {
+                            run_job(&mut pyramid, job, false, &mut out);
+                        }
                     }
                 }
                 self.next_fallback = self.next_fallback.wrapping_add(1);
