@@ -99,9 +99,10 @@ pub struct ScanOptions {
     /// ones. Images whose longer side is below twice this start at full resolution.
     pub start_side: u32,
     /// Time budget for the fallback stages, in milliseconds of the calling thread's CPU time
-    /// per megapixel of the image (images below one megapixel count as one): once the scan
-    /// has used this much, no further fallback stage is started (the primary pass always
-    /// runs whole). `None`: no budget. Debug builds (unoptimised, about 20× slower) use 20×
+    /// per megapixel of the image (images below one megapixel count as one): no fallback
+    /// stage (the inverted passes included) is started that would end past it, judging by
+    /// the slowest stage of the scan so far at the same pyramid level. The primary pass in
+    /// normal polarity always runs whole. `None`: no budget. Debug builds (unoptimised, about 20× slower) use 20×
     /// the budget, so that they take the same decisions as release builds.
     pub budget_ms_per_megapixel: Option<u32>,
 }
@@ -242,11 +243,10 @@ impl Scanner {
 
     /// Every QR code found in `img`, without duplicates.
     pub fn scan(&self, img: &LumaImage) -> Vec<Code> {
-        let started = cpu_time::ThreadTime::now();
-        let budget = self.budget(img);
+        let budget = self.budget(img).map(|b| (cpu_time::ThreadTime::now(), b));
         let mut out = Vec::new();
         let mut pyramid = Pyramid::new(img);
-        self.primary(&mut pyramid, &mut out, false);
+        self.primary(&mut pyramid, &mut out, false, budget.as_ref());
         if (out.is_empty() || !self.options.early_exit) && self.options.fallbacks {
             let (ungated, gated) = self.fallback_jobs(img);
             let cheap = ungated.len();
@@ -257,7 +257,7 @@ impl Scanner {
                 if i >= cheap && self.options.early_exit && !gate_open(&pyramid.evidence, &job) {
                     continue;
                 }
-                if budget.is_some_and(|b| started.elapsed() >= b) {
+                if job_over_budget(budget.as_ref(), &pyramid, &job) {
                     break;
                 }
                 run_job(&mut pyramid, job, false, &mut out);
@@ -294,11 +294,21 @@ impl Scanner {
     /// then the same on the inverted image. With `early_exit`, stops after the first of
     /// these that finds exactly one code (after finding several, the remaining pyramid
     /// levels still run: many-codes images often mix sizes).
-    pub(crate) fn primary(&self, pyramid: &mut Pyramid<'_>, out: &mut Vec<Code>, tracked: bool) {
+    /// The inverted passes count as fallbacks for the `budget` (scan start, budget).
+    pub(crate) fn primary(
+        &self,
+        pyramid: &mut Pyramid<'_>,
+        out: &mut Vec<Code>,
+        tracked: bool,
+        budget: Option<&(cpu_time::ThreadTime, std::time::Duration)>,
+    ) {
         let levels = self.primary_order(pyramid.base);
         let coarse_first = levels.first().is_some_and(|&f| f > 1);
         for inverted in [false, true] {
             for &f in &levels {
+                if inverted && over_budget(budget, pyramid, f) {
+                    return;
+                }
                 let (seen, before) = (pyramid.evidence.unexplained, out.len());
                 let decoded = run_job(
                     pyramid,
@@ -344,6 +354,9 @@ pub(crate) struct Pyramid<'a> {
     binaries: Vec<(u32, Binary)>,
     /// What the rxing stages run so far saw (evidence of a code).
     pub evidence: Evidence,
+    /// Per level: the CPU time of the slowest binarizing job (all but quirc) run so far at
+    /// it (to predict what the next one will cost).
+    slowest: Vec<(u32, std::time::Duration)>,
 }
 
 impl<'a> Pyramid<'a> {
@@ -355,6 +368,25 @@ impl<'a> Pyramid<'a> {
             sigmas: Vec::new(),
             binaries: Vec::new(),
             evidence: Evidence::default(),
+            slowest: Vec::new(),
+        }
+    }
+
+    /// Pixels of level `f` (at least 1).
+    fn pixels(&self, f: u32) -> f64 {
+        let f = f64::from(f.max(1));
+        (f64::from(self.base.width()) * f64::from(self.base.height()) / (f * f)).max(1.0)
+    }
+
+    /// The CPU time a job at level `f` is predicted to take: the slowest job so far at that
+    /// level, else the slowest at the finest level run so far, scaled by the pixel count.
+    pub fn predicted(&self, f: u32) -> std::time::Duration {
+        if let Some(&(_, t)) = self.slowest.iter().find(|(g, _)| *g == f) {
+            return t;
+        }
+        match self.slowest.iter().min_by_key(|(g, _)| *g) {
+            Some(&(g, t)) => t.mul_f64(self.pixels(f) / self.pixels(g)),
+            None => std::time::Duration::ZERO,
         }
     }
 
@@ -398,6 +430,29 @@ impl<'a> Pyramid<'a> {
     }
 }
 
+/// Whether a job at level `f` would end past the budget (scan start, budget), judging by
+/// the slowest job run so far at that level.
+fn over_budget(
+    budget: Option<&(cpu_time::ThreadTime, std::time::Duration)>,
+    pyramid: &Pyramid<'_>,
+    f: u32,
+) -> bool {
+    budget.is_some_and(|(start, b)| start.elapsed() + pyramid.predicted(f) > *b)
+}
+
+/// Like [`over_budget`] for `job`; the speckle pass (noise binarized into speckles that the
+/// finder search crawls through) costs about 3× the slowest other stage (measured on noisy
+/// 1280×720 frames: 6.5 ms where the normalised stage took 2.7).
+fn job_over_budget(
+    budget: Option<&(cpu_time::ThreadTime, std::time::Duration)>,
+    pyramid: &Pyramid<'_>,
+    job: &Job,
+) -> bool {
+    let weight = if job.speckle { 3 } else { 1 };
+    budget
+        .is_some_and(|(start, b)| start.elapsed() + pyramid.predicted(job.downscale) * weight > *b)
+}
+
 /// Whether gated fallback `job` may run given what the stages before it saw. The other
 /// binarizations (normalised, low-contrast inverted) need at least one finder pattern seen by
 /// some stage: they may reveal the missing ones. The stages that re-read a located symbol
@@ -422,6 +477,30 @@ fn primary_min_range(sigma: f32) -> f32 {
 /// Runs one job; returns how many symbols the engine decoded (duplicates of codes already in
 /// `out` included).
 pub(crate) fn run_job(
+    pyramid: &mut Pyramid<'_>,
+    job: Job,
+    tracked: bool,
+    out: &mut Vec<Code>,
+) -> usize {
+    let started = cpu_time::ThreadTime::now();
+    let decoded = run_job_untimed(pyramid, job, tracked, out);
+    let took = started.elapsed();
+    // Quirc (its own threshold and flood fill) costs what the binarizing stages do not.
+    if job.method == Method::Quirc {
+        return decoded;
+    }
+    match pyramid
+        .slowest
+        .iter_mut()
+        .find(|(f, _)| *f == job.downscale)
+    {
+        Some((_, t)) => *t = (*t).max(took),
+        None => pyramid.slowest.push((job.downscale, took)),
+    }
+    decoded
+}
+
+fn run_job_untimed(
     pyramid: &mut Pyramid<'_>,
     job: Job,
     tracked: bool,
@@ -633,7 +712,7 @@ mod tests {
         let s = Scanner::new();
         let mut p = Pyramid::new(img);
         let mut out = Vec::new();
-        s.primary(&mut p, &mut out, false);
+        s.primary(&mut p, &mut out, false, None);
         let (ungated, _) = s.fallback_jobs(img);
         for job in ungated {
             if out.is_empty() {

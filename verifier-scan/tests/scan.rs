@@ -602,7 +602,11 @@ fn large_photo_with_codes_of_mixed_sizes() {
     paste(&mut px, w, &small, 1200, 1300);
     let img = LumaImage::new(w as u32, h as u32, px).unwrap();
     let coarse = Scanner::new().scan_stage(&img, Method::LocalAverage, 2, false);
-    assert_eq!(coarse.len(), 3, "the 2x level reads the three large codes only");
+    assert_eq!(
+        coarse.len(),
+        3,
+        "the 2x level reads the three large codes only"
+    );
     let mut got = scan_one(&img);
     got.sort();
     assert_eq!(got, payloads);
@@ -627,7 +631,11 @@ fn zero_budget_runs_no_fallback() {
     assert!(read.iter().any(|c| c.bytes == payload), "{read:?}");
     let mut zero = ScanOptions::default();
     zero.budget_ms_per_megapixel = Some(0);
-    assert!(Scanner::with_options(zero).scan(&img).is_empty());
+    assert!(Scanner::with_options(zero.clone()).scan(&img).is_empty());
     // The default budget (10 ms per megapixel, far more than this needs) reads it.
     assert!(scan_one(&img).contains(&payload));
+    // The inverted passes count as fallbacks: a zero budget skips them too.
+    let inverted = pure(&modules(&payload), 4).inverted();
+    assert!(Scanner::with_options(zero).scan(&inverted).is_empty());
+    assert!(scan_one(&inverted).contains(&payload));
 }
