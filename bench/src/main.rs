@@ -11,6 +11,7 @@
 //! `--camera N`: N generated 1280×720 frames (a code moving into view, blur, noise) for the
 //! per-frame time (single thread).
 
+mod phone;
 #[path = "../../verifier-scan/tests/common/synth.rs"]
 #[allow(clippy::all)]
 mod synth;
@@ -45,6 +46,8 @@ struct Outcome {
 
 #[derive(Debug, Clone)]
 struct Job {
+    /// The image (file path, or a generated image's name).
+    name: String,
     set: String,
     group: String,
     rotation: u32,
@@ -62,6 +65,10 @@ struct Args {
     zxing: bool,
     merge_all: bool,
     stages: bool,
+    misses: bool,
+    phone: usize,
+    phone_seed: u64,
+    phone_dump: Option<PathBuf>,
     rotations: Vec<Rotation>,
 }
 
@@ -75,6 +82,10 @@ fn parse_args() -> Result<Args, String> {
         zxing: true,
         merge_all: false,
         stages: false,
+        misses: false,
+        phone: 0,
+        phone_seed: 0x9407_2026,
+        phone_dump: None,
         rotations: Rotation::ALL.to_vec(),
     };
     let mut it = std::env::args().skip(1);
@@ -89,6 +100,10 @@ fn parse_args() -> Result<Args, String> {
             "--no-zxing" => a.zxing = false,
             "--merge-all" => a.merge_all = true,
             "--stages" => a.stages = true,
+            "--misses" => a.misses = true,
+            "--phone" => a.phone = val()?.parse().map_err(|e| format!("{e}"))?,
+            "--phone-dump" => a.phone_dump = Some(PathBuf::from(val()?)),
+            "--phone-seed" => a.phone_seed = val()?.parse().map_err(|e| format!("{e}"))?,
             "--rotations" => {
                 a.rotations = val()?
                     .split(',')
@@ -103,7 +118,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err("usage: verifier-bench [--photos DIR]... [--synthetic N] [--camera N] \
-                     [--python PY] [--runner PATH] [--no-zxing] [--merge-all] [--rotations 0,90,180,270]"
+                     [--python PY] [--runner PATH] [--no-zxing] [--merge-all] [--rotations 0,90,180,270] [--phone N] [--phone-seed S] [--phone-dump DIR] [--misses]"
                     .into());
             }
             o => return Err(format!("unknown argument {o}")),
@@ -479,6 +494,114 @@ fn print_table(
     println!("| **all** | {} | {} |", total.0.cells(), total.1.cells());
 }
 
+/// Every image that exactly one of the two decoders read (with our stage / what we returned).
+fn print_misses(jobs: &[Job]) {
+    println!("\n### Images only one decoder read\n");
+    for j in jobs {
+        let Some(t) = &j.theirs else { continue };
+        let (ours, ours_wrong) = judge(&j.expect, &j.ours);
+        let (theirs, theirs_wrong) = judge(&j.expect, t);
+        let tag = match (ours, theirs) {
+            (false, true) => "zxing-cpp only",
+            (true, false) => "ours only",
+            _ if ours_wrong || theirs_wrong => "wrong",
+            _ => continue,
+        };
+        println!(
+            "{tag}: {} @{}° (ours {:.2} ms {:?}{}, zxing-cpp {:.2} ms{})",
+            j.name,
+            j.rotation,
+            j.ours.ms,
+            j.ours.stages,
+            if ours_wrong { " WRONG" } else { "" },
+            t.ms,
+            if theirs_wrong { " WRONG" } else { "" },
+        );
+    }
+}
+
+/// One generated phone shot, decoded by both.
+struct PhoneResult {
+    category: &'static str,
+    megapixels: f64,
+    payloads: Vec<Vec<u8>>,
+    /// JPEG file → grey pixels (ours; zxing-cpp is given the same pixels).
+    decode_ms: f64,
+    ours: Outcome,
+    theirs: Option<Outcome>,
+}
+
+/// (codes of the ground truth read, codes returned that are not in it).
+fn count_read(payloads: &[Vec<u8>], o: &Outcome) -> (usize, usize) {
+    let read = payloads.iter().filter(|p| o.bytes.contains(p)).count();
+    let wrong = o.bytes.iter().filter(|b| !payloads.contains(b)).count();
+    (read, wrong)
+}
+
+/// Per category: codes read, wrong codes, median / p90 ms per photo including the JPEG decode.
+fn print_phone_table(shots: &[PhoneResult]) {
+    #[derive(Default)]
+    struct Row {
+        images: usize,
+        codes: usize,
+        decode: Vec<f64>,
+        read: [usize; 2],
+        wrong: [usize; 2],
+        ms: [Vec<f64>; 2],
+        mp: Vec<f64>,
+    }
+    let mut rows: BTreeMap<String, Row> = BTreeMap::new();
+    for s in shots {
+        for key in [s.category.to_owned(), "**all**".to_owned()] {
+            let r = rows.entry(key).or_default();
+            r.images += 1;
+            r.codes += s.payloads.len();
+            r.decode.push(s.decode_ms);
+            r.mp.push(s.megapixels);
+            for (k, o) in [Some(&s.ours), s.theirs.as_ref()].into_iter().enumerate() {
+                if let Some(o) = o {
+                    let (read, wrong) = count_read(&s.payloads, o);
+                    r.read[k] += read;
+                    r.wrong[k] += wrong;
+                    r.ms[k].push(s.decode_ms + o.ms);
+                }
+            }
+        }
+    }
+    println!(
+        "\n### generated phone shots (2-12 MP colour JPEG), per category\n\n\
+         ms per photo = JPEG decode (shown alone in its column, same pixels for both) + decoder\n\n\
+         | category | photos | MP median | codes | JPEG decode median ms | ours read | ours wrong | ours median ms | ours p90 ms | zxing-cpp read | zxing-cpp wrong | zxing-cpp median ms | zxing-cpp p90 ms |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|"
+    );
+    let mut all = None;
+    for (k, mut r) in rows {
+        let line = format!(
+            "| {k} | {} | {:.1} | {} | {:.1} | {} | {} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} |",
+            r.images,
+            percentile(&mut r.mp, 0.5),
+            r.codes,
+            percentile(&mut r.decode, 0.5),
+            r.read[0],
+            r.wrong[0],
+            percentile(&mut r.ms[0], 0.5),
+            percentile(&mut r.ms[0], 0.9),
+            r.read[1],
+            r.wrong[1],
+            percentile(&mut r.ms[1], 0.5),
+            percentile(&mut r.ms[1], 0.9),
+        );
+        if k == "**all**" {
+            all = Some(line);
+        } else {
+            println!("{line}");
+        }
+    }
+    if let Some(l) = all {
+        println!("{l}");
+    }
+}
+
 type StageStats = BTreeMap<String, (usize, usize, Vec<f64>)>;
 
 /// Runs every stage alone on `img`: how often each finds `payload`, and its time.
@@ -555,7 +678,8 @@ fn run() -> Result<(), String> {
         Ok((ours, theirs))
     };
 
-    // Real photos.
+    // Real photos (and the time to read and decode each file, shown apart).
+    let mut file_ms: Vec<f64> = Vec::new();
     for root in &args.photos {
         let set = root
             .file_name()
@@ -567,7 +691,10 @@ fn run() -> Result<(), String> {
                     eprintln!("skipping {} (no expected text)", f.display());
                     continue;
                 };
-                let img = match LumaImage::open(&f) {
+                let t = ThreadTime::now();
+                let opened = LumaImage::open(&f);
+                file_ms.push(t.elapsed().as_secs_f64() * 1000.0);
+                let img = match opened {
                     Ok(i) => i,
                     Err(e) => {
                         eprintln!("skipping: {e}");
@@ -578,6 +705,7 @@ fn run() -> Result<(), String> {
                     let r = img.rotated(rot);
                     let (ours, theirs) = both(&r)?;
                     jobs.push(Job {
+                        name: f.display().to_string(),
                         set: set.clone(),
                         group: group.clone(),
                         rotation: rot.degrees(),
@@ -587,6 +715,46 @@ fn run() -> Result<(), String> {
                     });
                 }
             }
+        }
+    }
+
+    // Generated phone shots (2-12 MP JPEGs), rendered now, decoded from the JPEG bytes.
+    let mut shots: Vec<PhoneResult> = Vec::new();
+    for cat in phone::CATEGORIES {
+        for i in 0..args.phone {
+            let Some(shot) = phone::shot(cat, i, args.phone_seed) else {
+                eprintln!("cannot render phone shot {cat}/{i}");
+                continue;
+            };
+            if let Some(dir) = &args.phone_dump {
+                let file = dir.join(format!("{}.jpg", shot.name.replace('/', "-")));
+                std::fs::write(&file, &shot.jpeg)
+                    .map_err(|e| format!("cannot write {}: {e}", file.display()))?;
+            }
+            let t = ThreadTime::now();
+            let img = LumaImage::from_encoded(&shot.jpeg).map_err(|e| e.to_string())?;
+            let decode_ms = t.elapsed().as_secs_f64() * 1000.0;
+            let (ours, theirs) = both(&img)?;
+            if args.misses {
+                let ours_n = count_read(&shot.payloads, &ours).0;
+                let theirs_n = theirs.as_ref().map(|t| count_read(&shot.payloads, t).0);
+                println!(
+                    "phone {}: {} codes, ours {ours_n} in {:.1} ms {:?}, zxing-cpp {theirs_n:?} in {:.1} ms (+ decode {decode_ms:.1} ms)",
+                    shot.name,
+                    shot.payloads.len(),
+                    ours.ms,
+                    ours.stages,
+                    theirs.as_ref().map_or(f64::NAN, |t| t.ms),
+                );
+            }
+            shots.push(PhoneResult {
+                category: shot.category,
+                megapixels: f64::from(shot.width) * f64::from(shot.height) / 1e6,
+                payloads: shot.payloads,
+                decode_ms,
+                ours,
+                theirs,
+            });
         }
     }
 
@@ -610,6 +778,7 @@ fn run() -> Result<(), String> {
             }
             let (ours, theirs) = both(&img)?;
             jobs.push(Job {
+                name: format!("synthetic/{cat}/{}", jobs.len()),
                 set: "synthetic".into(),
                 group: cat.into(),
                 rotation: 0,
@@ -672,6 +841,7 @@ fn run() -> Result<(), String> {
                 k.zx_ok += usize::from(judge(&expect, t).0);
             }
             jobs.push(Job {
+                name: format!("camera/{i}"),
                 set: "camera".into(),
                 group: "1280x720".into(),
                 rotation: 0,
@@ -769,6 +939,20 @@ fn run() -> Result<(), String> {
             );
             print_stage_histogram(&set, &js);
         }
+    }
+    if !file_ms.is_empty() {
+        println!(
+            "\nphoto files: read + decode (not in the photo tables' times) median {:.2} ms, p90 {:.2} ms over {} files",
+            percentile(&mut file_ms, 0.5),
+            percentile(&mut file_ms, 0.9),
+            file_ms.len()
+        );
+    }
+    if !shots.is_empty() {
+        print_phone_table(&shots);
+    }
+    if args.misses {
+        print_misses(&jobs);
     }
     if args.stages {
         print_stages("stages on the synthetic set", &stage_stats);

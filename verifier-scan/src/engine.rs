@@ -10,7 +10,7 @@ use rxing::common::cpp_essentials::{
     PatternRow, PatternType, PatternView,
 };
 use rxing::qrcode::cpp_port::decoder::Decode;
-use rxing::qrcode::cpp_port::detector::{GenerateFinderPatternSets, SampleQR};
+use rxing::qrcode::cpp_port::detector::{FinderPatternSet, GenerateFinderPatternSets, SampleQR};
 
 use crate::binarize::Binary;
 use crate::luma::LumaImage;
@@ -23,6 +23,9 @@ pub(crate) struct Evidence {
     pub patterns: usize,
     /// Sets of three finder patterns with a plausible QR geometry, summed over stages.
     pub sets: usize,
+    /// Finder patterns that belong to no decoded symbol (neither one of its three finder
+    /// patterns nor inside it), summed over stages: perhaps another code.
+    pub unexplained: usize,
 }
 
 /// One symbol decoded by an engine, in the coordinates of the image it was given.
@@ -91,6 +94,86 @@ fn find_finder_patterns(bin: &Binary) -> Vec<ConcentricPattern> {
     res
 }
 
+/// Most sets of three finder patterns tried after rxing's own (`GenerateFinderPatternSets`).
+const MAX_EXTRA_SETS: usize = 16;
+
+/// Finder-pattern sets that rxing's `GenerateFinderPatternSets` rejects on strongly slanted
+/// symbols. It scales each distance by the size ratio of its two patterns (a coarse
+/// compensation for perspective foreshortening); on a symbol tilted so that one finder
+/// pattern is 1.3× the size of another, that scaling inflates the hypotenuse and the
+/// true ~110° corner at the top-left pattern reads as > 135°, so the set is dropped. Here the
+/// same tests (sizes within 2×, legs within 2×, 45°–135° corner, 21–177 modules) are made on
+/// the true distances. Only sets rxing did not produce are returned, at most
+/// [`MAX_EXTRA_SETS`]; `patterns` must be sorted by size (rxing sorts them).
+fn perspective_sets(
+    patterns: &[ConcentricPattern],
+    known: &[FinderPatternSet],
+) -> Vec<FinderPatternSet> {
+    let mut out = Vec::new();
+    let n = patterns.len();
+    let cos_upper = (45f64).to_radians().cos();
+    let cos_lower = (135f64).to_radians().cos();
+    let d2 = |a: &ConcentricPattern, b: &ConcentricPattern| {
+        let (dx, dy) = (f64::from(a.p.x - b.p.x), f64::from(a.p.y - b.p.y));
+        dx * dx + dy * dy
+    };
+    let same = |s: &FinderPatternSet, t: [&ConcentricPattern; 3]| {
+        t.iter().all(|p| s.bl == **p || s.tl == **p || s.tr == **p)
+    };
+    for i in 0..n {
+        for j in i + 1..n {
+            for k in j + 1..n {
+                let (Some(pi), Some(pj), Some(pk)) =
+                    (patterns.get(i), patterns.get(j), patterns.get(k))
+                else {
+                    continue;
+                };
+                if pk.size > pi.size * 2 {
+                    break;
+                }
+                // B is the corner opposite the longest side.
+                let (ab, bc, ac) = (d2(pi, pj), d2(pj, pk), d2(pi, pk));
+                let (mut a, b, mut c) = if ac >= ab && ac >= bc {
+                    (pi, pj, pk)
+                } else if bc >= ab && bc >= ac {
+                    (pj, pi, pk)
+                } else {
+                    (pi, pk, pj)
+                };
+                let (dab2, dbc2, dac2) = (d2(a, b), d2(b, c), d2(a, c));
+                let (dab, dbc) = (dab2.sqrt(), dbc2.sqrt());
+                if dab > 2.0 * dbc || dbc > 2.0 * dab {
+                    continue;
+                }
+                let module = f64::from(a.size + b.size + c.size) / 21.0;
+                let modules = (dab + dbc) / (2.0 * module) + 7.0;
+                if !(21.0 * 0.9..=177.0 * 1.5).contains(&modules) {
+                    continue;
+                }
+                let cos = (dab2 + dbc2 - dac2) / (2.0 * dab * dbc);
+                if cos.is_nan() || cos > cos_upper || cos < cos_lower {
+                    continue;
+                }
+                if known.iter().chain(&out).any(|s| same(s, [a, b, c])) {
+                    continue;
+                }
+                if ConcentricPattern::cross(*c - *b, *a - *b) < 0.0 {
+                    std::mem::swap(&mut a, &mut c);
+                }
+                out.push(FinderPatternSet {
+                    bl: *a,
+                    tl: *b,
+                    tr: *c,
+                });
+                if out.len() >= MAX_EXTRA_SETS {
+                    return out;
+                }
+            }
+        }
+    }
+    out
+}
+
 /// Runs rxing's port of the zxing-cpp QR detector and decoder on a binarized image (the loop
 /// of its `QrReader::decode_multiple`, called directly: no bitmap copy, no result metadata).
 /// Every symbol returned passed Reed–Solomon error correction. A panic inside the engine
@@ -102,9 +185,12 @@ pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> 
         let mut patterns = find_finder_patterns(bin);
         evidence.patterns += patterns.len();
         let matrix = &bin.matrix;
-        let sets = GenerateFinderPatternSets(&mut patterns);
+        let mut sets = GenerateFinderPatternSets(&mut patterns);
+        let extra = perspective_sets(&patterns, &sets);
+        sets.extend(extra);
         evidence.sets += sets.len();
         let mut used = Vec::new();
+        let mut boxes: Vec<(f32, f32, f32, f32)> = Vec::new();
         for set in sets {
             if used.contains(&set.bl) || used.contains(&set.tl) || used.contains(&set.tr) {
                 continue;
@@ -120,6 +206,10 @@ pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> 
             }
             used.extend([set.bl, set.tl, set.tr]);
             let pts = detected.getPoints();
+            boxes.push(pts.iter().fold(
+                (f32::MAX, f32::MAX, f32::MIN, f32::MIN),
+                |(a, b, c, d), p| (a.min(p.x), b.min(p.y), c.max(p.x), d.max(p.y)),
+            ));
             let p = |i: usize| pts.get(i).map(|p| (p.x, p.y));
             if let (Some(a), Some(b), Some(c), Some(d)) = (p(0), p(1), p(2), p(3)) {
                 out.push(Found {
@@ -129,6 +219,15 @@ pub(crate) fn rxing_detect(bin: &Binary, evidence: &mut Evidence) -> Vec<Found> 
                 });
             }
         }
+        evidence.unexplained += patterns
+            .iter()
+            .filter(|p| {
+                !used.contains(*p)
+                    && !boxes.iter().any(|&(x0, y0, x1, y1)| {
+                        p.p.x >= x0 && p.p.x <= x1 && p.p.y >= y0 && p.p.y <= y1
+                    })
+            })
+            .count();
         out
     }));
     outcome.unwrap_or_default()

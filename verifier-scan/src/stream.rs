@@ -78,7 +78,7 @@ impl StreamScanner {
             && let Some(crop) = frame.crop(x, y, w, h)
         {
             let mut pyramid = Pyramid::new(&crop);
-            self.scanner.primary(&mut pyramid, &mut out, true);
+            self.scanner.primary(&mut pyramid, &mut out, true, None);
             for code in &mut out {
                 for p in &mut code.corners {
                     p.x += x as f32;
@@ -92,7 +92,7 @@ impl StreamScanner {
             let coarse: Vec<u32> = levels.iter().copied().filter(|&f| f > 1).collect();
             if coarse.is_empty() {
                 // Small frame: the whole primary pipeline is cheap.
-                self.scanner.primary(&mut pyramid, &mut out, false);
+                self.scanner.primary(&mut pyramid, &mut out, false, None);
             } else {
                 for &f in &coarse {
                     run_job(
@@ -118,7 +118,9 @@ impl StreamScanner {
                                 }
                             }
                         }
-                        None => run_job(&mut pyramid, job, false, &mut out),
+                        None => {
+                            run_job(&mut pyramid, job, false, &mut out);
+                        }
                     }
                 }
                 self.next_fallback = self.next_fallback.wrapping_add(1);

@@ -6,7 +6,7 @@
 mod common;
 
 use common::synth::{self, Modules, Rng, Scene};
-use verifier_scan::{ImageError, LumaImage, Method, Rotation, Scanner, StreamScanner};
+use verifier_scan::{ImageError, LumaImage, Method, Rotation, ScanOptions, Scanner, StreamScanner};
 
 fn modules(payload: &[u8]) -> Modules {
     let code = qrcode::QrCode::with_error_correction_level(payload, qrcode::EcLevel::M).unwrap();
@@ -495,4 +495,147 @@ fn tiny_and_odd_sized_images_do_not_panic() {
             }
         }
     }
+}
+
+/// A strongly slanted symbol (the right edge 1.4–1.6× the left, as a phone held at an angle
+/// sees it): its finder patterns differ in size, and rxing's pattern-set test, which scales
+/// distances by that size ratio, rejects the set (the true ~110° corner looks > 135°).
+/// Found on the generated phone shots (`perspective/7` and `perspective/8`, seed 0x94072026),
+/// which zxing-cpp read and we did not; every stage missed them except quirc, which the
+/// evidence gate then kept shut.
+#[test]
+fn strongly_slanted_code_is_read() {
+    let payload = b"https://example.org/slanted-symbol-0123456789".to_vec();
+    let m = modules(&payload);
+    for (k, quad) in [
+        [
+            (300.0, 260.0),
+            (560.0, 190.0),
+            (545.0, 540.0),
+            (290.0, 470.0),
+        ],
+        [
+            (260.0, 250.0),
+            (560.0, 170.0),
+            (560.0, 560.0),
+            (260.0, 470.0),
+        ],
+        [
+            (250.0, 200.0),
+            (470.0, 230.0),
+            (480.0, 460.0),
+            (240.0, 520.0),
+        ],
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut rng = Rng::new(40 + k as u64);
+        let mut s = Scene::new(800, 700, quad);
+        s.background = 110.0;
+        s.noise = 2.0;
+        let img = synth::render(&m, &s, &mut rng).unwrap();
+        for rot in Rotation::ALL {
+            let codes = scan_one(&img.rotated(rot));
+            assert!(codes.contains(&payload), "quad {k} at {rot:?}: {codes:?}");
+            let primary =
+                Scanner::new().scan_stage(&img.rotated(rot), Method::LocalAverage, 1, false);
+            assert!(
+                primary.iter().any(|c| c.bytes == payload),
+                "quad {k} at {rot:?}: not read by the primary stage"
+            );
+        }
+    }
+}
+
+/// Pastes `img` into a canvas of width `w` at (`x`, `y`).
+fn paste(canvas: &mut [u8], w: usize, img: &LumaImage, x: usize, y: usize) {
+    let s = img.width() as usize;
+    for (row, line) in img.pixels().chunks_exact(s).enumerate() {
+        canvas[(y + row) * w + x..][..s].copy_from_slice(line);
+    }
+}
+
+/// A 2400×1800 photo (4.3 MP): the primary pass starts at the 2× level (1200 px, at least
+/// `start_side`), reads the code there and stops; corners are in full-resolution pixels.
+#[test]
+fn large_photo_is_read_at_reduced_scale_first() {
+    let payload = b"large photo: the 2x level reads it".to_vec();
+    let code = pure(&modules(&payload), 12);
+    let (w, h) = (2400usize, 1800usize);
+    let mut px = vec![190u8; w * h];
+    paste(&mut px, w, &code, 900, 500);
+    let img = LumaImage::new(w as u32, h as u32, px).unwrap();
+    let codes = Scanner::new().scan(&img);
+    assert_eq!(codes.len(), 1, "{codes:?}");
+    assert_eq!(codes[0].bytes, payload);
+    assert_eq!(codes[0].stage.downscale, 2);
+    let c = codes[0].center();
+    let mid = 900.0 + code.width() as f32 / 2.0;
+    let mid_y = 500.0 + code.width() as f32 / 2.0;
+    assert!(
+        (c.x - mid).abs() < 12.0 && (c.y - mid_y).abs() < 12.0,
+        "{c:?}"
+    );
+    // Without early exit the same single code comes back (merged across levels).
+    let mut all = ScanOptions::default();
+    all.early_exit = false;
+    let merged = Scanner::with_options(all).scan(&img);
+    assert_eq!(merged.len(), 1, "{merged:?}");
+}
+
+/// A large photo with codes of mixed sizes: three large codes read at the 2× level, and a
+/// small one (2.5 px per module at full resolution, ~1.2 at 2×) that only the finer level
+/// reads: with several codes found, the finer levels still run.
+#[test]
+fn large_photo_with_codes_of_mixed_sizes() {
+    let payloads: Vec<Vec<u8>> = (0..4u8)
+        .map(|i| format!("mixed sizes {i} 0123456789").into_bytes())
+        .collect();
+    let (w, h) = (2600usize, 1600usize);
+    let mut px = vec![210u8; w * h];
+    for (k, p) in payloads.iter().take(3).enumerate() {
+        paste(&mut px, w, &pure(&modules(p), 14), 80 + k * 820, 120);
+    }
+    // 2.5 px per module: render at 5 and halve.
+    let small = pure(&modules(&payloads[3]), 5).downscaled(2).unwrap();
+    paste(&mut px, w, &small, 1200, 1300);
+    let img = LumaImage::new(w as u32, h as u32, px).unwrap();
+    let coarse = Scanner::new().scan_stage(&img, Method::LocalAverage, 2, false);
+    assert_eq!(
+        coarse.len(),
+        3,
+        "the 2x level reads the three large codes only"
+    );
+    let mut got = scan_one(&img);
+    got.sort();
+    assert_eq!(got, payloads);
+}
+
+/// The fallbacks' time budget: with a budget of 0 no fallback stage runs, so a faint code
+/// that only the low-contrast fallback reads is not read; without a budget it is.
+#[test]
+fn zero_budget_runs_no_fallback() {
+    let payload = b"faint: only the low-contrast stage".to_vec();
+    let img = camera_image(&payload, 9, |s, _| {
+        s.dark = 120.0;
+        s.light = 133.0;
+        s.background = 128.0;
+        s.noise = 1.0;
+    });
+    let primary = Scanner::new().scan_stage(&img, Method::LocalAverage, 1, false);
+    assert!(primary.is_empty(), "the primary stage should miss it");
+    let mut none = ScanOptions::default();
+    none.budget_ms_per_megapixel = None;
+    let read = Scanner::with_options(none).scan(&img);
+    assert!(read.iter().any(|c| c.bytes == payload), "{read:?}");
+    let mut zero = ScanOptions::default();
+    zero.budget_ms_per_megapixel = Some(0);
+    assert!(Scanner::with_options(zero.clone()).scan(&img).is_empty());
+    // The default budget (10 ms per megapixel, far more than this needs) reads it.
+    assert!(scan_one(&img).contains(&payload));
+    // The inverted passes count as fallbacks: a zero budget skips them too.
+    let inverted = pure(&modules(&payload), 4).inverted();
+    assert!(Scanner::with_options(zero).scan(&inverted).is_empty());
+    assert!(scan_one(&inverted).contains(&payload));
 }

@@ -102,7 +102,7 @@ pub fn square(cx: f32, cy: f32, side: f32, deg: f32) -> [(f32, f32); 4] {
 }
 
 /// Homography mapping the unit square (0,0),(1,0),(1,1),(0,1) to `q` (row-major 3×3).
-fn square_to_quad(q: &[(f32, f32); 4]) -> [f64; 9] {
+pub fn square_to_quad(q: &[(f32, f32); 4]) -> [f64; 9] {
     let [(x0, y0), (x1, y1), (x2, y2), (x3, y3)] = q.map(|(x, y)| (f64::from(x), f64::from(y)));
     let dx3 = x0 - x1 + x2 - x3;
     let dy3 = y0 - y1 + y2 - y3;
@@ -126,7 +126,7 @@ fn square_to_quad(q: &[(f32, f32); 4]) -> [f64; 9] {
     ]
 }
 
-fn invert3(m: &[f64; 9]) -> [f64; 9] {
+pub fn invert3(m: &[f64; 9]) -> [f64; 9] {
     let [a, b, c, d, e, f, g, h, i] = *m;
     let det = a * (e * i - f * h) - b * (d * i - f * g) + c * (d * h - e * g);
     let k = 1.0 / det;
