@@ -304,3 +304,105 @@ fn debug_output_shows_no_secret_material() {
     assert!(!dbg.contains(&p.code.to_text()));
     let _ = Ignored::Unauthenticated; // the reason type is public
 }
+
+/// Found by mutation testing (docs/mutation-testing.md): accessors, the evidence's
+/// "who compared", a "no match" before any code, the responder's early cancel, and
+/// nothing after the end.
+#[test]
+fn accessors_report_the_run() {
+    let mut rng = rng(14);
+    let (alice, bob) = identities(&mut rng);
+    let cfg = SasConfig::default().with_rendering("emoji:de").unwrap();
+    let mut p = Pair::with(&alice, &bob, &mut rng, cfg, SasConfig::default());
+    assert_eq!(p.host.config().rendering(), Some("emoji:de"));
+    assert_eq!(p.host.flow_id(), sas_common::flow_id(&p.commit));
+    assert_eq!(p.host.first_message(), Some(p.commit.clone()));
+    assert_eq!(p.joiner.first_message(), None);
+    p.run_to_compare();
+    assert_eq!(p.joiner.flow_id(), p.host.flow_id());
+    assert_eq!(
+        p.host.first_message(),
+        None,
+        "only while waiting for a joiner"
+    );
+}
+
+#[test]
+fn the_evidence_says_who_answered() {
+    use verifier_core::trust::ComparedBy;
+    for (answer, by) in [
+        (Decision::Match, ComparedBy::Person),
+        (Decision::ScriptedMatch, ComparedBy::Script),
+    ] {
+        let mut rng = rng(15);
+        let (alice, bob) = identities(&mut rng);
+        let mut p = Pair::new(&alice, &bob, &mut rng);
+        p.run_to_compare();
+        let a = single(p.host.decide(answer, p.now));
+        let b = single(p.joiner.decide(Decision::Match, p.now));
+        p.joiner.receive(&a, p.now);
+        p.host.receive(&b, p.now);
+        assert_eq!(p.host.evidence().unwrap().compared_by(), by, "{answer:?}");
+        assert_eq!(
+            p.joiner.evidence().unwrap().compared_by(),
+            ComparedBy::Person
+        );
+    }
+}
+
+#[test]
+fn no_match_before_the_code_is_shown_does_nothing() {
+    let mut rng = rng(16);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    assert!(p.host.decide(Decision::NoMatch, p.now).send.is_empty());
+    assert_eq!(p.host.phase(), Phase::WaitingForPeer);
+    p.run_to_compare();
+    assert!(is_compare(&p.host.phase()));
+}
+
+#[test]
+fn the_responder_can_cancel_before_it_has_session_keys() {
+    // The joiner's person cancels after its Accept, before the Reveal arrived: its Cancel
+    // goes under the join key, and the host (which already has session keys) takes it.
+    let mut rng = rng(17);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    let accept = single(p.joiner.receive(&p.commit.clone(), p.now));
+    let _reveal = single(p.host.receive(&accept, p.now));
+    assert!(is_compare(&p.host.phase()));
+    let cancel = single(p.joiner.decide(Decision::Cancel, p.now));
+    assert_eq!(decode(&cancel).epoch, Epoch::Join);
+    let out = p.host.receive(&cancel, p.now);
+    assert!(out.ignored.is_none());
+    assert_eq!(
+        out.phase,
+        Phase::Cancelled {
+            reason: CancelReason::PeerCancelled
+        }
+    );
+}
+
+#[test]
+fn nothing_counts_after_the_end() {
+    let mut rng = rng(18);
+    let (alice, bob) = identities(&mut rng);
+    let mut p = Pair::new(&alice, &bob, &mut rng);
+    p.run_to_compare();
+    let a = single(p.host.decide(Decision::Match, p.now));
+    let b = single(p.joiner.decide(Decision::Match, p.now));
+    p.joiner.receive(&a, p.now);
+    p.host.receive(&b, p.now);
+    assert!(matches!(p.host.phase(), Phase::Verified { .. }));
+    for out in [
+        p.host.receive(&b, p.now),
+        p.host.decide(Decision::NoMatch, p.now),
+        p.host.decide(Decision::Cancel, p.now),
+        p.host.tick(u64::MAX),
+        p.host.connection_lost(),
+        p.host.reject_frame(),
+    ] {
+        assert!(out.send.is_empty() && out.ignored.is_none(), "{out:?}");
+        assert!(matches!(out.phase, Phase::Verified { .. }));
+    }
+}

@@ -909,6 +909,67 @@ mod tests {
         }
     }
 
+    /// Found by mutation testing: an authentic message of the wrong kind after key
+    /// agreement (a second Confirm, a second Reveal, sent under the session key with the
+    /// next sequence number) ends the run; it is neither ignored nor taken.
+    #[test]
+    fn an_authentic_second_confirm_or_reveal_is_unexpected() {
+        let alice = Identity::from_bytes(&[3; 32]).unwrap();
+        let bob = Identity::from_bytes(&[4; 32]).unwrap();
+        for case in 0..2 {
+            let (mut host, out) =
+                SasSession::initiate_seeded(&alice, SasConfig::default(), &[5; 32], 0);
+            let code = host.join_code("10.0.0.1:9".parse().unwrap()).unwrap();
+            let mut joiner =
+                SasSession::respond_seeded(&bob, SasConfig::default(), &code, &[6; 32], 0);
+            let accept = joiner.receive(&out.send[0], 0).send.remove(0);
+            let reveal = host.receive(&accept, 0).send.remove(0);
+            joiner.receive(&reveal, 0);
+            let (sender, receiver, role, seq, body) = if case == 0 {
+                // The joiner confirms twice (the host has not answered yet).
+                let first = joiner.decide(Decision::Match, 0).send.remove(0);
+                assert!(host.receive(&first, 0).ignored.is_none());
+                let Body::Confirm { mac, signature } =
+                    Frame::decode(&first).unwrap().into_message().body
+                else {
+                    panic!("not a confirm")
+                };
+                (
+                    &joiner,
+                    &mut host,
+                    Role::Responder,
+                    2,
+                    Body::Confirm { mac, signature },
+                )
+            } else {
+                // The host reveals again.
+                (
+                    &host,
+                    &mut joiner,
+                    Role::Initiator,
+                    2,
+                    Body::Reveal { ephemeral: [9; 32] },
+                )
+            };
+            let key = sender.established().unwrap().keys.tag_key(role).clone();
+            let again = Message {
+                flow_id: sender.flow_id,
+                seq,
+                epoch: Epoch::Session,
+                body,
+            }
+            .encode(&key);
+            let out = receiver.receive(&again, 0);
+            assert_eq!(
+                out.phase,
+                Phase::Cancelled {
+                    reason: CancelReason::UnexpectedMessage
+                },
+                "case {case}"
+            );
+        }
+    }
+
     #[test]
     fn debug_never_shows_session_secrets() {
         let alice = Identity::from_bytes(&[3; 32]).unwrap();
