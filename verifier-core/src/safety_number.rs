@@ -378,6 +378,19 @@ mod tests {
         Identity::from_seed(&[seed; 32]).unwrap().public_key()
     }
 
+    /// Found by mutation testing: what `Display` and `Debug` print.
+    #[test]
+    fn display_is_the_digit_groups_and_debug_the_side_hash() {
+        let number = SafetyNumber::new(&Party::new(&key(1)), &Party::new(&key(2)));
+        assert_eq!(number.to_string(), number.digit_groups().join(" "));
+        assert_eq!(number.to_string().split(' ').count(), 12);
+        let side = number.sides()[0];
+        assert_eq!(
+            format!("{side:?}"),
+            format!("SideFingerprint({})", hex::encode(side.as_bytes()))
+        );
+    }
+
     #[test]
     fn security_arithmetic_holds() {
         let digit_bits = DIGIT_GROUPS_PER_SIDE as f64 * 5.0 * 10f64.log2();
