@@ -221,6 +221,19 @@ pub struct RandomnessError {
     pub reason: String,
 }
 
+/// 32 bytes from the operating system's generator, in a buffer wiped when dropped (the
+/// one place the core draws OS randomness: identities and SAS runs).
+pub(crate) fn os_seed() -> Result<Zeroizing<[u8; 32]>, RandomnessError> {
+    use rand_core::RngCore as _;
+    let mut seed = Zeroizing::new([0u8; 32]);
+    rand_core::OsRng
+        .try_fill_bytes(seed.as_mut())
+        .map_err(|e| RandomnessError {
+            reason: e.to_string(),
+        })?;
+    Ok(seed)
+}
+
 impl RandomnessError {
     /// A stable number for this error (docs/errors.md).
     pub fn code(&self) -> u16 {
@@ -238,15 +251,9 @@ impl Identity {
     /// # Ok::<(), verifier_core::identity::RandomnessError>(())
     /// ```
     pub fn random() -> Result<Self, RandomnessError> {
-        use rand_core::RngCore as _;
-        let mut seed = Zeroizing::new([0u8; 32]);
         loop {
-            rand_core::OsRng
-                .try_fill_bytes(seed.as_mut())
-                .map_err(|e| RandomnessError {
-                    reason: e.to_string(),
-                })?;
             // A key from a random seed is never refused; draw again if it ever were.
+            let seed = os_seed()?;
             if let Ok(id) = Self::from_seed(&seed) {
                 return Ok(id);
             }

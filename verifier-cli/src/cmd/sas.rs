@@ -15,6 +15,7 @@ use verifier_core::identity::Identity;
 use verifier_core::render::{Bip39Language, SasEmoji};
 use verifier_core::sas::{
     CancelReason, Decision, Ignored, JoinCode, Output, Phase, SasCode, SasConfig, SasSession,
+    words_language,
 };
 use verifier_net::{Accepted, Clock, Connection, DecisionSender, Driver, Dropped, Host};
 
@@ -151,11 +152,10 @@ fn load_own(common: &Common) -> Result<(Identity, OwnKeys), CliError> {
 }
 
 fn config(common: &Common) -> SasConfig {
-    let config = SasConfig::default().with_timeout_ms(common.timeout.saturating_mul(1000));
     // The rendering this side shows (sent in the protocol; the host's is the one both show).
-    // Language codes are valid tags, so with_rendering does not refuse it.
-    let tag = format!("words:bip39:{}", common.lang.code());
-    config.clone().with_rendering(&tag).unwrap_or(config)
+    SasConfig::default()
+        .with_timeout_ms(common.timeout.saturating_mul(1000))
+        .with_words(common.lang)
 }
 
 fn host(common: &Common, bind: Option<SocketAddr>) -> Result<(Phase, Option<Evidence>), CliError> {
@@ -375,10 +375,7 @@ impl Ui {
         decimals: &[u16; 3],
     ) {
         // The host's rendering is the one both sides show: words in its language.
-        let lang = rendering
-            .and_then(|r| r.strip_prefix("words:bip39:"))
-            .and_then(|code| code.parse::<Bip39Language>().ok())
-            .unwrap_or_default();
+        let lang = rendering.and_then(words_language).unwrap_or_default();
         let words = sas.words(lang);
         if self.json {
             let symbols: Vec<&str> = emoji.iter().map(|e| e.emoji()).collect();

@@ -102,6 +102,21 @@ impl SasConfig {
         Ok(self)
     }
 
+    /// Sets the rendering to the SAS words in `lang` (`words:bip39:<code>`, see
+    /// [`words_rendering`](super::words_rendering)).
+    pub fn with_words(mut self, lang: crate::render::Bip39Language) -> Self {
+        // A language code always makes a valid tag, so this keeps the old value only in
+        // theory.
+        if let Ok(ext) = self
+            .extensions
+            .clone()
+            .with_rendering(&super::words_rendering(lang))
+        {
+            self.extensions = ext;
+        }
+        self
+    }
+
     /// The number of SAS bits.
     pub fn sas_bits(&self) -> u8 {
         self.sas_bits

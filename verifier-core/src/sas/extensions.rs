@@ -12,6 +12,28 @@ pub const MAX_RENDERING_LEN: usize = 32;
 /// Extension type: the rendering the sender shows (the initiator's is the agreed one).
 pub const EXT_RENDERING: u8 = 0x01;
 
+use crate::render::Bip39Language;
+
+const WORDS_PREFIX: &str = "words:bip39:";
+
+/// The rendering tag for the SAS words in a BIP39 language: `words:bip39:<code>`.
+///
+/// ```
+/// use verifier_core::render::Bip39Language;
+/// use verifier_core::sas::{words_language, words_rendering};
+/// assert_eq!(words_rendering(Bip39Language::French), "words:bip39:fr");
+/// assert_eq!(words_language("words:bip39:fr"), Some(Bip39Language::French));
+/// assert_eq!(words_language("emoji:fr"), None);
+/// ```
+pub fn words_rendering(lang: Bip39Language) -> String {
+    format!("{WORDS_PREFIX}{}", lang.code())
+}
+
+/// The BIP39 language a rendering tag names, if it is a `words:bip39:<code>` tag.
+pub fn words_language(tag: &str) -> Option<Bip39Language> {
+    tag.strip_prefix(WORDS_PREFIX)?.parse().ok()
+}
+
 /// The extension fields of one message. Unknown types are kept (and authenticated) but not
 /// interpreted, so later versions can add fields without a new protocol version.
 ///

@@ -2,7 +2,6 @@
 
 use std::net::SocketAddr;
 
-use rand_core::RngCore;
 use x25519_dalek::{PublicKey as X25519Public, StaticSecret};
 use zeroize::Zeroizing;
 
@@ -74,13 +73,7 @@ impl SasError {
 
 /// 32 bytes from the operating system's generator.
 pub(super) fn os_seed() -> Result<Zeroizing<[u8; 32]>, SasError> {
-    let mut seed = Zeroizing::new([0u8; 32]);
-    rand_core::OsRng
-        .try_fill_bytes(seed.as_mut())
-        .map_err(|e| SasError::Randomness {
-            reason: e.to_string(),
-        })?;
-    Ok(seed)
+    crate::identity::os_seed().map_err(|e| SasError::Randomness { reason: e.reason })
 }
 
 /// The peer's Confirm, kept with its proof so that a resumed session can check it again.
@@ -604,7 +597,6 @@ impl SasSession {
         if msg.seq < self.recv_seq {
             return self.ignore(Ignored::Replayed { seq: msg.seq });
         }
-        let is_cancel = matches!(msg.body, Body::Cancel { .. });
         if msg.seq > self.recv_seq && !is_cancel {
             // Authentic, but a message in between is missing: the peer broke the protocol.
             // (A Cancel ends the run whatever this side missed.)

@@ -53,6 +53,7 @@ pub use config::{
 };
 pub use extensions::{
     EXT_RENDERING, ExtensionError, Extensions, MAX_EXTENSIONS_LEN, MAX_RENDERING_LEN,
+    words_language, words_rendering,
 };
 pub use join_code::{JOIN_CODE_CHARS_V4, JOIN_CODE_CHARS_V6, JoinCode, JoinCodeError, JoinSecret};
 pub use machine::{SasError, SasSession};

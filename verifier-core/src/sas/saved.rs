@@ -217,83 +217,67 @@ impl SasSession {
     }
 }
 
-struct Reader<'a>(&'a [u8]);
+type Reader<'a> = crate::wire::Reader<'a, SasError>;
 
-impl Reader<'_> {
-    fn u8(&mut self) -> Result<u8, SasError> {
-        let (first, rest) = self.0.split_first().ok_or(damaged("it ends early"))?;
-        self.0 = rest;
-        Ok(*first)
-    }
+/// The saved bytes end inside `field`.
+fn ends_early(field: &'static str) -> SasError {
+    SasError::SavedSessionDamaged { what: field }
+}
 
-    fn array<const N: usize>(&mut self) -> Result<[u8; N], SasError> {
-        let (head, rest) = self
-            .0
-            .split_first_chunk::<N>()
-            .ok_or(damaged("it ends early"))?;
-        self.0 = rest;
-        Ok(*head)
-    }
+/// `u8 len ‖ extensions`, checked to be canonical.
+fn read_ext(r: &mut Reader<'_>) -> Result<Vec<u8>, SasError> {
+    let len = usize::from(r.u8("it ends inside an extension length")?);
+    let v = r.take(len, "it ends inside an extension field")?;
+    Extensions::decode(v).map_err(|_| damaged("an extension field"))?;
+    Ok(v.to_vec())
+}
 
-    fn u64(&mut self) -> Result<u64, SasError> {
-        Ok(u64::from_be_bytes(self.array()?))
+/// `typed(K)`: type code ‖ 32 key bytes.
+fn read_key(r: &mut Reader<'_>) -> Result<PublicKey, SasError> {
+    let typed: [u8; 33] = r.array("it ends inside a key")?;
+    if typed[0] != KeyType::Ed25519.code() {
+        return Err(damaged("a key type"));
     }
+    PublicKey::from_bytes(KeyType::Ed25519, &typed[1..]).map_err(|_| damaged("a key"))
+}
 
-    fn ext(&mut self) -> Result<Vec<u8>, SasError> {
-        let len = usize::from(self.u8()?);
-        if self.0.len() < len {
-            return Err(damaged("it ends early"));
-        }
-        let (v, rest) = self.0.split_at(len);
-        self.0 = rest;
-        Extensions::decode(v).map_err(|_| damaged("an extension field"))?;
-        Ok(v.to_vec())
-    }
-
-    fn key(&mut self) -> Result<PublicKey, SasError> {
-        let typed: [u8; 33] = self.array()?;
-        if typed[0] != KeyType::Ed25519.code() {
-            return Err(damaged("a key type"));
-        }
-        PublicKey::from_bytes(KeyType::Ed25519, &typed[1..]).map_err(|_| damaged("a key"))
-    }
-
-    fn secret(&mut self) -> Result<StaticSecret, SasError> {
-        let bytes = Zeroizing::new(self.array::<32>()?);
-        Ok(StaticSecret::from(*bytes))
-    }
+fn read_secret(r: &mut Reader<'_>) -> Result<StaticSecret, SasError> {
+    let bytes = Zeroizing::new(r.array::<32>("it ends inside the ephemeral secret")?);
+    Ok(StaticSecret::from(*bytes))
 }
 
 fn restore(identity: &Identity, plain: &[u8], now_ms: u64) -> Result<SasSession, SasError> {
-    let mut r = Reader(plain);
-    let role = match r.u8()? {
+    let mut r = Reader::new(plain, ends_early);
+    let role = match r.u8("it ends inside the role")? {
         1 => Role::Initiator,
         2 => Role::Responder,
         _ => return Err(damaged("the role")),
     };
-    let state_code = r.u8()?;
-    let sas_bits = r.u8()?;
+    let state_code = r.u8("it ends inside the state")?;
+    let sas_bits = r.u8("it ends inside the SAS length")?;
     let mut config = SasConfig::default()
         .with_sas_bits(sas_bits)
         .map_err(|_| damaged("the SAS length"))?;
-    config = config.with_timeout_ms(r.u64()?);
-    let remaining = r.u64()?;
-    let flow_id: [u8; FLOW_ID_LEN] = r.array()?;
-    let join_secret = JoinSecret::from_bytes(r.array::<JOIN_SECRET_LEN>()?);
-    let send_seq = r.u8()?;
-    let recv_seq = r.u8()?;
-    let peer_in_session = match r.u8()? {
+    config = config.with_timeout_ms(r.u64("it ends inside the time limit")?);
+    let remaining = r.u64("it ends inside the time left")?;
+    let flow_id: [u8; FLOW_ID_LEN] = r.array("it ends inside the flow id")?;
+    let join_secret =
+        JoinSecret::from_bytes(r.array::<JOIN_SECRET_LEN>("it ends inside the join secret")?);
+    let send_seq = r.u8("it ends inside the send sequence")?;
+    let recv_seq = r.u8("it ends inside the receive sequence")?;
+    let peer_in_session = match r.u8("it ends inside a flag")? {
         0 => false,
         1 => true,
         _ => return Err(damaged("a flag")),
     };
-    config.extensions = Extensions::decode(&r.ext()?).map_err(|_| damaged("an extension"))?;
-    let secret = r.secret()?;
+    config.extensions =
+        Extensions::decode(&read_ext(&mut r)?).map_err(|_| damaged("an extension"))?;
+    let secret = read_secret(&mut r)?;
     let own_key = identity.public_key();
     let own_public = X25519Public::from(&secret).to_bytes();
     let state = match (role, state_code) {
         (Role::Initiator, ST_INITIATOR_COMMITTED) => {
-            let stored: [u8; 32] = r.array()?;
+            let stored: [u8; 32] = r.array("it ends inside the commitment")?;
             let recomputed = commitment(
                 &flow_id,
                 config.sas_bits,
@@ -312,11 +296,11 @@ fn restore(identity: &Identity, plain: &[u8], now_ms: u64) -> Result<SasSession,
         }
         (Role::Responder, ST_RESPONDER_WAITING) => State::ResponderWaiting { secret },
         (Role::Responder, ST_RESPONDER_ACCEPTED) => {
-            let peer = r.key()?;
-            let commitment: [u8; 32] = r.array()?;
-            let bits = r.u8()?;
+            let peer = read_key(&mut r)?;
+            let commitment: [u8; 32] = r.array("it ends inside the commitment")?;
+            let bits = r.u8("it ends inside the SAS length")?;
             let peer_extensions =
-                Extensions::decode(&r.ext()?).map_err(|_| damaged("an extension"))?;
+                Extensions::decode(&read_ext(&mut r)?).map_err(|_| damaged("an extension"))?;
             State::ResponderAccepted {
                 secret,
                 peer,
@@ -328,20 +312,20 @@ fn restore(identity: &Identity, plain: &[u8], now_ms: u64) -> Result<SasSession,
         (_, ST_COMPARING | ST_AWAITING_PEER) => {
             let transcript = Transcript {
                 flow_id,
-                initiator: r.key()?,
-                responder: r.key()?,
-                initiator_ephemeral: r.array()?,
-                responder_ephemeral: r.array()?,
-                commitment: r.array()?,
-                sas_bits: r.u8()?,
-                initiator_extensions: r.ext()?,
-                responder_extensions: r.ext()?,
+                initiator: read_key(&mut r)?,
+                responder: read_key(&mut r)?,
+                initiator_ephemeral: r.array("it ends inside an ephemeral key")?,
+                responder_ephemeral: r.array("it ends inside an ephemeral key")?,
+                commitment: r.array("it ends inside the commitment")?,
+                sas_bits: r.u8("it ends inside the SAS length")?,
+                initiator_extensions: read_ext(&mut r)?,
+                responder_extensions: read_ext(&mut r)?,
             };
             let est = restore_established(role, &own_key, &own_public, secret, transcript)?;
             let mut est = Box::new(est);
-            if r.u8()? == 1 {
-                let mac: [u8; 32] = r.array()?;
-                let signature: [u8; 64] = r.array()?;
+            if r.u8("it ends inside a flag")? == 1 {
+                let mac: [u8; 32] = r.array("it ends inside the peer's MAC")?;
+                let signature: [u8; 64] = r.array("it ends inside the peer's signature")?;
                 let proof =
                     PeerConfirmed::verify(&est.keys, role.peer(), &est.peer, &mac, &signature)
                         .ok_or(damaged("the peer's confirmation"))?;
@@ -357,7 +341,7 @@ fn restore(identity: &Identity, plain: &[u8], now_ms: u64) -> Result<SasSession,
                 if est.peer_confirm.is_some() {
                     return Err(damaged("the state"));
                 }
-                let by = match r.u8()? {
+                let by = match r.u8("it ends inside who compared")? {
                     1 => ComparedBy::Person,
                     2 => ComparedBy::Script,
                     _ => return Err(damaged("who compared")),
@@ -367,7 +351,7 @@ fn restore(identity: &Identity, plain: &[u8], now_ms: u64) -> Result<SasSession,
         }
         _ => return Err(damaged("the state")),
     };
-    if !r.0.is_empty() {
+    if r.pos() != plain.len() {
         return Err(damaged("bytes after the end"));
     }
     Ok(SasSession {

@@ -8,6 +8,7 @@
 use super::extensions::{ExtensionError, Extensions, MAX_EXTENSIONS_LEN};
 use super::keys::{KeyType, PublicKey};
 use super::schedule::{TAG_LEN, TagKey};
+use crate::wire::push_key;
 
 /// The protocol version this implementation speaks (and the only one it accepts).
 pub const PROTOCOL_VERSION: u8 = 0x02;
@@ -324,7 +325,8 @@ impl Message {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Frame {
     message: Message,
-    signed_len: usize,
+    /// The bytes the tag covers, as received.
+    signed: Vec<u8>,
     tag: [u8; TAG_LEN],
 }
 
@@ -385,7 +387,7 @@ impl Frame {
                 epoch,
                 body,
             },
-            signed_len,
+            signed: signed.to_vec(),
             tag,
         })
     }
@@ -395,11 +397,10 @@ impl Frame {
         &self.message
     }
 
-    /// Checks the tag (constant time) over the header and body, re-encoded from the decoded
-    /// fields: the decoder accepts only canonical encodings, so they are the bytes received.
+    /// Checks the tag (constant time) over the header and body as received (the decoder
+    /// accepts only canonical encodings, so they are also the re-encoded fields).
     pub fn verify(&self, key: &TagKey) -> bool {
-        let signed = self.message.signed_bytes();
-        signed.len() == self.signed_len && key.verify(&signed, &self.tag)
+        key.verify(&self.signed, &self.tag)
     }
 
     /// The message, once the caller has verified the tag.
@@ -503,12 +504,6 @@ fn push_extensions(out: &mut Vec<u8>, extensions: &Extensions) {
     let bytes = extensions.encode();
     out.push(u8::try_from(bytes.len()).unwrap_or(u8::MAX));
     out.extend_from_slice(&bytes);
-}
-
-fn push_key(out: &mut Vec<u8>, key: &PublicKey) {
-    out.push(key.key_type().code());
-    out.push(32);
-    out.extend_from_slice(key.as_bytes());
 }
 
 /// Reads `key_type ‖ key_len ‖ key`; the outer `None` means "ran out of bytes".

@@ -340,12 +340,11 @@ impl Run {
         identity: Arc<Identity>,
         role: SasRole,
         timeout: Duration,
-        rendering: &str,
+        words: Bip39Language,
     ) -> Self {
-        let base = SasConfig::default()
-            .with_timeout_ms(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX));
-        // The tag comes from the word-language setting; an unusable one sends none.
-        let config = base.clone().with_rendering(rendering).unwrap_or(base);
+        let config = SasConfig::default()
+            .with_timeout_ms(u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX))
+            .with_words(words);
         Run {
             worker: SasWorker::start(ctx, identity, role, config),
             join_code: None,
@@ -414,14 +413,18 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
         ui.colored_label(ui.visuals().warn_fg_color, note);
     }
     if state.run.is_none() {
-        let rendering = rendering_tag(shared);
-        start_view(ui, state, identity, &rendering);
+        start_view(ui, state, identity, word_language(shared));
     } else {
         run_view(ui, shared, state, &identity);
     }
 }
 
-fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>, rendering: &str) {
+fn start_view(
+    ui: &mut egui::Ui,
+    state: &mut SasState,
+    identity: Arc<Identity>,
+    words: Bip39Language,
+) {
     ui.label("Verify someone who is online now, on another computer: one of you starts a session, the other joins with its code. Then you both compare a short code on your screens — side by side, or read aloud over a call you trust.");
     ui.add_space(10.0);
 
@@ -452,7 +455,7 @@ fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>, 
                 identity.clone(),
                 role,
                 state.timeout,
-                rendering,
+                words,
             ));
         }
     });
@@ -490,13 +493,7 @@ fn start_view(ui: &mut egui::Ui, state: &mut SasState, identity: Arc<Identity>, 
                 Ok(code) => {
                     state.code_error = None;
                     let role = SasRole::Join { code };
-                    state.run = Some(Run::start(
-                        ui.ctx(),
-                        identity,
-                        role,
-                        state.timeout,
-                        rendering,
-                    ));
+                    state.run = Some(Run::start(ui.ctx(), identity, role, state.timeout, words));
                 }
                 Err(e) => state.code_error = Some(format!("This join code cannot be used: {e}.")),
             }
@@ -538,12 +535,10 @@ fn run_view(
             ..
         }) => {
             // Both screens show the host's word language (agreed inside the protocol).
-            let lang: Bip39Language = rendering
+            let lang = rendering
                 .as_deref()
-                .and_then(|r| r.strip_prefix("words:bip39:"))
-                .unwrap_or(&shared.settings.word_lang)
-                .parse()
-                .unwrap_or_default();
+                .and_then(verifier_core::sas::words_language)
+                .unwrap_or_else(|| shared.settings.word_lang.parse().unwrap_or_default());
             compare_view(
                 ui,
                 run,
@@ -629,10 +624,9 @@ fn waiting_view(ui: &mut egui::Ui, run: &mut Run) {
     cancel_button(ui, run);
 }
 
-/// The rendering this side proposes: words in the word-language setting.
-fn rendering_tag(shared: &Shared) -> String {
-    let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
-    format!("words:bip39:{}", lang.code())
+/// The words this side proposes: the word-language setting.
+fn word_language(shared: &Shared) -> Bip39Language {
+    shared.settings.word_lang.parse().unwrap_or_default()
 }
 
 /// What was kept away from the session, as a quiet note.
