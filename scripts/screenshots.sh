@@ -31,7 +31,7 @@ $v contacts verify Bob --key "$bob" >/dev/null
 $v contacts observe Bob "$bob2" >/dev/null || true   # exit 3: key changed
 $v contacts add Carol "$carol" >/dev/null
 SMOKE_WORK="$work" SMOKE_ARGS="--contact Alice ${app_args[*]}" scripts/xvfb-smoke.sh "$bin/verifier-gui" "$work/shots"
-# The key-change flow: Compare codes with Bob, whose key changed (old and new key side by side).
+# The key-change flow: comparing codes with Bob, whose key changed (old and new key side by side).
 SMOKE_WORK="$work" SMOKE_SCREENS=compare SMOKE_ARGS="--contact Bob ${app_args[*]}" scripts/xvfb-smoke.sh "$bin/verifier-gui" "$work/bob-shots"
 for f in "$work"/shots/screen-*.png; do
   name=$(basename "$f" .png)

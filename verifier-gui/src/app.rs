@@ -26,6 +26,8 @@ pub struct AppConfig {
     pub store_path: Option<PathBuf>,
     /// Where camera frames come from.
     pub cameras: Box<dyn workers::camera::CameraProvider>,
+    /// The file dialog that picks a picture (the desktop's own in a real run).
+    pub file_picker: std::sync::Arc<dyn workers::file_picker::FilePicker>,
 }
 
 impl AppConfig {
@@ -42,6 +44,7 @@ impl AppConfig {
             identity_path,
             store_path,
             cameras: workers::camera::system_cameras(),
+            file_picker: std::sync::Arc::new(workers::file_picker::SystemPicker),
         })
     }
 }
@@ -92,6 +95,8 @@ impl VerifierApp {
                 go_to: None,
                 pending_join_code: None,
                 compare_contact: None,
+                requests: Default::default(),
+                file_picker: config.file_picker,
             },
             screen: Screen::MyCode,
             my_code: views::my_code::MyCodeState::default(),
@@ -125,6 +130,11 @@ impl VerifierApp {
         }
         apply_settings(ui.ctx(), &self.shared.settings);
         self.shared.store.poll(ui.ctx());
+        // A picture dropped on the window or pasted (Ctrl+V) is scanned whatever screen is
+        // shown: the Scan screen opens in this same frame and takes it from the input.
+        if self.screen != Screen::Scan && picture_arrived(ui.ctx()) {
+            self.screen = Screen::Scan;
+        }
         // A live session runs on whatever screen is shown: its news is taken every frame.
         self.sas
             .update(&mut self.shared, self.screen == Screen::Sas);
@@ -231,6 +241,29 @@ impl VerifierApp {
             self.persisted = self.shared.settings.clone();
         }
     }
+}
+
+/// Whether a picture was dropped on the window (a PNG or JPEG file) or pasted
+/// as an image this frame. Other dropped files (receipts on the Contacts
+/// screen) are left to the screen shown.
+fn picture_arrived(ctx: &egui::Context) -> bool {
+    ctx.input(|i| {
+        let dropped = i.raw.dropped_files.iter().any(|f| {
+            f.path()
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| {
+                    workers::file_picker::PICTURE_EXTENSIONS
+                        .iter()
+                        .any(|p| p.eq_ignore_ascii_case(e))
+                })
+        });
+        let pasted = i
+            .events
+            .iter()
+            .any(|e| matches!(e, egui::Event::PasteImage(_)));
+        dropped || pasted
+    })
 }
 
 fn apply_settings(ctx: &egui::Context, s: &Settings) {

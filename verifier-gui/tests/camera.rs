@@ -111,6 +111,7 @@ fn app(cameras: Box<dyn CameraProvider>) -> App {
         identity_path: identity,
         store_path: Some(dir.path().join("store.sqlite3")),
         cameras,
+        file_picker: std::sync::Arc::new(verifier_gui::workers::file_picker::FixedPicker(None)),
     };
     let uploads = Uploads::default();
     let mut h = Harness::builder()

@@ -165,7 +165,12 @@ fn key_change_alert_comes_first_with_both_fingerprints_and_accept_leaves_unverif
             "new group {g} shown in the alert"
         );
     }
-    h.get_by_role_and_label(Role::Button, "Verify again: compare codes");
+    // In the alert (and in the banner above every screen).
+    assert_eq!(
+        h.query_all_by_role_and_label(Role::Button, "Verify Carol again…")
+            .count(),
+        2
+    );
 
     h.get_by_role_and_label(Role::Button, "Accept new key")
         .click();
@@ -188,7 +193,7 @@ fn key_change_alert_comes_first_with_both_fingerprints_and_accept_leaves_unverif
 }
 
 #[test]
-fn detail_compare_button_preselects_the_contact() {
+fn detail_verify_page_preselects_the_contact_for_the_safety_number() {
     let env = Env::new();
     env.store()
         .add_contact_with_key("Dora", None, &key(21), T0)
@@ -196,7 +201,7 @@ fn detail_compare_button_preselects_the_contact() {
     let mut h = start(&env, Screen::Contacts);
     wait_for_label(&mut h, "Dora");
     h.get_by_role_and_label(Role::Button, "Dora").click();
-    wait_for_label(&mut h, "Compare codes with Dora");
+    wait_for_label(&mut h, "Verify Dora…");
     wait_for_label(&mut h, "Key 1 — in use now");
     h.get_by_label("First seen 2023-11-14 22:13 UTC, last seen 2023-11-14 22:13 UTC");
     h.get_by_label("Contact added");
@@ -204,7 +209,10 @@ fn detail_compare_button_preselects_the_contact() {
     for g in groups(&key(21)) {
         h.get_by_label(&g);
     }
-    h.get_by_role_and_label(Role::Button, "Compare codes with Dora")
+    h.get_by_role_and_label(Role::Button, "Verify Dora…")
+        .click();
+    wait_for_label(&mut h, "Verify Dora");
+    h.get_by_role_and_label(Role::Button, "Compare the safety number")
         .click();
     h.step();
     h.step();
@@ -554,7 +562,7 @@ fn new_identity_is_shown_unverified_with_what_to_do() {
     assert!(h.query_by_label_contains("✔ Verified").is_none());
     h.run_steps(2);
     h.get_by_role_and_label(Role::Button, "Bob").click();
-    wait_for_label(&mut h, "Compare codes with Bob");
+    wait_for_label(&mut h, "Verify Bob…");
     h.get_by_label("Unverified (new identity)");
     h.get_by_label_contains("earlier identity of yours");
     assert!(h.query_by_label_contains("✔ Verified").is_none());

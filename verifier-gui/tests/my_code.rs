@@ -15,6 +15,7 @@ fn config(identity: &std::path::Path) -> AppConfig {
         identity_path: identity.to_owned(),
         store_path: Some(identity.with_file_name("store.sqlite3")),
         cameras: Box::new(verifier_gui::workers::camera::NoCameras),
+        file_picker: std::sync::Arc::new(verifier_gui::workers::file_picker::FixedPicker(None)),
     }
 }
 

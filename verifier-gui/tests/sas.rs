@@ -42,6 +42,7 @@ impl Side {
             identity_path: dir.join("identity"),
             store_path: Some(dir.join("store.sqlite3")),
             cameras: Box::new(verifier_gui::workers::camera::NoCameras),
+            file_picker: std::sync::Arc::new(verifier_gui::workers::file_picker::FixedPicker(None)),
         };
         let mut app = VerifierApp::new(config, settings);
         app.sas.bind = SocketAddr::from((Ipv4Addr::LOCALHOST, 0));

@@ -331,6 +331,7 @@ fn app(s: &Setup, cameras: Box<dyn CameraProvider>) -> Harness<'static, Verifier
         identity_path: s.identity.clone(),
         store_path: Some(s.store.clone()),
         cameras,
+        file_picker: std::sync::Arc::new(verifier_gui::workers::file_picker::FixedPicker(None)),
     };
     let app = VerifierApp::new(config, Settings::default());
     let mut h = Harness::builder()

@@ -34,18 +34,15 @@ use crate::views::key_change::{self, KeyChangeView};
 use crate::views::record::{self, FailureSlot, NewContact};
 use crate::workers::fingerprint::FingerprintWorker;
 
+/// Shown instead of the person's own code while they type back what they hear.
+pub const HIDDEN_CODE: &str = "Your code is hidden while you type what they read to you. It appears when you press Check, so that you check what you hear, not what you see.";
+
 /// Job tag of recording a verification from this screen.
 pub const VERIFY_TAG: &str = "compare-verify";
 
-/// How the user compares.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum Mode {
-    /// Both read the code (side by side or aloud) and answer.
-    #[default]
-    Read,
-    /// The user types what the other person reads; the app checks.
-    Type,
-}
+/// How the user compares (defined with the requests other screens leave, so
+/// "Verify Bob → type back the words" can open this screen in that mode).
+pub use crate::shared::CompareMode as Mode;
 
 /// What the user answered.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -156,6 +153,10 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
         state.use_pasted = false;
         state.reset_answers();
     }
+    if let Some(mode) = shared.requests.compare_mode.take() {
+        state.mode = mode;
+        state.reset_answers();
+    }
     ui.heading("Compare codes");
     ui.label("Compare this safety number with your contact, side by side or over a call where you recognise their voice. Both of you see the same code. In person, scanning each other's QR code is faster and safer.");
     ui.add_space(8.0);
@@ -238,33 +239,61 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
     };
     let number = SafetyNumber::from_sides(my_side, their_side);
 
+    ui.add_space(8.0);
+    ui.horizontal_wrapped(|ui| {
+        ui.label("How are you comparing?");
+        let before = state.mode;
+        ui.radio_value(&mut state.mode, Mode::Read, "Read and compare");
+        ui.radio_value(&mut state.mode, Mode::Type, "Type what they read to you");
+        if state.mode != before {
+            state.reset_answers();
+        }
+    });
+
     let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
+    // Typing back: the answer is in once the text typed is the text checked.
+    let answered = state.mode == Mode::Type
+        && state
+            .checked
+            .as_ref()
+            .is_some_and(|t| *t == state.typed && !t.trim().is_empty());
     let highlight = match (state.mode, &state.checked) {
-        (Mode::Type, Some(t)) if *t == state.typed => enter::check(t, lang, &number).err(),
+        (Mode::Type, Some(t)) if answered => enter::check(t, lang, &number).err(),
         _ => None,
     };
+    // In "type what they read" mode the person's own code stays hidden until the
+    // answer is in: they check what they hear, not what they see, and there is
+    // nothing on screen to copy into the answer. The code is never selectable.
+    let hidden = state.mode == Mode::Type && !answered;
 
     ui.add_space(8.0);
     ui.label(egui::RichText::new("Safety number").strong().size(18.0));
-    ui.label("Compare every group — not just the first or the last ones.");
-    ui.add_space(4.0);
-    ui.label("Digits (12 groups of 5)");
-    let digit_hl = highlight
-        .as_ref()
-        .filter(|w| w.kind == enter::Kind::Digits)
-        .map(|w| w.position);
-    unit_grid(
-        ui,
-        "compare_digits",
-        &number.digit_groups(),
-        4,
-        digit_hl,
-        true,
-    );
+    if hidden {
+        egui::Frame::group(ui.style()).show(ui, |ui| {
+            ui.set_width(ui.available_width());
+            ui.label(egui::RichText::new(HIDDEN_CODE).strong());
+        });
+    } else {
+        ui.label("Compare every group — not just the first or the last ones.");
+        ui.add_space(4.0);
+        ui.label("Digits (12 groups of 5)");
+        let digit_hl = highlight
+            .as_ref()
+            .filter(|w| w.kind == enter::Kind::Digits)
+            .map(|w| w.position);
+        unit_grid(
+            ui,
+            "compare_digits",
+            &number.digit_groups(),
+            4,
+            digit_hl,
+            true,
+        );
+    }
 
     ui.add_space(8.0);
     ui.horizontal(|ui| {
-        ui.label("Words (18)");
+        ui.label(if hidden { "Words" } else { "Words (18)" });
         egui::ComboBox::from_label("Word language")
             .selected_text(lang.name())
             .show_ui(ui, |ui| {
@@ -277,24 +306,19 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
     });
     let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
     ui.label("Both of you must pick the same language: the same code gives different words in different languages.");
-    let words: Vec<String> = number
-        .bip39_words(lang)
-        .into_iter()
-        .map(str::to_owned)
-        .collect();
-    let word_hl = highlight
-        .as_ref()
-        .filter(|w| w.kind == enter::Kind::Words)
-        .map(|w| w.position);
-    unit_grid(ui, "compare_words", &words, 6, word_hl, false);
-
+    if !hidden {
+        let words: Vec<String> = number
+            .bip39_words(lang)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        let word_hl = highlight
+            .as_ref()
+            .filter(|w| w.kind == enter::Kind::Words)
+            .map(|w| w.position);
+        unit_grid(ui, "compare_words", &words, 6, word_hl, false);
+    }
     ui.add_space(12.0);
-    ui.horizontal_wrapped(|ui| {
-        ui.label("How are you comparing?");
-        ui.radio_value(&mut state.mode, Mode::Read, "Read and compare");
-        ui.radio_value(&mut state.mode, Mode::Type, "Type what they read to you");
-    });
-    ui.add_space(6.0);
 
     let job = match state.mode {
         Mode::Read => read_mode(ui, state, &target),
@@ -480,7 +504,8 @@ fn unit_grid(
                             .color(red)
                             .background_color(crate::theme::tint(ui.visuals(), red));
                     }
-                    ui.label(t);
+                    // Not selectable: nothing of the code can be copied (into the answer).
+                    ui.add(egui::Label::new(t).selectable(false));
                 }
                 ui.end_row();
             }
@@ -544,6 +569,9 @@ fn type_mode(
         let r = ui
             .add(
                 egui::TextEdit::singleline(&mut state.typed)
+                    // A fixed id: focus stays in the field when the code above it
+                    // hides (editing the answer) or appears (checked).
+                    .id_salt("compare-typed-back")
                     .hint_text("Their words or digits, in order")
                     .desired_width(560.0),
             )

@@ -7,6 +7,7 @@
 
 pub mod add;
 pub mod detail;
+pub mod verify;
 
 use verifier_core::receipt::{Timestamp, VerificationMethod};
 use verifier_store::TrustStatus;
@@ -22,6 +23,10 @@ pub struct ContactsState {
     pub add: add::AddForm,
     /// The open contact's page.
     pub detail: detail::DetailState,
+    /// The open contact's "Verify …" page is shown (over their page).
+    pub verifying: bool,
+    /// The "Verify …" page.
+    pub verify: verify::VerifyState,
     /// A message for the list (e.g. "Bob was forgotten").
     pub notice: Option<String>,
 }
@@ -31,9 +36,32 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ContactsState) {
     // Receipt files dropped onto the window while this screen is shown.
     add::take_dropped_files(ui, shared, &mut state.add);
 
+    // "Verify Bob" asked for by another screen (the key-change banner).
+    if let Some(name) = shared.requests.verify_contact.take() {
+        if state.selected.as_deref() != Some(name.as_str()) {
+            state.detail = detail::DetailState::default();
+        }
+        state.selected = Some(name);
+        state.verifying = true;
+        state.verify = verify::VerifyState::default();
+        state.notice = None;
+    }
     if let Some(name) = state.selected.clone() {
+        if state.verifying {
+            if verify::show(ui, shared, &mut state.verify, &name) == verify::Outcome::Back {
+                state.verifying = false;
+                ui.ctx().request_repaint();
+            }
+            return;
+        }
         match detail::show(ui, shared, &mut state.detail, &name) {
             detail::Outcome::Stay => return,
+            detail::Outcome::Verify => {
+                state.verifying = true;
+                state.verify = verify::VerifyState::default();
+                ui.ctx().request_repaint();
+                return;
+            }
             detail::Outcome::Back => {}
             detail::Outcome::Forgotten => {
                 state.notice = Some(format!(

@@ -55,8 +55,15 @@ pub fn key_change_banner(ui: &mut egui::Ui, shared: &mut Shared) {
                         .color(ui.visuals().error_fg_color),
                 );
                 ui.label("Someone you verified now uses a different key. Verify them again before you trust messages from them.");
-                if ui.button("Review key changes").clicked() {
-                    shared.go_to = Some(Screen::Contacts);
+                // One click from the banner to the contact's "Verify …" page.
+                for name in &changed {
+                    if ui
+                        .button(egui::RichText::new(format!("Verify {name} again…")).strong())
+                        .clicked()
+                    {
+                        shared.requests.verify_contact = Some(name.clone());
+                        shared.go_to = Some(Screen::Contacts);
+                    }
                 }
             });
         });

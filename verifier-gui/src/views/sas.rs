@@ -402,6 +402,13 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
         state.code_input = code;
         state.code_error = None;
     }
+    // "Verify Bob → Start a live session": the name is filled in for the next run
+    // (a run shown keeps its own name; the request waits for it to end).
+    if state.run.is_none()
+        && let Some(name) = shared.requests.sas_name.take()
+    {
+        state.name = name;
+    }
     if let Some(run) = &state.run
         && shared.pending_join_code.is_some()
     {

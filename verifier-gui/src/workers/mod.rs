@@ -3,6 +3,7 @@
 //! sends results back, waking the UI with `request_repaint`.
 
 pub mod camera;
+pub mod file_picker;
 pub mod fingerprint;
 pub mod frame;
 pub mod sas;

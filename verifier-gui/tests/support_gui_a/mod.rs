@@ -41,6 +41,7 @@ impl Env {
             identity_path: self.identity_path.clone(),
             store_path: Some(self.store_path.clone()),
             cameras: Box::new(verifier_gui::workers::camera::NoCameras),
+            file_picker: std::sync::Arc::new(verifier_gui::workers::file_picker::FixedPicker(None)),
         }
     }
 
@@ -229,6 +230,13 @@ pub fn visit_every_screen(
     wait_for_label_contains(h, "Fingerprint");
     h.run_steps(2);
     check(h, "Dave's page");
+    h.state_mut().contacts.verifying = true;
+    h.run_steps(2);
+    wait_for_label(h, "Verify Dave");
+    wait_for_label(h, "Old key (the one you verified)");
+    h.run_steps(2);
+    check(h, "Verify Dave (key changed)");
+    h.state_mut().contacts.verifying = false;
     h.state_mut().contacts.selected = None;
 
     h.state_mut().shared.compare_contact = Some("Dave".to_owned());

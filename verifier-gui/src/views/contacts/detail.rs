@@ -24,7 +24,6 @@ use verifier_store::{ContactSummary, Event, EventKind, KeyRecord, TrustStatus};
 
 use super::{fmt_time, method_note, method_text, ok_color, status_badge};
 use crate::identity::IdentityState;
-use crate::screen::Screen;
 use crate::shared::Shared;
 use crate::views::{alert_frame, record};
 
@@ -99,6 +98,8 @@ pub enum Outcome {
     Back,
     /// The contact was forgotten; back to the list.
     Forgotten,
+    /// Open the "Verify …" page of this contact.
+    Verify,
 }
 
 fn groups_of(key: &PublicKey) -> Vec<String> {
@@ -302,17 +303,16 @@ pub fn show(
 
     ui.add_space(8.0);
     ui.horizontal_wrapped(|ui| {
-        if summary.current_key.is_some() {
-            if ui
-                .button(format!("Compare codes with {name}"))
-                .on_hover_text("Compare your safety number, over a call or side by side")
+        if !tampered
+            && ui
+                .button(egui::RichText::new(format!("Verify {name}…")).strong())
+                .on_hover_text("Every way to check their key: camera, picture, safety number, typing back, live session")
                 .clicked()
-            {
-                shared.compare_contact = Some(name.to_owned());
-                shared.go_to = Some(Screen::Compare);
-            }
-        } else {
-            ui.label("No key is recorded for this contact yet, so there is nothing to compare.");
+        {
+            outcome = Outcome::Verify;
+        }
+        if summary.current_key.is_none() {
+            ui.label("No key is recorded for this contact yet.");
         }
         if !state.confirm_forget && ui.button(format!("Forget {name}…")).clicked() {
             state.confirm_forget = true;
@@ -536,9 +536,11 @@ fn key_change_alert(
         }
         ui.add_space(6.0);
         ui.horizontal_wrapped(|ui| {
-                if ui.button("Verify again: compare codes").clicked() {
-                    shared.compare_contact = Some(name.clone());
-                    shared.go_to = Some(Screen::Compare);
+                if ui
+                    .button(egui::RichText::new(format!("Verify {name} again…")).strong())
+                    .clicked()
+                {
+                    shared.requests.verify_contact = Some(name.clone());
                 }
                 if let Some(key) = summary.current_key
                     && ui.button("Accept new key").clicked()

@@ -11,7 +11,11 @@ use super::result::current_verdict;
 use super::{CameraState, ScanState};
 use crate::shared::Shared;
 use crate::workers::camera::CameraInfo;
+use crate::workers::file_picker::Picked;
 use crate::workers::scan::StillImage;
+
+/// Said when the file dialog gave no file (cancelled, or no dialog could be shown).
+pub const NO_FILE_CHOSEN: &str = "No picture chosen. If no file dialog opened, type the picture's path below, drop the file on this window, or paste it (Ctrl+V).";
 
 fn camera_name(list: &[CameraInfo], index: u32) -> String {
     list.iter()
@@ -238,11 +242,34 @@ pub(super) fn preview(ui: &mut egui::Ui, shared: &Shared, state: &ScanState) {
     }
 }
 
-pub(super) fn file_routes(ui: &mut egui::Ui, state: &mut ScanState) {
+pub(super) fn file_routes(ui: &mut egui::Ui, shared: &Shared, state: &mut ScanState) {
     ui.separator();
     ui.label(egui::RichText::new("From a picture").strong());
+    match state.picker.poll() {
+        Some(Picked::File(path)) => {
+            state.path_input = path.display().to_string();
+            state.scan_still(StillImage::Path(path));
+        }
+        Some(Picked::Nothing) => state.still_message = Some(Ok(NO_FILE_CHOSEN.to_owned())),
+        None => {}
+    }
+    ui.horizontal_wrapped(|ui| {
+        if state.picker.is_open() {
+            ui.add_enabled(false, egui::Button::new("Choose a picture…"));
+            ui.spinner();
+            ui.label("Choose the picture in the file dialog.");
+        } else if ui
+            .button("Choose a picture…")
+            .on_hover_text("Open the file dialog and choose a PNG or JPEG picture of their code")
+            .clicked()
+        {
+            state
+                .picker
+                .open(ui.ctx(), std::sync::Arc::clone(&shared.file_picker));
+        }
+    });
     let mut go = false;
-    ui.horizontal(|ui| {
+    ui.horizontal_wrapped(|ui| {
         let label = ui.label("Image file");
         let resp = ui.add(
             egui::TextEdit::singleline(&mut state.path_input)

@@ -131,6 +131,8 @@ pub struct ScanState {
     key_change: KeyChangeView,
     /// The person answered "Not now" in the key-change flow for this result.
     not_now: bool,
+    /// The file dialog, while it is open.
+    picker: crate::workers::file_picker::PickerHandle,
 }
 
 impl ScanState {
@@ -156,7 +158,13 @@ impl ScanState {
             failure: FailureSlot::new(),
             key_change: KeyChangeView::default(),
             not_now: false,
+            picker: Default::default(),
         }
+    }
+
+    /// The contact whose code is expected ("Whose code is it?"; `None`: anyone).
+    pub fn expected(&self) -> Option<&str> {
+        self.expected.as_deref()
     }
 
     /// The outlines of the codes in the shown picture, in its pixel coordinates
@@ -344,6 +352,14 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
     if let CameraState::Paused(i) = state.camera {
         state.open(i);
     }
+    // What another screen asked for ("Verify Bob": whose code, or a picture chosen there).
+    if let Some(name) = shared.requests.scan_expected.take() {
+        state.expected = Some(name);
+    }
+    if let Some(path) = shared.requests.scan_file.take() {
+        state.path_input = path.display().to_string();
+        state.scan_still(StillImage::Path(path));
+    }
     input_routes(ui, state);
 
     ui.heading("Scan a verifier code");
@@ -358,5 +374,5 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut ScanState) {
     ui.add_space(6.0);
     preview(ui, shared, state);
     ui.add_space(10.0);
-    file_routes(ui, state);
+    file_routes(ui, shared, state);
 }
