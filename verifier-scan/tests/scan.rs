@@ -869,3 +869,17 @@ fn huge_declared_sizes_are_refused_from_the_header() {
         Ok(_) | Err(ImageError::Corrupt { .. })
     ));
 }
+
+/// Writes the JPEG seeds of the `image_file` fuzz corpus (run with `--ignored`; committed).
+#[test]
+#[ignore]
+fn regenerate_fuzz_seeds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/image_file");
+    let img = pure(&modules(b"fuzz seed"), 2);
+    std::fs::write(dir.join("seed-jpeg-grey"), jpeg_bytes(&img)).unwrap();
+    std::fs::write(dir.join("seed-jpeg-colour"), colour_jpeg(&img)).unwrap();
+    let tiny = img.downscaled(4).unwrap();
+    std::fs::write(dir.join("seed-jpeg-colour-tiny"), colour_jpeg(&tiny)).unwrap();
+    let mjpeg = strip_huffman_tables(&jpeg_bytes(&tiny));
+    std::fs::write(dir.join("seed-mjpeg-no-dht"), mjpeg).unwrap();
+}
