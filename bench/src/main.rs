@@ -603,9 +603,9 @@ fn print_phone_table(shots: &[PhoneResult]) {
     }
     println!(
         "\n### generated phone shots (2-12 MP colour JPEG), per category\n\n\
-         ms per photo, file bytes to codes: ours = `Scanner::scan_encoded` (reduced-scale \
-         JPEG decode first, full resolution only if the scan needs it); zxing-cpp = our \
-         full-resolution JPEG decode to grey (its own column) + zxing-cpp. Then both decoders \
+         ms per photo, file bytes to codes: ours = `Scanner::scan_encoded` (header check, \
+         JPEG straight to grey, scan); zxing-cpp = the same grey decode \
+         (`LumaImage::from_encoded`, its own column) + zxing-cpp. Then both decoders \
          alone on the same full-resolution pixels (ours: `Scanner::scan`).\n\n\
          | category | photos | MP median | codes | full JPEG decode median ms | ours read | ours wrong | ours median ms | ours p90 ms | zxing-cpp read | zxing-cpp wrong | zxing-cpp median ms | zxing-cpp p90 ms | alone: ours read | alone: ours median / p90 | alone: zxing-cpp median / p90 |\n\
          |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
