@@ -23,7 +23,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use synth::{Modules, Rng, Scene};
-use verifier_scan::{LumaImage, Rotation, ScanOptions, Scanner, StreamScanner};
+use verifier_scan::{DecodeLimits, LumaImage, Rotation, ScanOptions, Scanner, StreamScanner};
 
 #[derive(Debug, Clone)]
 enum Expect {
@@ -69,6 +69,8 @@ struct Args {
     phone: usize,
     phone_seed: u64,
     phone_dump: Option<PathBuf>,
+    /// Time every JPEG decoder and scale on the phone shots (and scan each result).
+    decode_scales: bool,
     rotations: Vec<Rotation>,
 }
 
@@ -86,6 +88,7 @@ fn parse_args() -> Result<Args, String> {
         phone: 0,
         phone_seed: 0x9407_2026,
         phone_dump: None,
+        decode_scales: false,
         rotations: Rotation::ALL.to_vec(),
     };
     let mut it = std::env::args().skip(1);
@@ -103,6 +106,7 @@ fn parse_args() -> Result<Args, String> {
             "--misses" => a.misses = true,
             "--phone" => a.phone = val()?.parse().map_err(|e| format!("{e}"))?,
             "--phone-dump" => a.phone_dump = Some(PathBuf::from(val()?)),
+            "--decode-scales" => a.decode_scales = true,
             "--phone-seed" => a.phone_seed = val()?.parse().map_err(|e| format!("{e}"))?,
             "--rotations" => {
                 a.rotations = val()?
@@ -118,7 +122,7 @@ fn parse_args() -> Result<Args, String> {
             }
             "-h" | "--help" => {
                 return Err("usage: verifier-bench [--photos DIR]... [--synthetic N] [--camera N] \
-                     [--python PY] [--runner PATH] [--no-zxing] [--merge-all] [--rotations 0,90,180,270] [--phone N] [--phone-seed S] [--phone-dump DIR] [--misses]"
+                     [--python PY] [--runner PATH] [--no-zxing] [--merge-all] [--rotations 0,90,180,270] [--phone N] [--phone-seed S] [--phone-dump DIR] [--decode-scales] [--misses]"
                     .into());
             }
             o => return Err(format!("unknown argument {o}")),
@@ -138,6 +142,21 @@ fn scan_timed(scanner: &Scanner, img: &LumaImage) -> Outcome {
     let t = ThreadTime::now();
     let codes = scanner.scan(img);
     let ms = t.elapsed().as_secs_f64() * 1000.0;
+    outcome(ms, codes)
+}
+
+/// `Scanner::scan_encoded` on an image file's bytes: decode (at reduced scale first for
+/// large JPEGs) + scan, timed together.
+fn scan_encoded_timed(scanner: &Scanner, bytes: &[u8]) -> Result<Outcome, String> {
+    let t = ThreadTime::now();
+    let codes = scanner
+        .scan_encoded(bytes, &DecodeLimits::default())
+        .map_err(|e| e.to_string())?;
+    let ms = t.elapsed().as_secs_f64() * 1000.0;
+    Ok(outcome(ms, codes))
+}
+
+fn outcome(ms: f64, codes: Vec<verifier_scan::Code>) -> Outcome {
     Outcome {
         ms,
         texts: codes.iter().map(|c| c.display_text.clone()).collect(),
@@ -525,8 +544,12 @@ struct PhoneResult {
     category: &'static str,
     megapixels: f64,
     payloads: Vec<Vec<u8>>,
-    /// JPEG file → grey pixels (ours; zxing-cpp is given the same pixels).
+    /// JPEG file → grey pixels at full resolution (`LumaImage::from_encoded`; zxing-cpp is
+    /// given these pixels, and so is our decoder alone).
     decode_ms: f64,
+    /// Ours on the file: `Scanner::scan_encoded` (decode included).
+    file: Outcome,
+    /// Our decoder alone on the full-resolution pixels.
     ours: Outcome,
     theirs: Option<Outcome>,
 }
@@ -548,6 +571,8 @@ fn print_phone_table(shots: &[PhoneResult]) {
         read: [usize; 2],
         wrong: [usize; 2],
         ms: [Vec<f64>; 2],
+        alone: [Vec<f64>; 2],
+        alone_read: [usize; 2],
         mp: Vec<f64>,
     }
     let mut rows: BTreeMap<String, Row> = BTreeMap::new();
@@ -558,26 +583,37 @@ fn print_phone_table(shots: &[PhoneResult]) {
             r.codes += s.payloads.len();
             r.decode.push(s.decode_ms);
             r.mp.push(s.megapixels);
-            for (k, o) in [Some(&s.ours), s.theirs.as_ref()].into_iter().enumerate() {
-                if let Some(o) = o {
-                    let (read, wrong) = count_read(&s.payloads, o);
-                    r.read[k] += read;
-                    r.wrong[k] += wrong;
-                    r.ms[k].push(s.decode_ms + o.ms);
-                }
+            // Ours: the file through `scan_encoded`; zxing-cpp: the full-resolution decode
+            // + its decoder. Then both decoders alone on the same full-resolution pixels.
+            let (read, wrong) = count_read(&s.payloads, &s.file);
+            r.read[0] += read;
+            r.wrong[0] += wrong;
+            r.ms[0].push(s.file.ms);
+            r.alone[0].push(s.ours.ms);
+            r.alone_read[0] += count_read(&s.payloads, &s.ours).0;
+            if let Some(o) = &s.theirs {
+                let (read, wrong) = count_read(&s.payloads, o);
+                r.read[1] += read;
+                r.wrong[1] += wrong;
+                r.ms[1].push(s.decode_ms + o.ms);
+                r.alone[1].push(o.ms);
+                r.alone_read[1] += read;
             }
         }
     }
     println!(
         "\n### generated phone shots (2-12 MP colour JPEG), per category\n\n\
-         ms per photo = JPEG decode (shown alone in its column, same pixels for both) + decoder\n\n\
-         | category | photos | MP median | codes | JPEG decode median ms | ours read | ours wrong | ours median ms | ours p90 ms | zxing-cpp read | zxing-cpp wrong | zxing-cpp median ms | zxing-cpp p90 ms |\n\
-         |---|---|---|---|---|---|---|---|---|---|---|---|---|"
+         ms per photo, file bytes to codes: ours = `Scanner::scan_encoded` (header check, \
+         JPEG straight to grey, scan); zxing-cpp = the same grey decode \
+         (`LumaImage::from_encoded`, its own column) + zxing-cpp. Then both decoders \
+         alone on the same full-resolution pixels (ours: `Scanner::scan`).\n\n\
+         | category | photos | MP median | codes | full JPEG decode median ms | ours read | ours wrong | ours median ms | ours p90 ms | zxing-cpp read | zxing-cpp wrong | zxing-cpp median ms | zxing-cpp p90 ms | alone: ours read | alone: ours median / p90 | alone: zxing-cpp median / p90 |\n\
+         |---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
     );
     let mut all = None;
     for (k, mut r) in rows {
         let line = format!(
-            "| {k} | {} | {:.1} | {} | {:.1} | {} | {} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} |",
+            "| {k} | {} | {:.1} | {} | {:.1} | {} | {} | {:.1} | {:.1} | {} | {} | {:.1} | {:.1} | {} | {:.1} / {:.1} | {:.1} / {:.1} |",
             r.images,
             percentile(&mut r.mp, 0.5),
             r.codes,
@@ -590,6 +626,11 @@ fn print_phone_table(shots: &[PhoneResult]) {
             r.wrong[1],
             percentile(&mut r.ms[1], 0.5),
             percentile(&mut r.ms[1], 0.9),
+            r.alone_read[0],
+            percentile(&mut r.alone[0], 0.5),
+            percentile(&mut r.alone[0], 0.9),
+            percentile(&mut r.alone[1], 0.5),
+            percentile(&mut r.alone[1], 0.9),
         );
         if k == "**all**" {
             all = Some(line);
@@ -599,6 +640,96 @@ fn print_phone_table(shots: &[PhoneResult]) {
     }
     if let Some(l) = all {
         println!("{l}");
+    }
+}
+
+/// Per JPEG decoder / scale: (decode ms, megapixels of the photo, codes read by
+/// `Scanner::scan` on the result, codes in all).
+type ScaleStats = BTreeMap<&'static str, (Vec<(f64, f64)>, usize, usize)>;
+
+/// Decodes one phone shot with every decoder and scale, times each, and scans each result.
+fn decode_scales(scanner: &Scanner, shot: &phone::Shot, stats: &mut ScaleStats) {
+    let mp = f64::from(shot.width) * f64::from(shot.height) / 1e6;
+    type Decode<'a> = Box<dyn Fn(&[u8]) -> Option<LumaImage> + 'a>;
+    let methods: [(&'static str, Decode<'_>); 6] = [
+        (
+            "1 `image` (zune-jpeg to RGB, then grey; before)",
+            Box::new(|b| {
+                let img = image::load_from_memory_with_format(b, image::ImageFormat::Jpeg).ok()?;
+                let g = img.into_luma8();
+                let (w, h) = g.dimensions();
+                LumaImage::new(w, h, g.into_raw()).ok()
+            }),
+        ),
+        (
+            "2 zune-jpeg straight to grey (`from_encoded`)",
+            Box::new(|b| LumaImage::from_encoded(b).ok()),
+        ),
+        ("3 jpeg-decoder, full size", Box::new(|b| jpeg_scaled(b, 1))),
+        (
+            "4 jpeg-decoder, 1/2 (DCT domain)",
+            Box::new(|b| jpeg_scaled(b, 2)),
+        ),
+        (
+            "5 jpeg-decoder, 1/4 (DCT domain)",
+            Box::new(|b| jpeg_scaled(b, 4)),
+        ),
+        (
+            "6 jpeg-decoder, 1/8 (DCT domain)",
+            Box::new(|b| jpeg_scaled(b, 8)),
+        ),
+    ];
+    for (name, decode) in methods {
+        let t = ThreadTime::now();
+        let img = decode(&shot.jpeg);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let read = img.map_or(0, |img| {
+            let codes = scanner.scan(&img);
+            shot.payloads
+                .iter()
+                .filter(|p| codes.iter().any(|c| &c.bytes == *p))
+                .count()
+        });
+        let e = stats.entry(name).or_default();
+        e.0.push((ms, mp));
+        e.1 += read;
+        e.2 += shot.payloads.len();
+    }
+}
+
+/// jpeg-decoder's DCT-domain scaling: 1/`d` of each side (rounded up), RGB, then grey.
+fn jpeg_scaled(bytes: &[u8], d: u16) -> Option<LumaImage> {
+    let mut dec = jpeg_decoder::Decoder::new(bytes);
+    dec.read_info().ok()?;
+    let info = dec.info()?;
+    dec.scale(info.width.div_ceil(d), info.height.div_ceil(d))
+        .ok()?;
+    let data = dec.decode().ok()?;
+    let info = dec.info()?;
+    let (w, h) = (u32::from(info.width), u32::from(info.height));
+    match info.pixel_format {
+        jpeg_decoder::PixelFormat::L8 => LumaImage::new(w, h, data).ok(),
+        jpeg_decoder::PixelFormat::RGB24 => LumaImage::from_rgb(w, h, &data).ok(),
+        _ => None,
+    }
+}
+
+fn print_decode_scales(stats: &ScaleStats) {
+    println!(
+        "\n### JPEG decoders and scales on the phone shots (ms of thread CPU time; codes read by `Scanner::scan` on each result)\n\n\
+         | decoder | median ms | p90 ms | 12 MP median ms | 2 MP median ms | codes read |\n|---|---|---|---|---|---|"
+    );
+    for (name, (ms, read, codes)) in stats {
+        let mut all: Vec<f64> = ms.iter().map(|m| m.0).collect();
+        let mut big: Vec<f64> = ms.iter().filter(|m| m.1 > 10.0).map(|m| m.0).collect();
+        let mut small: Vec<f64> = ms.iter().filter(|m| m.1 < 2.5).map(|m| m.0).collect();
+        println!(
+            "| {name} | {:.1} | {:.1} | {:.1} | {:.1} | {read}/{codes} |",
+            percentile(&mut all, 0.5),
+            percentile(&mut all, 0.9),
+            percentile(&mut big, 0.5),
+            percentile(&mut small, 0.5),
+        );
     }
 }
 
@@ -720,6 +851,7 @@ fn run() -> Result<(), String> {
 
     // Generated phone shots (2-12 MP JPEGs), rendered now, decoded from the JPEG bytes.
     let mut shots: Vec<PhoneResult> = Vec::new();
+    let mut scale_stats = ScaleStats::new();
     for cat in phone::CATEGORIES {
         for i in 0..args.phone {
             let Some(shot) = phone::shot(cat, i, args.phone_seed) else {
@@ -735,15 +867,21 @@ fn run() -> Result<(), String> {
             let img = LumaImage::from_encoded(&shot.jpeg).map_err(|e| e.to_string())?;
             let decode_ms = t.elapsed().as_secs_f64() * 1000.0;
             let (ours, theirs) = both(&img)?;
+            drop(img);
+            let file = scan_encoded_timed(&scanner, &shot.jpeg)?;
+            if args.decode_scales {
+                decode_scales(&scanner, &shot, &mut scale_stats);
+            }
             if args.misses {
-                let ours_n = count_read(&shot.payloads, &ours).0;
+                let ours_n = count_read(&shot.payloads, &file).0;
                 let theirs_n = theirs.as_ref().map(|t| count_read(&shot.payloads, t).0);
                 println!(
-                    "phone {}: {} codes, ours {ours_n} in {:.1} ms {:?}, zxing-cpp {theirs_n:?} in {:.1} ms (+ decode {decode_ms:.1} ms)",
+                    "phone {}: {} codes, ours {ours_n} in {:.1} ms (file) {:?}, {:.1} ms (decoder alone), zxing-cpp {theirs_n:?} in {:.1} ms (+ decode {decode_ms:.1} ms)",
                     shot.name,
                     shot.payloads.len(),
+                    file.ms,
+                    file.stages,
                     ours.ms,
-                    ours.stages,
                     theirs.as_ref().map_or(f64::NAN, |t| t.ms),
                 );
             }
@@ -752,6 +890,7 @@ fn run() -> Result<(), String> {
                 megapixels: f64::from(shot.width) * f64::from(shot.height) / 1e6,
                 payloads: shot.payloads,
                 decode_ms,
+                file,
                 ours,
                 theirs,
             });
@@ -950,6 +1089,9 @@ fn run() -> Result<(), String> {
     }
     if !shots.is_empty() {
         print_phone_table(&shots);
+        if args.decode_scales {
+            print_decode_scales(&scale_stats);
+        }
     }
     if args.misses {
         print_misses(&jobs);

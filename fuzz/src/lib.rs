@@ -42,8 +42,10 @@ pub const TARGETS: &[(&str, Property)] = &[
 ];
 
 /// Targets whose property lives elsewhere, with the test that replays their corpus.
-pub const REPLAYED_ELSEWHERE: &[(&str, &str)] =
-    &[("sas_message", "verifier-core/tests/sas_fuzz_corpus.rs")];
+pub const REPLAYED_ELSEWHERE: &[(&str, &str)] = &[
+    ("sas_message", "verifier-core/tests/sas_fuzz_corpus.rs"),
+    ("image_file", "verifier-scan/tests/fuzz_corpus.rs"),
+];
 
 /// The input as text: itself if UTF-8, else its lossy decoding (so mutations of
 /// binary-looking inputs still reach the text parsers).

@@ -69,4 +69,37 @@ pub enum ImageError {
         /// The width given.
         width: u32,
     },
+    /// The file's header declares more pixels than the decoding limit allows
+    /// ([`crate::DecodeLimits::max_pixels`]); nothing was decoded or allocated for them.
+    #[error(
+        "{what} declares {width}x{height} pixels ({pixels} in all), more than the limit of {max_pixels}; scale the image down"
+    )]
+    TooManyPixels {
+        /// The file name, or "the buffer" for in-memory data.
+        what: String,
+        /// Declared width in pixels.
+        width: u32,
+        /// Declared height in pixels.
+        height: u32,
+        /// `width * height`.
+        pixels: u64,
+        /// The limit in force.
+        max_pixels: u64,
+    },
+}
+
+impl ImageError {
+    /// The stable number of this error (see `docs/errors.md`, range 8001–8099): use it to
+    /// branch or to choose your own words; the `Display` text may change.
+    pub fn code(&self) -> u16 {
+        match self {
+            Self::Io { .. } => 8001,
+            Self::UnsupportedFormat { .. } => 8002,
+            Self::Corrupt { .. } => 8003,
+            Self::BadDimensions { .. } => 8004,
+            Self::BufferSize { .. } => 8005,
+            Self::OddYuyvWidth { .. } => 8006,
+            Self::TooManyPixels { .. } => 8007,
+        }
+    }
 }

@@ -36,12 +36,14 @@
 #![warn(missing_docs)]
 
 mod binarize;
+mod decode;
 mod engine;
 mod error;
 mod luma;
 mod scanner;
 mod stream;
 
+pub use decode::{DEFAULT_MAX_PIXELS, DecodeLimits, ImageFormat, ImageHeader};
 pub use error::ImageError;
 pub use luma::{
     ColourOrder, LumaImage, MAX_SIDE, Rotation, colour_to_luma, mjpeg_with_standard_tables,

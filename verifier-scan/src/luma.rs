@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use crate::decode::{self, DecodeLimits, ImageFormat, ImageHeader};
 use crate::error::ImageError;
 
 /// Largest accepted width or height, in pixels.
@@ -279,50 +280,64 @@ impl LumaImage {
     }
 
     /// Decodes one MJPEG camera frame (a JPEG, possibly without Huffman tables,
-    /// as many webcams send them).
+    /// as many webcams send them), straight to grey.
     pub fn from_mjpeg(frame: &[u8]) -> Result<Self, ImageError> {
-        Self::decode_as(
-            &mjpeg_with_standard_tables(frame),
-            image::ImageFormat::Jpeg,
-            "JPEG",
-            "the MJPEG frame",
-        )
+        let fixed = mjpeg_with_standard_tables(frame);
+        let what = "the MJPEG frame";
+        if ImageFormat::sniff(&fixed) != Some(ImageFormat::Jpeg) {
+            return Err(ImageError::Corrupt {
+                what: what.to_owned(),
+                format: "JPEG",
+                reason: format!(
+                    "no start-of-image marker (first bytes {})",
+                    describe_magic(frame)
+                ),
+            });
+        }
+        let header = ImageHeader::read_named(&fixed, &DecodeLimits::default(), what)?;
+        decode::decode_full_checked(&fixed, &header, what)
     }
 
-    /// Decodes a PNG or JPEG file held in memory (the format is detected from its first bytes).
+    /// Decodes a PNG or JPEG file held in memory (the format is detected from its first
+    /// bytes) at full resolution, within the default [`DecodeLimits`] (100 megapixels).
     pub fn from_encoded(bytes: &[u8]) -> Result<Self, ImageError> {
-        Self::from_encoded_named(bytes, "the buffer")
+        Self::from_encoded_with_limits(bytes, &DecodeLimits::default())
     }
 
-    /// Reads and decodes a PNG or JPEG file.
+    /// [`LumaImage::from_encoded`] within `limits`: the header's declared size is checked
+    /// before anything is decoded ([`ImageError::TooManyPixels`]).
+    pub fn from_encoded_with_limits(
+        bytes: &[u8],
+        limits: &DecodeLimits,
+    ) -> Result<Self, ImageError> {
+        decode::decode_full(bytes, limits, "the buffer")
+    }
+
+    /// Reads and decodes a PNG or JPEG file, within the default [`DecodeLimits`].
     pub fn open(path: impl AsRef<Path>) -> Result<Self, ImageError> {
         let path = path.as_ref();
         let bytes = std::fs::read(path).map_err(|source| ImageError::Io {
             path: path.to_path_buf(),
             source,
         })?;
-        Self::from_encoded_named(&bytes, &path.display().to_string())
+        decode::decode_full(
+            &bytes,
+            &DecodeLimits::default(),
+            &path.display().to_string(),
+        )
     }
 
-    fn from_encoded_named(bytes: &[u8], what: &str) -> Result<Self, ImageError> {
-        if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
-            Self::decode_as(bytes, image::ImageFormat::Png, "PNG", what)
-        } else if bytes.starts_with(&[0xff, 0xd8, 0xff]) {
-            Self::decode_as(bytes, image::ImageFormat::Jpeg, "JPEG", what)
-        } else {
-            Err(ImageError::UnsupportedFormat {
-                what: what.to_owned(),
-                magic_hex: describe_magic(bytes),
-            })
-        }
-    }
-
-    fn decode_as(
+    /// The general decoder (the `image` crate), for PNG and the JPEGs that
+    /// [`decode::jpeg_luma`] does not take; the header was checked against the limits.
+    pub(crate) fn decode_general(
         bytes: &[u8],
-        format: image::ImageFormat,
-        name: &'static str,
+        header: &ImageHeader,
         what: &str,
     ) -> Result<Self, ImageError> {
+        let (format, name) = match header.format {
+            ImageFormat::Png => (image::ImageFormat::Png, "PNG"),
+            _ => (image::ImageFormat::Jpeg, "JPEG"),
+        };
         let corrupt = |reason: String| ImageError::Corrupt {
             what: what.to_owned(),
             format: name,
@@ -330,13 +345,18 @@ impl LumaImage {
         };
         let mut reader = image::ImageReader::with_format(std::io::Cursor::new(bytes), format);
         let mut limits = image::Limits::default();
-        limits.max_image_width = Some(MAX_SIDE);
-        limits.max_image_height = Some(MAX_SIDE);
+        limits.max_image_width = Some(header.width);
+        limits.max_image_height = Some(header.height);
+        // The decoded image in its own format (at most 16-bit RGBA) and its grey copy.
+        let pixels = u64::from(header.width) * u64::from(header.height);
+        limits.max_alloc = Some(pixels.saturating_mul(9).max(1 << 20));
         reader.limits(limits);
-        let decoded = reader.decode().map_err(|e| match e {
-            image::ImageError::Limits(_) => corrupt(format!("larger than {MAX_SIDE} pixels")),
-            other => corrupt(other.to_string()),
-        })?;
+        let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| reader.decode()))
+            .map_err(|_| corrupt("the decoder panicked".to_owned()))?
+            .map_err(|e| match e {
+                image::ImageError::Limits(l) => corrupt(format!("over the decoding limits: {l}")),
+                other => corrupt(other.to_string()),
+            })?;
         let luma = decoded.into_luma8();
         let (width, height) = luma.dimensions();
         Self::new(width, height, luma.into_raw())

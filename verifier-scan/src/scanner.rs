@@ -1,7 +1,9 @@
 //! The scanning pipeline: pyramid levels, binarizations, inversion, fallbacks, merging.
 
 use crate::binarize::{Binarization, Binary, binarize, noise_sigma, normalize_contrast};
+use crate::decode::{self, DecodeLimits};
 use crate::engine::{Evidence, Found, quirc_detect, rxing_detect};
+use crate::error::ImageError;
 use crate::luma::LumaImage;
 
 /// A point in image pixel coordinates (x to the right, y down).
@@ -172,10 +174,15 @@ impl Scanner {
     /// The pyramid factors for an image of this size: 1, 2, 4, … while the longer side
     /// stays at least `min_pyramid_side`.
     pub(crate) fn levels(&self, img: &LumaImage) -> Vec<u32> {
+        self.levels_of(img.width(), img.height())
+    }
+
+    /// [`Scanner::levels`] for an image of `width` × `height`.
+    pub(crate) fn levels_of(&self, width: u32, height: u32) -> Vec<u32> {
         let mut levels = vec![1u32];
-        let long = img.width().max(img.height());
+        let long = width.max(height);
         let mut f = 2u32;
-        while long / f >= self.options.min_pyramid_side && img.width().min(img.height()) / f >= 21 {
+        while long / f >= self.options.min_pyramid_side && width.min(height) / f >= 21 {
             levels.push(f);
             f *= 2;
         }
@@ -185,9 +192,9 @@ impl Scanner {
     /// The pyramid factors in the order the primary pass tries them: from the coarsest
     /// level whose longer side is at least `start_side` down to full resolution, then the
     /// coarser levels.
-    pub(crate) fn primary_order(&self, img: &LumaImage) -> Vec<u32> {
-        let levels = self.levels(img);
-        let long = img.width().max(img.height());
+    pub(crate) fn primary_order(&self, width: u32, height: u32) -> Vec<u32> {
+        let levels = self.levels_of(width, height);
+        let long = width.max(height);
         let start = levels
             .iter()
             .rposition(|&f| long / f >= self.options.start_side)
@@ -200,9 +207,13 @@ impl Scanner {
     /// ones (slower) only run when some stage before them found a finder pattern.
     /// On a large photo (see `start_side`) they run at the level the primary pass started
     /// at, then the full-resolution ones follow (within the budget).
-    pub(crate) fn fallback_jobs(&self, img: &LumaImage) -> (Vec<Job>, Vec<Job>) {
-        let levels = self.levels(img);
-        let base = self.primary_order(img).first().copied().unwrap_or(1);
+    pub(crate) fn fallback_jobs(&self, width: u32, height: u32) -> (Vec<Job>, Vec<Job>) {
+        let levels = self.levels_of(width, height);
+        let base = self
+            .primary_order(width, height)
+            .first()
+            .copied()
+            .unwrap_or(1);
         let second = levels.iter().copied().find(|&f| f > base);
         let ungated = vec![
             Job::new(Method::GlobalThreshold, base, false),
@@ -232,9 +243,9 @@ impl Scanner {
     }
 
     /// The fallbacks' time budget for `img` (see [`ScanOptions::budget_ms_per_megapixel`]).
-    fn budget(&self, img: &LumaImage) -> Option<std::time::Duration> {
+    fn budget(&self, width: u32, height: u32) -> Option<std::time::Duration> {
         let per_mp = self.options.budget_ms_per_megapixel?;
-        let mp = (f64::from(img.width()) * f64::from(img.height()) / 1e6).max(1.0);
+        let mp = (f64::from(width) * f64::from(height) / 1e6).max(1.0);
         let debug = if cfg!(debug_assertions) { 20.0 } else { 1.0 };
         let ms = f64::from(per_mp) * mp * debug;
         ms.is_finite()
@@ -243,12 +254,38 @@ impl Scanner {
 
     /// Every QR code found in `img`, without duplicates.
     pub fn scan(&self, img: &LumaImage) -> Vec<Code> {
-        let budget = self.budget(img).map(|b| (cpu_time::ThreadTime::now(), b));
+        self.scan_pyramid(Pyramid::new(img))
+    }
+
+    /// Decodes a PNG or JPEG file held in memory and returns every QR code in it:
+    /// [`Scanner::scan`] on [`LumaImage::from_encoded_with_limits`]. The declared size is
+    /// checked against `limits` before anything is decoded; JPEG is decoded straight to
+    /// grey (luma only: the chroma planes are entropy-decoded but not transformed,
+    /// upsampled or converted). Corners are in pixels of the image.
+    ///
+    /// ```
+    /// use verifier_scan::{DecodeLimits, ImageError, Scanner};
+    /// let err = Scanner::new().scan_encoded(b"GIF89a", &DecodeLimits::default()).unwrap_err();
+    /// assert!(matches!(err, ImageError::UnsupportedFormat { .. }));
+    /// ```
+    pub fn scan_encoded(
+        &self,
+        bytes: &[u8],
+        limits: &DecodeLimits,
+    ) -> Result<Vec<Code>, ImageError> {
+        let img = decode::decode_full(bytes, limits, "the buffer")?;
+        Ok(self.scan(&img))
+    }
+
+    fn scan_pyramid(&self, mut pyramid: Pyramid<'_>) -> Vec<Code> {
+        let (width, height) = (pyramid.width, pyramid.height);
+        let budget = self
+            .budget(width, height)
+            .map(|b| (cpu_time::ThreadTime::now(), b));
         let mut out = Vec::new();
-        let mut pyramid = Pyramid::new(img);
         self.primary(&mut pyramid, &mut out, false, budget.as_ref());
         if (out.is_empty() || !self.options.early_exit) && self.options.fallbacks {
-            let (ungated, gated) = self.fallback_jobs(img);
+            let (ungated, gated) = self.fallback_jobs(width, height);
             let cheap = ungated.len();
             for (i, job) in ungated.into_iter().chain(gated).enumerate() {
                 // The gate: past the cheap fallbacks, an image in which no binarization so
@@ -302,7 +339,7 @@ impl Scanner {
         tracked: bool,
         budget: Option<&(cpu_time::ThreadTime, std::time::Duration)>,
     ) {
-        let levels = self.primary_order(pyramid.base);
+        let levels = self.primary_order(pyramid.width, pyramid.height);
         let coarse_first = levels.first().is_some_and(|&f| f > 1);
         for inverted in [false, true] {
             for &f in &levels {
@@ -345,7 +382,10 @@ impl Scanner {
 
 /// Lazily built downscaled copies of one image.
 pub(crate) struct Pyramid<'a> {
-    pub base: &'a LumaImage,
+    base: &'a LumaImage,
+    /// Full-resolution size.
+    pub width: u32,
+    pub height: u32,
     levels: Vec<(u32, LumaImage)>,
     quirc: Option<quircs::Quirc>,
     /// Estimated noise σ per level.
@@ -363,6 +403,8 @@ impl<'a> Pyramid<'a> {
     pub fn new(base: &'a LumaImage) -> Self {
         Self {
             base,
+            width: base.width(),
+            height: base.height(),
             levels: Vec::new(),
             quirc: None,
             sigmas: Vec::new(),
@@ -375,7 +417,7 @@ impl<'a> Pyramid<'a> {
     /// Pixels of level `f` (at least 1).
     fn pixels(&self, f: u32) -> f64 {
         let f = f64::from(f.max(1));
-        (f64::from(self.base.width()) * f64::from(self.base.height()) / (f * f)).max(1.0)
+        (f64::from(self.width) * f64::from(self.height) / (f * f)).max(1.0)
     }
 
     /// The CPU time a job at level `f` is predicted to take: the slowest job so far at that
@@ -425,14 +467,16 @@ impl<'a> Pyramid<'a> {
             return self.levels.last().map(|(_, img)| img);
         }
         // Build from the largest existing level that divides f.
-        let (src_f, src) = self
+        let from_level = self
             .levels
             .iter()
             .filter(|(g, _)| f.is_multiple_of(*g))
             .max_by_key(|(g, _)| *g)
-            .map(|(g, img)| (*g, img))
-            .unwrap_or((1, self.base));
-        let img = src.downscaled(f / src_f)?;
+            .map(|(g, img)| (*g, img.downscaled(f / *g)));
+        let img = match from_level {
+            Some((_, img)) => img?,
+            None => self.base.downscaled(f)?,
+        };
         self.levels.push((f, img));
         self.levels.last().map(|(_, img)| img)
     }
@@ -721,7 +765,7 @@ mod tests {
         let mut p = Pyramid::new(img);
         let mut out = Vec::new();
         s.primary(&mut p, &mut out, false, None);
-        let (ungated, _) = s.fallback_jobs(img);
+        let (ungated, _) = s.fallback_jobs(img.width(), img.height());
         for job in ungated {
             if out.is_empty() {
                 run_job(&mut p, job, false, &mut out);

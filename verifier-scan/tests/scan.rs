@@ -639,3 +639,247 @@ fn zero_budget_runs_no_fallback() {
     assert!(Scanner::with_options(zero).scan(&inverted).is_empty());
     assert!(scan_one(&inverted).contains(&payload));
 }
+
+/// Colour JPEG (quality 85) of a grey image, tinted so that the chroma planes are not flat.
+fn colour_jpeg(img: &LumaImage) -> Vec<u8> {
+    let rgb: Vec<u8> = img
+        .pixels()
+        .iter()
+        .flat_map(|&v| [v.saturating_add(12), v, v.saturating_sub(10)])
+        .collect();
+    let mut out = Vec::new();
+    let enc = image::codecs::jpeg::JpegEncoder::new_with_quality(&mut out, 85);
+    image::ImageEncoder::write_image(
+        enc,
+        &rgb,
+        img.width(),
+        img.height(),
+        image::ExtendedColorType::Rgb8,
+    )
+    .unwrap();
+    out
+}
+
+/// The two large photos of `tests/data/` (2400×1800 colour JPEGs): one code that the 2×
+/// level reads, and (`mixed`) a large code plus a code of 2 px per module that only full
+/// resolution reads. Their payloads are in `large-*.txt` (one per line).
+fn large_photos() -> [(&'static str, LumaImage, Vec<Vec<u8>>); 2] {
+    let (w, h) = (2400usize, 1800usize);
+    let desk = |rng: &mut Rng| -> Vec<u8> {
+        (0..w * h)
+            .map(|i| {
+                let (x, y) = (i % w, i / w);
+                (150 + (x * 40 / w) as i32 + (y * 30 / h) as i32 + (rng.next_u64() % 7) as i32)
+                    as u8
+            })
+            .collect()
+    };
+    let mut rng = Rng::new(0x1a59e);
+    let one = b"https://example.org/large-photo/0123456789".to_vec();
+    let mut px = desk(&mut rng);
+    paste(&mut px, w, &pure(&modules(&one), 12), 700, 500);
+    let single = LumaImage::new(w as u32, h as u32, px).unwrap();
+    let big = b"mixed: the large code".to_vec();
+    let small = b"mixed: 2 px per module".to_vec();
+    let mut px = desk(&mut rng);
+    paste(&mut px, w, &pure(&modules(&big), 12), 200, 300);
+    paste(&mut px, w, &pure(&modules(&small), 2), 1700, 1300);
+    let mixed = LumaImage::new(w as u32, h as u32, px).unwrap();
+    [
+        ("large-photo", single, vec![one]),
+        ("large-mixed", mixed, vec![big, small]),
+    ]
+}
+
+/// Writes the large photos of `tests/data/` (run with `--ignored`; the files are committed).
+#[test]
+#[ignore]
+fn regenerate_large_photos() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    for (name, img, payloads) in large_photos() {
+        std::fs::write(dir.join(format!("{name}.jpg")), colour_jpeg(&img)).unwrap();
+        let text: Vec<String> = payloads
+            .iter()
+            .map(|p| String::from_utf8(p.clone()).unwrap())
+            .collect();
+        std::fs::write(dir.join(format!("{name}.txt")), text.join("\n") + "\n").unwrap();
+    }
+}
+
+fn data_file(name: &str) -> Vec<u8> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+    std::fs::read(dir.join(name)).unwrap()
+}
+
+fn expected_payloads(name: &str) -> Vec<Vec<u8>> {
+    let text = String::from_utf8(data_file(name)).unwrap();
+    let mut p: Vec<Vec<u8>> = text.lines().map(|l| l.as_bytes().to_vec()).collect();
+    p.sort();
+    p
+}
+
+/// `Scanner::scan_encoded` on the checked-in large colour JPEGs (decoded straight to grey):
+/// the single code (read at the 2× level), both codes of the mixed photo (the small one
+/// only at full resolution), corners in full-resolution pixels; the same as the `image`
+/// crate's colour decode converted to grey and scanned.
+#[test]
+fn scan_encoded_reads_large_jpegs() {
+    use verifier_scan::DecodeLimits;
+    let s = Scanner::new();
+    for name in ["large-photo", "large-mixed"] {
+        let jpeg = data_file(&format!("{name}.jpg"));
+        let expected = expected_payloads(&format!("{name}.txt"));
+        let codes = s.scan_encoded(&jpeg, &DecodeLimits::default()).unwrap();
+        let mut got: Vec<Vec<u8>> = codes.iter().map(|c| c.bytes.clone()).collect();
+        got.sort();
+        assert_eq!(got, expected, "{name}");
+        let whole = LumaImage::from_encoded(&jpeg).unwrap();
+        assert_eq!((whole.width(), whole.height()), (2400, 1800));
+        // The grey decode equals the colour decode's luma up to rounding.
+        let rgb = image::load_from_memory(&jpeg).unwrap().into_rgb8();
+        let via_rgb = LumaImage::from_rgb(2400, 1800, rgb.as_raw()).unwrap();
+        let diff = whole
+            .pixels()
+            .iter()
+            .zip(via_rgb.pixels())
+            .map(|(a, b)| a.abs_diff(*b))
+            .max()
+            .unwrap();
+        assert!(diff <= 8, "{name}: grey decode differs by {diff}");
+        let mut whole_got = scan_one(&whole);
+        whole_got.sort();
+        assert_eq!(whole_got, expected, "{name}: decoded whole");
+        for c in &codes {
+            let (x0, y0, x1, y1) = c.bounds();
+            assert!(
+                x0 >= 0.0 && y0 >= 0.0 && x1 <= 2400.0 && y1 <= 1800.0,
+                "{c:?}"
+            );
+        }
+        if name == "large-photo" {
+            // 12 px per module, pasted at (700, 500) with a 4-module quiet zone.
+            let (x0, y0, _, _) = codes[0].bounds();
+            assert!(
+                (x0 - 748.0).abs() < 8.0 && (y0 - 548.0).abs() < 8.0,
+                "{:?}",
+                codes[0]
+            );
+            assert!(codes[0].stage.downscale >= 2, "{:?}", codes[0].stage);
+        }
+    }
+}
+
+/// A header that declares 100 megapixels (10 000 × 10 000) and holds no pixel data is
+/// refused from the header alone (no decoder runs, nothing allocated for the pixels),
+/// as is one declaring more than the limit; a lower limit refuses smaller images.
+#[test]
+fn huge_declared_sizes_are_refused_from_the_header() {
+    use verifier_scan::{DEFAULT_MAX_PIXELS, DecodeLimits, ImageHeader};
+    let png_header = |w: u32, h: u32| {
+        let mut png = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR".to_vec();
+        png.extend_from_slice(&w.to_be_bytes());
+        png.extend_from_slice(&h.to_be_bytes());
+        png.extend_from_slice(&[8, 0, 0, 0, 0, 0, 0, 0, 0]); // grey 8-bit, CRC (unchecked)
+        png.extend_from_slice(b"\0\0\0\x10IDAT");
+        png.extend_from_slice(&[0; 16]);
+        png
+    };
+    let jpeg_header = |w: u16, h: u16| {
+        let mut j = vec![0xff, 0xd8, 0xff, 0xc0, 0, 11, 8];
+        j.extend_from_slice(&h.to_be_bytes());
+        j.extend_from_slice(&w.to_be_bytes());
+        j.extend_from_slice(&[1, 1, 0x11, 0]);
+        j.extend_from_slice(&[0xff, 0xda, 0, 8, 1, 1, 0, 0, 63, 0]);
+        j.extend_from_slice(&[0; 64]);
+        j.extend_from_slice(&[0xff, 0xd9]);
+        j
+    };
+    let s = Scanner::new();
+    let limits = DecodeLimits::default();
+    assert_eq!(limits.max_pixels, DEFAULT_MAX_PIXELS);
+    for (bytes, format) in [
+        (png_header(10_000, 10_000), "PNG"),
+        (jpeg_header(10_000, 10_000), "JPEG"),
+    ] {
+        let header = ImageHeader::read(&bytes, &limits);
+        match &header {
+            Err(
+                e @ ImageError::Corrupt {
+                    format: f, reason, ..
+                },
+            ) => {
+                assert_eq!(*f, format);
+                assert!(reason.contains("10000x10000"), "{reason}");
+                assert_eq!(e.code(), 8003);
+            }
+            other => panic!("{format}: {other:?}"),
+        }
+        assert!(matches!(
+            s.scan_encoded(&bytes, &limits),
+            Err(ImageError::Corrupt { .. })
+        ));
+        assert!(matches!(
+            LumaImage::from_encoded(&bytes),
+            Err(ImageError::Corrupt { .. })
+        ));
+    }
+    for bytes in [png_header(10_001, 10_000), jpeg_header(10_000, 10_001)] {
+        match ImageHeader::read(&bytes, &limits) {
+            Err(
+                e @ ImageError::TooManyPixels {
+                    width: 10_000 | 10_001,
+                    pixels: 100_010_000,
+                    ..
+                },
+            ) => {
+                assert_eq!(e.code(), 8007);
+                assert!(e.to_string().contains("100000000"), "{e}");
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(
+            s.scan_encoded(&bytes, &limits),
+            Err(ImageError::TooManyPixels { .. })
+        ));
+    }
+    // A real file over a lower limit.
+    let jpeg = data_file("large-photo.jpg");
+    let small = DecodeLimits::default().with_max_pixels(4_000_000);
+    assert!(matches!(
+        s.scan_encoded(&jpeg, &small),
+        Err(ImageError::TooManyPixels {
+            width: 2400,
+            height: 1800,
+            ..
+        })
+    ));
+    assert!(matches!(
+        LumaImage::from_encoded_with_limits(&jpeg, &small),
+        Err(ImageError::TooManyPixels { .. })
+    ));
+    let header = ImageHeader::read(&jpeg, &limits).unwrap();
+    assert_eq!((header.width, header.height), (2400, 1800));
+    // Not an image, truncated: typed errors from scan_encoded too.
+    assert!(matches!(
+        s.scan_encoded(b"GIF89a....", &limits),
+        Err(ImageError::UnsupportedFormat { .. })
+    ));
+    assert!(matches!(
+        s.scan_encoded(&jpeg[..jpeg.len() / 3], &limits),
+        Ok(_) | Err(ImageError::Corrupt { .. })
+    ));
+}
+
+/// Writes the JPEG seeds of the `image_file` fuzz corpus (run with `--ignored`; committed).
+#[test]
+#[ignore]
+fn regenerate_fuzz_seeds() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/corpus/image_file");
+    let img = pure(&modules(b"fuzz seed"), 2);
+    std::fs::write(dir.join("seed-jpeg-grey"), jpeg_bytes(&img)).unwrap();
+    std::fs::write(dir.join("seed-jpeg-colour"), colour_jpeg(&img)).unwrap();
+    let tiny = img.downscaled(4).unwrap();
+    std::fs::write(dir.join("seed-jpeg-colour-tiny"), colour_jpeg(&tiny)).unwrap();
+    let mjpeg = strip_huffman_tables(&jpeg_bytes(&tiny));
+    std::fs::write(dir.join("seed-mjpeg-no-dht"), mjpeg).unwrap();
+}
