@@ -251,7 +251,13 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
     });
 
     let lang: Bip39Language = shared.settings.word_lang.parse().unwrap_or_default();
-    // Typing back: the answer is in once the text typed is the text checked.
+    // Typing back: the answer field comes before the code, so it stays in place
+    // when the code below it hides (while typing) or appears (once checked).
+    let typed_back = (state.mode == Mode::Type).then(|| {
+        ui.add_space(6.0);
+        type_mode(ui, state, &target, lang, &number)
+    });
+    // The answer is in once the text typed is the text checked.
     let answered = state.mode == Mode::Type
         && state
             .checked
@@ -320,9 +326,9 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut CompareState) {
     }
     ui.add_space(12.0);
 
-    let job = match state.mode {
-        Mode::Read => read_mode(ui, state, &target),
-        Mode::Type => type_mode(ui, state, &target, lang, &number),
+    let job = match typed_back {
+        Some(job) => job,
+        None => read_mode(ui, state, &target),
     };
     if job {
         record(
