@@ -70,26 +70,22 @@ impl PickerHandle {
 
     /// Opens the dialog of `picker` on a thread of its own, unless one is open.
     /// The UI (`ctx`) is woken when it answers. Where no thread can be
-    /// started, the answer is "nothing" at once (the fallbacks stay).
+    /// started, the answer is "nothing" at once (the sender is dropped with the
+    /// thread's closure; the fallbacks stay).
     pub fn open(&mut self, ctx: &egui::Context, picker: std::sync::Arc<dyn FilePicker>) {
         if self.waiting.is_some() {
             return;
         }
         let (tx, rx) = channel();
         let ctx = ctx.clone();
-        let spawned = std::thread::Builder::new()
+        // A failed spawn drops the closure and its sender: `poll` then answers Nothing.
+        let _ = std::thread::Builder::new()
             .name("file-dialog".to_owned())
             .spawn(move || {
                 let _ = tx.send(picker.pick_picture());
                 ctx.request_repaint();
             });
-        if spawned.is_ok() {
-            self.waiting = Some(rx);
-        } else {
-            let (tx, rx) = channel();
-            let _ = tx.send(None);
-            self.waiting = Some(rx);
-        }
+        self.waiting = Some(rx);
     }
 
     /// The dialog's answer, once it is in (then the handle is free again).
