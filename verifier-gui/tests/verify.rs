@@ -260,3 +260,42 @@ fn type_back_hides_own_code_until_the_answer_is_checked() {
         TrustStatus::Unverified
     );
 }
+
+/// Attack on crediting the wrong contact: "Verify Dora → Start a live session" pressed
+/// while another session is shown must not leave "Dora" waiting to name whichever
+/// session runs next (with Dora having no key yet, that stranger's key would be hers).
+#[test]
+fn a_live_session_request_during_another_session_is_dropped_not_kept_for_the_next() {
+    let env = Env::new();
+    env.create_identity();
+    env.store()
+        .add_contact_with_key("Dora", None, &key(21), T0)
+        .unwrap();
+    let mut h = start(&env, Screen::Sas);
+    h.state_mut().sas.bind = std::net::SocketAddr::from((std::net::Ipv4Addr::LOCALHOST, 0));
+    settle(&mut h);
+    h.get_by_role_and_label(Role::Button, "Start a session")
+        .click();
+    support::wait_until(&mut h, "the join code", |h| {
+        h.state().sas.join_code_text().is_some()
+    });
+    // Another session is running; the person goes to Dora's page and asks for a live session.
+    h.state_mut().screen = Screen::Contacts;
+    settle(&mut h);
+    open_verify_page(&mut h, "Dora");
+    h.get_by_role_and_label(Role::Button, verify::LIVE).click();
+    settle(&mut h);
+    assert_eq!(h.state().screen, Screen::Sas);
+    assert_eq!(h.state().shared.requests.sas_name, None, "dropped");
+    // The running session ends; the next one starts with no name.
+    h.get_by_role_and_label(Role::Button, "Cancel").click();
+    settle(&mut h);
+    if let Some(b) = h.query_by_role_and_label(Role::Button, "Back") {
+        b.click();
+        settle(&mut h);
+    }
+    assert_eq!(h.state().sas.name, "");
+    h.state_mut()
+        .sas
+        .close(std::time::Duration::from_millis(200));
+}

@@ -402,10 +402,11 @@ pub fn show(ui: &mut egui::Ui, shared: &mut Shared, state: &mut SasState) {
         state.code_input = code;
         state.code_error = None;
     }
-    // "Verify Bob → Start a live session": the name is filled in for the next run
-    // (a run shown keeps its own name; the request waits for it to end).
-    if state.run.is_none()
-        && let Some(name) = shared.requests.sas_name.take()
+    // "Verify Bob → Start a live session": the name is filled in when no run is shown.
+    // While a run is shown the request is dropped, never kept for a later run: a name
+    // left waiting would credit whoever the next session is with.
+    if let Some(name) = shared.requests.sas_name.take()
+        && state.run.is_none()
     {
         state.name = name;
     }
