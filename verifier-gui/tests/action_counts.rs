@@ -124,7 +124,16 @@ impl User {
     fn wait(&mut self, what: &str, done: impl Fn(&User) -> bool) {
         let end = Instant::now() + LIMIT;
         while !done(self) {
-            assert!(Instant::now() < end, "timed out waiting for {what}");
+            if Instant::now() >= end {
+                use egui_kittest::kittest::NodeT as _;
+                let shown: Vec<String> = self
+                    .h
+                    .root()
+                    .children_recursive()
+                    .filter_map(|n| n.accesskit_node().label())
+                    .collect();
+                panic!("timed out waiting for {what}; shown: {shown:?}");
+            }
             self.h.step();
             std::thread::sleep(Duration::from_millis(10));
         }
@@ -136,9 +145,12 @@ impl User {
             u.h.query_by_role_and_label(Role::Button, label).is_some()
                 || u.h.query_by_label(label).is_some()
         });
+        // Through AccessKit (the widget itself, as a screen reader or keyboard would):
+        // a pointer click at the node's last position could miss when the layout moves
+        // in between (the camera list arriving on the Scan screen).
         match self.h.query_by_role_and_label(Role::Button, label) {
-            Some(b) => b.click(),
-            None => self.h.get_by_label(label).click(),
+            Some(b) => b.click_accesskit(),
+            None => self.h.get_by_label(label).click_accesskit(),
         }
         self.actions += 1;
         self.settle();
@@ -146,6 +158,10 @@ impl User {
 
     /// One text entry: the field focused, the text typed, Enter.
     fn enter_text(&mut self, field: &str, text: &str) {
+        self.wait(&format!("the field {field}"), |u| {
+            u.h.query_by_role_and_label(Role::TextInput, field)
+                .is_some()
+        });
         self.h.get_by_role_and_label(Role::TextInput, field).focus();
         self.h.step();
         self.h
